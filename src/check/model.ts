@@ -1,0 +1,57 @@
+/**
+ * The explorer's view of a system: a transition system over flat state vectors.
+ *
+ * A state is one `Int32Array` of `stateWords` words. The explorer copies, hashes and compares
+ * these vectors and asks the model for successors; it knows nothing of what the words mean.
+ * Nothing in `src/check/` imports from the rest of `src/`.
+ */
+
+/** A transition: which actor moved, and which of its nondeterministic choices it took. */
+export interface Transition {
+  actor: number;
+  choice: number;
+}
+
+/** Packs a transition into one integer (actor in the high bits, choice in the low 8). */
+export const packTransition = (actor: number, choice: number): number => (actor << 8) | choice;
+export const transitionActor = (t: number): number => t >>> 8;
+export const transitionChoice = (t: number): number => t & 0xff;
+export const MAX_CHOICES = 256;
+
+export interface Model {
+  /** Words in every state vector. */
+  readonly stateWords: number;
+  /** Number of actors; actor ids run from 0 to actorCount - 1. */
+  readonly actorCount: number;
+  /** Writes the initial state into `out` (of length stateWords). */
+  init(out: Int32Array): void;
+  /**
+   * An upper bound on the number of nondeterministic choices `actor` has in `state` (0 when it
+   * certainly cannot move, at most MAX_CHOICES). `step` is asked for each choice below it.
+   */
+  choices(state: Int32Array, actor: number): number;
+  /**
+   * Computes the successor of `src` when `actor` takes `choice`, writing it into `out`.
+   * `src` is never modified. Returns false (and leaves `out` unspecified) when that move is not
+   * enabled in `src`: a blocked actor, or a choice that does not apply.
+   * A step that would leave the state unchanged should report false, so that a finished system
+   * reaches a state with no successors.
+   */
+  step(src: Int32Array, actor: number, choice: number, out: Int32Array): boolean;
+  /**
+   * Checked on every state the search reaches: 0 if the state shows no violation, otherwise a
+   * model-defined positive code. Models record violations that happen during a step (an access to
+   * a freed object, say) in the state itself, so this is how they reach the explorer.
+   */
+  violation(state: Int32Array): number;
+  /**
+   * Checked on states where no non-daemon actor can move (quiescence): 0 if the end state is
+   * acceptable, otherwise a positive code (a leak, a deadlock).
+   */
+  quiescent(state: Int32Array): number;
+  /**
+   * Daemon actors do background work (a cache fill, say) that never has to happen: a state in
+   * which only daemons can move is quiescent.
+   */
+  isDaemon(actor: number): boolean;
+}
