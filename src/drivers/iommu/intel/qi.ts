@@ -1,0 +1,88 @@
+/**
+ * qi_submit_sync (drivers/iommu/dmar.c, v4.5): writes a descriptor and an invalidation-wait
+ * descriptor into the invalidation queue, advances the tail register, and spins until the
+ * hardware has written QI_DONE into the wait's status word. Submitted is not completed: the
+ * hardware processes the queue as a separate actor, and the submitter is blocked until then.
+ *
+ * Frame: a0 = descriptor kind (Qi below), a1 = PASID, a2 = sdev (flushes) or requester id
+ * (responses), a3 = response code | PRG index << 4, a4 = wait slot + 1 (local).
+ */
+import { Ctl } from '../../../kernel/exec.ts';
+import { defineRoutine, type Kernel } from '../../../kernel/kernel.ts';
+import { qiStatusAddr } from '../../../hw/vtd/iommu.ts';
+import {
+  DEV_TLB_ALL_ADDR,
+  QI_DEIOTLB,
+  QI_EIOTLB,
+  QI_GRAN,
+  QI_IWD,
+  QI_PC,
+  QI_PC_GRANULARITY,
+  QI_PGRP_RESP,
+  QI_STATUS,
+} from '../../../hw/vtd/layouts.ts';
+
+export const Qi = {
+  /** intel_flush_pasid_dev: PASID-cache invalidation, PASID-selective. */
+  pasid_cache: 1,
+  /** intel_flush_svm_range_dev(.., pages = -1): all of the PASID's IOTLB entries (non-global). */
+  iotlb_pasid: 2,
+  /** ... and the device-TLB, when ATS is on: every address. */
+  dev_iotlb_pasid: 3,
+  /** prq_event_thread: page group response. */
+  page_group_response: 4,
+} as const;
+
+/** FLPT_DEFAULT_DID (intel-iommu.c, v4.5): the domain id every SVM PASID entry is tagged with. */
+export const FLPT_DEFAULT_DID = 1;
+
+function writeDescriptor(k: Kernel, at: number): void {
+  const s = k.s;
+  const pasid = k.a1;
+  switch (k.a0) {
+    case Qi.pasid_cache:
+      QI_PC.encode({ GRAN: QI_PC_GRANULARITY.PASID_SEL, DID: FLPT_DEFAULT_DID, PASID: pasid }, s, at);
+      break;
+    case Qi.iotlb_pasid:
+      QI_EIOTLB.encode({ GRAN: QI_GRAN.NONG_PASID, DID: FLPT_DEFAULT_DID, PASID: pasid }, s, at);
+      break;
+    case Qi.dev_iotlb_pasid:
+      QI_DEIOTLB.encode({ SID: k.w.sdev[k.a2].sid, PASID: pasid, ADDR: DEV_TLB_ALL_ADDR, SIZE: 1 }, s, at);
+      break;
+    case Qi.page_group_response:
+      QI_PGRP_RESP.encode(
+        { PASID_P: 1, DID: k.a2, PASID: pasid, RESP_CODE: k.a3 & 0xf, IDX: k.a3 >> 4 },
+        s,
+        at,
+      );
+      break;
+  }
+}
+
+export const qi_submit_sync = defineRoutine('qi_submit_sync', [
+  function submit(k) {
+    const hw = k.hw;
+    const r = hw.regs;
+    const tail = r.iqt >> 4;
+    const used = (tail - (r.iqh >> 4) + hw.iqSize) % hw.iqSize;
+    // Room for the descriptor and its wait, keeping one slot empty (a full ring looks empty).
+    if (used + 2 > hw.iqSize - 1) return Ctl.BLOCK;
+    const wait = (tail + 1) % hw.iqSize;
+    writeDescriptor(k, hw.iq + 4 * tail);
+    k.s[hw.qiStatus + wait] = QI_STATUS.IN_USE;
+    QI_IWD.encode(
+      { STATUS_WRITE: 1, STATUS_DATA: QI_STATUS.DONE, STATUS_ADDR: qiStatusAddr(wait) / 4 },
+      k.s,
+      hw.iq + 4 * wait,
+    );
+    r.iqt = ((wait + 1) % hw.iqSize) << 4;
+    k.a4 = wait + 1;
+    return Ctl.NEXT;
+  },
+  function wait_for_qi_done(k) {
+    const at = k.hw.qiStatus + k.a4 - 1;
+    if (k.s[at] !== QI_STATUS.DONE) return Ctl.BLOCK;
+    k.s[at] = QI_STATUS.FREE;
+    return Ctl.RET;
+  },
+]);

@@ -1,0 +1,125 @@
+/**
+ * The hardware side of the world: one VT-d IOMMU in extended mode and the PCI devices behind it.
+ * Its state is a region of the state vector (after the kernel's); the kernel reaches it only
+ * through the memory and registers defined here, as intel-svm.c and dmar.c do.
+ *
+ * Layout of the region:
+ *   IOMMU registers | PASID table (memory) | QI status words (memory) | invalidation queue ring
+ *   (memory) | page request queue ring (memory) | PASID cache | IOTLB | devices (each: registers,
+ *   per-PASID context, outstanding page request, device-TLB)
+ */
+import { type Dims, type World } from '../world/layout.ts';
+import { defineStruct, makeView, type View } from '../world/struct.ts';
+
+export const IommuRegsDef = defineStruct('intel_iommu', [
+  /** DMAR_IQH_REG / DMAR_IQT_REG: byte offsets of the invalidation queue's head and tail. */
+  'iqh',
+  'iqt',
+  /** DMAR_PQH_REG / DMAR_PQT_REG: byte offsets of the page request queue's head and tail. */
+  'pqh',
+  'pqt',
+  /** DMAR_PRS_REG: PPR, PRO. */
+  'prs',
+  /** Fault recording: count of recorded translation faults, and the last one (PASID, page). */
+  'frcd_count',
+  'frcd_pasid',
+  'frcd_page',
+] as const);
+
+export const PciDevDef = defineStruct('pci_dev', [
+  /** DMA attempts the device may still make (the scenario's budget). */
+  'budget',
+  /** PRI enabled; a Response Failure clears it for the whole function. */
+  'pri_enabled',
+  /** The PASID (+1) whose Response Failure disabled PRI. */
+  'pri_failed_by',
+] as const);
+
+/** Per-PASID device context words (programmed by the client driver through MMIO). */
+export const CTX_ACTIVE = 1;
+
+export type IommuRegs = View<(typeof IommuRegsDef.fields)[number]>;
+export type PciDev = View<(typeof PciDevDef.fields)[number]>;
+
+/** Word offsets of the hardware's structures in the state vector. */
+export class Hardware {
+  readonly words: number;
+  readonly npasid: number;
+  readonly upages: number;
+  readonly iqSize: number;
+  readonly prqSize: number;
+  regs!: IommuRegs;
+  readonly dev: PciDev[] = [];
+  /** Offsets relative to the region start, made absolute by attach(). */
+  pasidTable = 0;
+  qiStatus = 0;
+  iq = 0;
+  prq = 0;
+  pasidCache = 0;
+  iotlb = 0;
+  private devBase: number[] = [];
+  private readonly devWords: number;
+
+  constructor(
+    dims: Dims,
+    readonly ndev: number,
+  ) {
+    this.npasid = dims.svms;
+    this.upages = dims.upages;
+    this.iqSize = dims.iqSize;
+    this.prqSize = dims.prqSize;
+    let at = IommuRegsDef.words;
+    this.pasidTable = at;
+    at += 2 * this.npasid;
+    this.qiStatus = at;
+    at += this.iqSize;
+    this.iq = at;
+    at += 4 * this.iqSize;
+    this.prq = at;
+    at += 4 * this.prqSize;
+    this.pasidCache = at;
+    at += 2 * this.npasid;
+    this.iotlb = at;
+    at += this.npasid * this.upages;
+    // Device: registers, ctx[npasid], outstanding[npasid], devtlb[npasid * upages].
+    this.devWords = PciDevDef.words + 2 * this.npasid + this.npasid * this.upages;
+    for (let d = 0; d < ndev; d++) {
+      this.devBase.push(at);
+      at += this.devWords;
+    }
+    this.words = at;
+  }
+
+  /** Makes the offsets absolute once the world has placed the region at `w.hwBase`. */
+  attach(w: World): void {
+    const b = w.hwBase;
+    this.regs = makeView(IommuRegsDef, w, 0, b);
+    this.pasidTable += b;
+    this.qiStatus += b;
+    this.iq += b;
+    this.prq += b;
+    this.pasidCache += b;
+    this.iotlb += b;
+    this.devBase = this.devBase.map((x) => x + b);
+    this.devBase.forEach((base, d) => {
+      this.dev.push(makeView(PciDevDef, w, d, base));
+    });
+  }
+
+  /** Word offset of device d's context word for PASID p. */
+  devCtx(d: number, p: number): number {
+    return this.devBase[d] + PciDevDef.words + p;
+  }
+  /** Word offset of device d's outstanding page request for PASID p (page + 1, or 0). */
+  devOutstanding(d: number, p: number): number {
+    return this.devBase[d] + PciDevDef.words + this.npasid + p;
+  }
+  /** Word offset of device d's device-TLB entry for (PASID p, user page i): frame + 1, or 0. */
+  devTlb(d: number, p: number, i: number): number {
+    return this.devBase[d] + PciDevDef.words + 2 * this.npasid + p * this.upages + i;
+  }
+  /** IOTLB entry for (PASID p, user page i): the cached leaf's frame + 1, or 0. */
+  iotlbAt(p: number, i: number): number {
+    return this.iotlb + p * this.upages + i;
+  }
+}

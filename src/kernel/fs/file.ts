@@ -1,0 +1,102 @@
+/**
+ * struct file lifetime (fs/file_table.c, fs/file.c, kernel/task_work.c; v4.5).
+ *
+ * f_count counts references: one per fd that refers to the file, one per VMA that maps it. The
+ * final fput does not call ->release at once: in a user task it is queued as task work, run at
+ * exit_task_work or on the way back to user space; from a kernel thread, or once the task has
+ * passed exit_task_work, it goes to the delayed_fput list, which a kworker drains.
+ */
+import { site } from '../../properties/violations.ts';
+import { Count, Life, Obj } from '../../world/objects.ts';
+import { Ctl } from '../exec.ts';
+import { defineRoutine, type Kernel } from '../kernel.ts';
+
+const S_FPUT = site('fput on a freed file');
+const S_FPUT_NEG = site('fput: f_count already 0');
+const S_GET_FILE = site('get_file on a freed file');
+
+/** alloc_file + fd_install: a new file for task's fd, f_count = 1 held by the fd. */
+export function alloc_file(k: Kernel, task: number, fd: number, fOp: number, device: number): number {
+  const f = k.w.file.find((x) => x.life === Life.unused);
+  if (!f) {
+    k.fail('capacity', Obj.file, 0, 0);
+    return -1;
+  }
+  f.life = Life.live;
+  f.f_count = 1;
+  f.f_op = fOp;
+  f.device = device + 1;
+  k.w.task[task].setAt(fd, f.index + 1);
+  k.get(Count.f_count, Obj.file, f.index, Obj.fd, fdHolder(k, task, fd));
+  return f.index;
+}
+
+/** The fd slot of a task, as a reference holder index. */
+export const fdHolder = (k: Kernel, task: number, fd: number): number => task * k.w.dims.nfd + fd;
+
+/** get_file: f_count++ for a new holder. */
+export function get_file(k: Kernel, file: number, holderKind: number, holderIdx: number): void {
+  const f = k.w.file[file];
+  if (!k.live(Obj.file, f.life, file, S_GET_FILE)) return;
+  f.f_count++;
+  k.get(Count.f_count, Obj.file, file, holderKind, holderIdx);
+}
+
+/** fput: the last reference queues __fput (task work, or delayed_fput from a kthread). */
+export function fput(k: Kernel, file: number, holderKind: number, holderIdx: number): void {
+  const f = k.w.file[file];
+  if (!k.live(Obj.file, f.life, file, S_FPUT)) return;
+  if (f.f_count <= 0) {
+    k.fail('refcount', Obj.file, file, S_FPUT_NEG);
+    return;
+  }
+  k.put(Count.f_count, Obj.file, file, holderKind, holderIdx, S_FPUT);
+  f.f_count--;
+  k.note(`fput(file#${file}): f_count ${f.f_count + 1}→${f.f_count}`);
+  if (f.f_count > 0) return;
+  const isTask = k.actor < k.cfg.tasks;
+  if (isTask && k.w.task[k.actor].work_exited === 0) {
+    k.w.task[k.actor].task_works |= 1 << file;
+    k.note(`task_work_add(__fput file#${file})`);
+  } else {
+    k.w.kernel.delayed_fput |= 1 << file;
+    k.note(`delayed_fput queued file#${file}`);
+  }
+}
+
+/** __fput(file): a0 = file. Calls f_op->release, then frees the file. */
+export const __fput = defineRoutine('__fput', [
+  function call_release(k) {
+    const ops = k.cfg.fileOps[k.w.file[k.a0].f_op];
+    return ops?.release ? k.call(ops.release, k.a0) : Ctl.NEXT;
+  },
+  function file_free(k) {
+    k.w.file[k.a0].life = Life.freed;
+    k.note(`file#${k.a0} freed`);
+    return Ctl.RET;
+  },
+]);
+
+/** task_work_run: runs the queued __fput calls of the current task, one after another. */
+export function nextTaskWork(k: Kernel): number {
+  const t = k.w.task[k.actor];
+  if (t.task_works === 0) return -1;
+  const file = 31 - Math.clz32(t.task_works & -t.task_works);
+  t.task_works &= ~(1 << file);
+  return file;
+}
+
+/** The delayed_fput worker (kworker): idles until a file is queued, then __fput()s it. */
+export const delayed_fput = defineRoutine(
+  'delayed_fput',
+  [
+    function wait_for_work(k) {
+      const q = k.w.kernel.delayed_fput;
+      if (q === 0) return Ctl.BLOCK;
+      const file = 31 - Math.clz32(q & -q);
+      k.w.kernel.delayed_fput = q & ~(1 << file);
+      return k.call(__fput, file, 0, 0, true);
+    },
+  ],
+  ['wait_for_work'],
+);

@@ -1,0 +1,291 @@
+/**
+ * The context every kernel step runs in: the world, the hardware it talks to, the running actor
+ * and its current frame, and the helpers that record references, violations and trace notes.
+ */
+import type { Hardware } from '../hw/hardware.ts';
+import { V, type ViolationKind } from '../properties/violations.ts';
+import { recordViolation } from '../world/fail.ts';
+import type { World } from '../world/layout.ts';
+import { FRAME_WORDS } from '../world/layout.ts';
+import { Life, Obj } from '../world/objects.ts';
+import { packRef, refAdd, refDel } from '../world/refs.ts';
+import {
+  Ctl,
+  F_A0,
+  F_A1,
+  F_A2,
+  F_A3,
+  F_A4,
+  F_PC,
+  F_ROUTINE,
+  frameBase,
+  pop,
+  push,
+  type Routine,
+  RoutineTable,
+  type Stack,
+  type Step,
+} from './exec.ts';
+
+export type KStep = Step<Kernel>;
+export type KRoutine = Routine<Kernel>;
+export const routines = new RoutineTable<Kernel>();
+export const defineRoutine = (name: string, steps: readonly KStep[], idle: readonly string[] = []) =>
+  routines.define(name, steps, idle);
+
+/** What the kernel needs to know about the system it runs in (from the scenario). */
+export interface KernelConfig {
+  /** Number of tasks: task i is kernel actor i. */
+  readonly tasks: number;
+  /** Kernel actor ids of the delayed-fput worker and of the page-request IRQ thread. */
+  readonly kworker: number;
+  readonly prqThread: number;
+  /** Each task's program (the syscalls it makes), by task. */
+  readonly programs: readonly (readonly SysOp[])[];
+  /** file_operations of each client driver, indexed by file.f_op. */
+  readonly fileOps: readonly ClientFileOps[];
+  /** The notifier ops intel-svm registers (from the selected policy). */
+  readonly svmOps: { readonly release: KRoutine };
+  /** intel_svm_unbind_mm of the selected policy, for the client drivers. */
+  readonly svmUnbind: KRoutine;
+  /** Per device: which client driver drives it, and its PCI identity. */
+  readonly devices: readonly DeviceConfig[];
+}
+
+/** A syscall in a task's program (see scenario/). */
+export type SysOp =
+  | { op: 'open'; fd: number; device: number }
+  | { op: 'bind'; fd: number }
+  | { op: 'mmap'; fd: number }
+  | { op: 'munmap'; fd: number }
+  | { op: 'touch'; page: number }
+  | { op: 'close'; fd: number }
+  | { op: 'fork'; child: number }
+  | { op: 'exit' };
+
+export interface ClientFileOps {
+  readonly name: string;
+  /** Whether the driver's file_operations have ->mmap. */
+  readonly mmap: boolean;
+  /** ioctl(SVM_BIND): a0 = file. */
+  readonly bind: KRoutine;
+  /** ->release: a0 = file. */
+  readonly release: KRoutine;
+}
+
+export interface DeviceConfig {
+  readonly name: string;
+  /** Index into fileOps of the client driver bound to this device. */
+  readonly client: number;
+  /** PCI requester id (bus << 8 | devfn). */
+  readonly sid: number;
+  /** ATS enabled: the device caches translations in its device-TLB. */
+  readonly ats: boolean;
+}
+
+/** Flags in task_struct.flags. */
+export const PF_EXITING = 1;
+export const PF_KTHREAD = 2;
+
+export class Kernel {
+  /** The kernel actor now running (its id indexes w.actor). */
+  actor = 0;
+  private readonly stack: Stack;
+  /** Trace notes of the running action, collected only when `notes` is set (not while searching). */
+  notes: string[] | null = null;
+
+  constructor(
+    readonly w: World,
+    readonly hw: Hardware,
+    readonly cfg: KernelConfig,
+  ) {
+    this.stack = { s: w.s, spAt: 0, framesAt: 0, depth: w.dims.stackDepth };
+  }
+
+  get s(): Int32Array {
+    return this.w.s;
+  }
+
+  /** Targets the stack of actor `a` in the current state vector. */
+  bindActor(a: number): void {
+    this.actor = a;
+    const v = this.w.actor[a];
+    this.stack.s = this.w.s;
+    this.stack.spAt = v.base + 1;
+    this.stack.framesAt = v.base + 2;
+  }
+
+  get sp(): number {
+    return this.s[this.stack.spAt];
+  }
+
+  private get fb(): number {
+    return frameBase(this.stack);
+  }
+  get routineId(): number {
+    return this.s[this.fb + F_ROUTINE];
+  }
+  get pc(): number {
+    return this.s[this.fb + F_PC];
+  }
+  set pc(v: number) {
+    this.s[this.fb + F_PC] = v;
+  }
+  get a0(): number {
+    return this.s[this.fb + F_A0];
+  }
+  set a0(v: number) {
+    this.s[this.fb + F_A0] = v;
+  }
+  get a1(): number {
+    return this.s[this.fb + F_A1];
+  }
+  set a1(v: number) {
+    this.s[this.fb + F_A1] = v;
+  }
+  get a2(): number {
+    return this.s[this.fb + F_A2];
+  }
+  set a2(v: number) {
+    this.s[this.fb + F_A2] = v;
+  }
+
+  get a3(): number {
+    return this.s[this.fb + F_A3];
+  }
+  set a3(v: number) {
+    this.s[this.fb + F_A3] = v;
+  }
+  get a4(): number {
+    return this.s[this.fb + F_A4];
+  }
+  set a4(v: number) {
+    this.s[this.fb + F_A4] = v;
+  }
+
+  /** The caller's frame word `i` (0..4): how a routine returns a value. */
+  setCallerArg(i: number, v: number): void {
+    this.s[this.fb - FRAME_WORDS + F_A0 + i] = v;
+  }
+
+  /**
+   * Calls `r`: the caller resumes at its next step (or at this same step when `again`, to loop),
+   * after `r` returns.
+   */
+  call(r: KRoutine, a0 = 0, a1 = 0, a2 = 0, again = false, a3 = 0, a4 = 0): Ctl {
+    if (!again) this.pc = this.pc + 1;
+    if (!push(this.stack, r.id, a0, a1, a2, a3, a4)) {
+      this.fail('capacity', 0, 0, 0);
+      return Ctl.BLOCK;
+    }
+    if (this.notes) this.notes.push(r.name);
+    return Ctl.CALL;
+  }
+
+  /** Starts a fresh actor stack with `r` as its bottom frame. */
+  start(r: KRoutine, a0 = 0, a1 = 0, a2 = 0): void {
+    this.stack.s = this.w.s;
+    push(this.stack, r.id, a0, a1, a2);
+  }
+
+  /** Jumps to the step labelled `label` in the current routine. */
+  jump(label: string): Ctl {
+    const r = routines.get(this.routineId);
+    const i = r.labels.indexOf(label);
+    if (i < 0) throw new Error(`${r.name}: no step labelled '${label}'`);
+    this.pc = i;
+    return Ctl.JUMP;
+  }
+
+  /** Jumps to `label`, letting other actors run first (the end of a loop iteration). */
+  jumpPreempt(label: string): Ctl {
+    this.jump(label);
+    return Ctl.JUMP_PREEMPT;
+  }
+
+  /** Runs the actor's steps until the atomic action ends. Returns whether anything happened. */
+  run(): boolean {
+    let progressed = false;
+    for (let guard = 0; guard < 10_000; guard++) {
+      if (this.sp === 0) {
+        // An empty stack: finished (after its last return), or not started yet (a task not forked).
+        if (progressed) this.w.actor[this.actor].done = 1;
+        return progressed;
+      }
+      const r = routines.get(this.routineId);
+      const step = r.steps[this.pc];
+      if (!step) throw new Error(`${r.name}: ran off the end (pc ${this.pc})`);
+      const ctl = step(this);
+      if (this.w.kernel.violation === V.capacity) return true;
+      switch (ctl) {
+        case Ctl.BLOCK:
+          return progressed;
+        case Ctl.NEXT:
+          this.pc = this.pc + 1;
+          break;
+        case Ctl.PREEMPT:
+          this.pc = this.pc + 1;
+          return true;
+        case Ctl.RET:
+          pop(this.stack);
+          break;
+        case Ctl.JUMP_PREEMPT:
+          return true;
+        case Ctl.CALL:
+        case Ctl.JUMP:
+          break;
+      }
+      progressed = true;
+    }
+    throw new Error('kernel step loop did not end: a routine loops without a preemption point');
+  }
+
+  /** Is the actor parked at an idle step (waiting for work, not stuck)? */
+  atIdle(a: number): boolean {
+    this.bindActor(a);
+    if (this.sp === 0) return true;
+    return routines.get(this.routineId).idle.has(this.pc);
+  }
+
+  note(text: string): void {
+    if (this.notes) this.notes.push(text);
+  }
+
+  // --- violations -------------------------------------------------------------------------
+
+  /** Records the first violation of the run, with the object and the site that saw it. */
+  fail(kind: ViolationKind, objKind: number, idx: number, site: number): void {
+    recordViolation(this.w, this.actor, kind, objKind, idx, site);
+  }
+
+  /** Dereferences object `idx` of a pool: reports a use after free when it was freed. */
+  live(kind: number, life: number, idx: number, site: number): boolean {
+    if (life === Life.live) return true;
+    this.fail(life === Life.freed ? 'use-after-free' : 'refcount', kind, idx, site);
+    return false;
+  }
+
+  // --- the reference tracker --------------------------------------------------------------
+
+  get(count: number, targetKind: number, target: number, holderKind: number, holder: number): void {
+    if (!refAdd(this.s, this.w.refsBase, this.w.dims.refs, packRef(count, targetKind, target, holderKind, holder)))
+      this.fail('capacity', 0, 0, 0);
+  }
+
+  /** Drops a tracked reference; a put by a holder that holds none is refcount misuse. */
+  put(count: number, targetKind: number, target: number, holderKind: number, holder: number, site: number): void {
+    if (!refDel(this.s, this.w.refsBase, this.w.dims.refs, packRef(count, targetKind, target, holderKind, holder)))
+      this.fail('refcount', targetKind, target, site);
+  }
+
+  /** Moves a reference from one holder to another (a pin handed over). */
+  moveRef(count: number, targetKind: number, target: number, from: [number, number], to: [number, number]) {
+    this.put(count, targetKind, target, from[0], from[1], 0);
+    this.get(count, targetKind, target, to[0], to[1]);
+  }
+
+  /** The running actor, as a reference holder. */
+  get me(): [number, number] {
+    return [Obj.actor, this.actor];
+  }
+}

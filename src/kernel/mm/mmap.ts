@@ -1,0 +1,70 @@
+/**
+ * mmap and munmap of a device file (mm/mmap.c, v4.5). The VMA takes a reference on the file
+ * (get_file, before the driver's ->mmap runs); munmap drops it after unmapping. Device mappings
+ * are VM_IO | VM_PFNMAP doorbells: never populated with RAM pages in the model.
+ */
+import { MMAP_BASE, pageOfVa } from '../../arch/x86/pgtable.ts';
+import { site } from '../../properties/violations.ts';
+import { Count, Life, Obj } from '../../world/objects.ts';
+import { Ctl } from '../exec.ts';
+import { defineRoutine, type Kernel } from '../kernel.ts';
+import { down_write, up_write } from '../locking.ts';
+import { get_file } from '../fs/file.ts';
+import { remove_vma } from './exit_mmap.ts';
+
+export const VM_READ = 0x1;
+export const VM_WRITE = 0x2;
+export const VM_PFNMAP = 0x400;
+export const VM_IO = 0x4000;
+
+const S_MMAP = site('mmap on a freed file');
+
+/** Allocates a VMA in mm (owned by the mm's address space). */
+export function vma_alloc(k: Kernel, mm: number, start: number, pages: number, file: number, flags: number): number {
+  const v = k.w.vma.find((x) => x.life === Life.unused);
+  if (!v) {
+    k.fail('capacity', Obj.vma, 0, 0);
+    return -1;
+  }
+  v.life = Life.live;
+  v.vm_mm = mm + 1;
+  v.vm_start = start;
+  v.vm_pages = pages;
+  v.vm_file = file + 1;
+  v.vm_flags = flags;
+  k.get(Count.vma_owner, Obj.vma, v.index, Obj.mm, mm);
+  if (file >= 0) get_file(k, file, Obj.vma, v.index);
+  return v.index;
+}
+
+/** The VMA of mm mapping `file`, or -1. */
+export function find_file_vma(k: Kernel, mm: number, file: number): number {
+  const v = k.w.vma.find((x) => x.life === Life.live && x.vm_mm === mm + 1 && x.vm_file === file + 1);
+  return v ? v.index : -1;
+}
+
+/** mmap(fd): a0 = mm, a1 = file. */
+export const do_mmap = defineRoutine('do_mmap', [
+  function down_write_mmap_sem(k) {
+    return down_write(k, k.a0) ? Ctl.NEXT : Ctl.BLOCK;
+  },
+  function mmap_region(k) {
+    if (!k.live(Obj.file, k.w.file[k.a1].life, k.a1, S_MMAP)) return Ctl.RET;
+    vma_alloc(k, k.a0, pageOfVa(MMAP_BASE), 1, k.a1, VM_READ | VM_WRITE | VM_IO | VM_PFNMAP);
+    up_write(k, k.a0);
+    return Ctl.RET;
+  },
+]);
+
+/** munmap of the mapping of a file: a0 = mm, a1 = vma. */
+export const do_munmap = defineRoutine('do_munmap', [
+  function down_write_mmap_sem(k) {
+    return down_write(k, k.a0) ? Ctl.NEXT : Ctl.BLOCK;
+  },
+  function remove_vma_and_unlock(k) {
+    // A device mapping has no RAM pages to zap, so no notifier invalidation is needed here.
+    remove_vma(k, k.a1);
+    up_write(k, k.a0);
+    return Ctl.RET;
+  },
+]);

@@ -1,0 +1,144 @@
+/**
+ * A user task running its scenario program: one syscall per atomic action, task work run on the
+ * way back to user space (as task_work_run does), and do_exit when the program ends.
+ */
+import { USER_BASE, pageOfVa } from '../arch/x86/pgtable.ts';
+import { site } from '../properties/violations.ts';
+import { Life, Obj } from '../world/objects.ts';
+import { Ctl } from './exec.ts';
+import { do_exit } from './exit.ts';
+import { __fput, alloc_file, fdHolder, fput, get_file, nextTaskWork } from './fs/file.ts';
+import { defineRoutine, type Kernel } from './kernel.ts';
+import { down_read, down_write, up_read, up_write } from './locking.ts';
+import { handle_mm_fault } from './mm/memory.ts';
+import { mm_alloc } from './mm/mm.ts';
+import { do_mmap, do_munmap, find_file_vma, VM_READ, VM_WRITE, vma_alloc } from './mm/mmap.ts';
+
+const S_BAD_FD = site('syscall on an fd that is not open (scenario error)');
+
+/** The anonymous buffer every process starts with: user pages 0 .. upages-1. */
+export function setup_process(k: Kernel, task: number): void {
+  const t = k.w.task[task];
+  t.life = Life.live;
+  const mm = mm_alloc(k, task);
+  t.mm = mm + 1;
+  t.active_mm = mm + 1;
+  vma_alloc(k, mm, pageOfVa(USER_BASE), k.w.dims.upages, -1, VM_READ | VM_WRITE);
+}
+
+const fileOf = (k: Kernel, fd: number): number => k.w.task[k.actor].at(fd) - 1;
+
+export const task_main = defineRoutine('task_main', [
+  function syscall(k) {
+    const t = k.w.task[k.actor];
+    const prog = k.cfg.programs[k.actor];
+    const op = prog[t.prog_pc];
+    if (!op || op.op === 'exit') return k.jump('exit');
+    t.prog_pc++;
+    const mm = t.mm - 1;
+    switch (op.op) {
+      case 'open': {
+        const file = alloc_file(k, k.actor, op.fd, k.cfg.devices[op.device].client, op.device);
+        k.note(`open(${k.cfg.devices[op.device].name}) = fd ${op.fd} (file#${file})`);
+        return Ctl.NEXT;
+      }
+      case 'bind': {
+        const file = fileOf(k, op.fd);
+        if (file < 0) return badFd(k);
+        return k.call(k.cfg.fileOps[k.w.file[file].f_op].bind, file);
+      }
+      case 'mmap': {
+        const file = fileOf(k, op.fd);
+        if (file < 0) return badFd(k);
+        // A driver without ->mmap fails the call (-ENODEV): nothing is mapped.
+        if (!k.cfg.fileOps[k.w.file[file].f_op].mmap) return Ctl.NEXT;
+        return k.call(do_mmap, mm, file);
+      }
+      case 'munmap': {
+        const file = fileOf(k, op.fd);
+        const vma = file < 0 ? -1 : find_file_vma(k, mm, file);
+        if (vma < 0) return badFd(k);
+        return k.call(do_munmap, mm, vma);
+      }
+      case 'touch':
+        return k.call(sys_touch, mm, op.page);
+      case 'close': {
+        const file = fileOf(k, op.fd);
+        if (file < 0) return badFd(k);
+        t.setAt(op.fd, 0);
+        fput(k, file, Obj.fd, fdHolder(k, k.actor, op.fd));
+        return Ctl.NEXT;
+      }
+      case 'fork':
+        return k.call(sys_fork, mm, op.child);
+    }
+  },
+  function ret_to_user(k) {
+    const file = nextTaskWork(k);
+    if (file >= 0) return k.call(__fput, file, 0, 0, true);
+    return k.jumpPreempt('syscall');
+  },
+  function exit(k) {
+    return k.call(do_exit);
+  },
+  function dead() {
+    return Ctl.RET;
+  },
+]);
+
+function badFd(k: Kernel): Ctl {
+  k.fail('capacity', Obj.fd, 0, S_BAD_FD);
+  return Ctl.RET;
+}
+
+/** A CPU access to user page a1 of mm a0: the page fault path, under mmap_sem for read. */
+const sys_touch = defineRoutine('touch', [
+  function down_read_mmap_sem(k) {
+    return down_read(k, k.a0) ? Ctl.NEXT : Ctl.BLOCK;
+  },
+  function fault(k) {
+    return k.call(handle_mm_fault, k.a0, k.a1);
+  },
+  function up_read_mmap_sem(k) {
+    up_read(k, k.a0);
+    return Ctl.RET;
+  },
+]);
+
+/**
+ * fork (kernel/fork.c, v4.5): copy_files then copy_mm. dup_mmap copies every VMA under the
+ * parent's mmap_sem, each copy taking its own file reference; the child's page tables start empty
+ * (the model does not copy anonymous pages: the child faults its own). a0 = parent mm, a1 = child.
+ */
+const sys_fork = defineRoutine('fork', [
+  function down_write_oldmm(k) {
+    return down_write(k, k.a0) ? Ctl.NEXT : Ctl.BLOCK;
+  },
+  function copy_process(k) {
+    const parent = k.w.task[k.actor];
+    const child = k.a1;
+    const c = k.w.task[child];
+    c.life = Life.live;
+    for (let fd = 0; fd < k.w.dims.nfd; fd++) {
+      const file = parent.at(fd) - 1;
+      if (file < 0) continue;
+      c.setAt(fd, file + 1);
+      get_file(k, file, Obj.fd, fdHolder(k, child, fd));
+    }
+    const mm = mm_alloc(k, child);
+    c.mm = mm + 1;
+    c.active_mm = mm + 1;
+    for (const v of k.w.vma) {
+      if (v.life !== Life.live || v.vm_mm !== k.a0 + 1) continue;
+      vma_alloc(k, mm, v.vm_start, v.vm_pages, v.vm_file - 1, v.vm_flags);
+    }
+    up_write(k, k.a0);
+    // wake_up_new_task: the child starts running its program.
+    const me = k.actor;
+    k.bindActor(child);
+    k.start(task_main);
+    k.bindActor(me);
+    return Ctl.RET;
+  },
+]);
+

@@ -1,0 +1,197 @@
+/**
+ * Turning moves and states into kernel words: what an actor did in one step, which named fields
+ * changed, and what a violation means.
+ */
+import { entryFrame, entryPresent, framePhys, pageKindName } from '../arch/x86/pgtable.ts';
+import { formatQi } from '../hw/vtd/layouts.ts';
+import { leakReport } from '../properties/leak.ts';
+import { deadlockedActor } from '../properties/quiescent.ts';
+import { siteText, V, type ViolationKind, violationKind } from '../properties/violations.ts';
+import type { SvmSystem } from '../system/system.ts';
+import { objName } from '../world/objects.ts';
+import { refList, refText } from '../world/refs.ts';
+
+export interface Change {
+  /** The object, as in the kernel's words: mm#0, file#1, PASID table[0], device accel0. */
+  obj: string;
+  field: string;
+  from: number | string;
+  to: number | string;
+}
+
+export interface StepView {
+  index: number;
+  actor: number;
+  actorName: string;
+  actorKind: string;
+  choice: number;
+  /** The kernel function (routine:step) the actor was at, for kernel actors. */
+  at: string;
+  /** What happened, in order: functions called and notes. */
+  notes: string[];
+  changes: Change[];
+}
+
+export interface ViolationView {
+  kind: ViolationKind;
+  message: string;
+  /** For a leak: the chain of holders that keeps the leaked objects alive, as object names. */
+  cycle?: string[];
+  /** For a leak: every object left allocated. */
+  leaked?: string[];
+  /** For a leak: the tracked references still held. */
+  refs?: string[];
+  actor?: string;
+}
+
+const hex = (v: number): string => `0x${(v >>> 0).toString(16)}`;
+
+/** Named views of every struct pool, for diffs. */
+function pools(sys: SvmSystem) {
+  const w = sys.world;
+  return [
+    ['task', w.task],
+    ['mm', w.mm],
+    ['vma', w.vma],
+    ['file', w.file],
+    ['page', w.page],
+    ['svm', w.svm],
+    ['sdev', w.sdev],
+  ] as const;
+}
+
+const lifeName = ['unused', 'live', 'freed'];
+
+/** The named fields that differ between two states. */
+export function diffStates(sys: SvmSystem, before: Int32Array, after: Int32Array): Change[] {
+  const out: Change[] = [];
+  const fdNum = (slot: number) => sys.scenario.fdNumbers[slot] ?? slot;
+  for (const [name, pool] of pools(sys)) {
+    for (const v of pool) {
+      const fields = v.def.fields as readonly string[];
+      for (let f = 0; f < fields.length; f++) {
+        const a = before[v.base + f];
+        const b = after[v.base + f];
+        if (a === b) continue;
+        const obj = `${name}#${v.index}`;
+        if (fields[f] === 'life') out.push({ obj, field: 'state', from: lifeName[a], to: lifeName[b] });
+        else if (name === 'task' && fields[f] === 'prog_pc') continue;
+        else out.push({ obj, field: fields[f], from: a, to: b });
+      }
+      if (name === 'task') {
+        for (let i = 0; i < sys.world.dims.nfd; i++) {
+          const at = v.base + fields.length + i;
+          if (before[at] !== after[at])
+            out.push({ obj: `${name}#${v.index}`, field: `fd[${fdNum(i)}]`, from: fileRef(before[at]), to: fileRef(after[at]) });
+        }
+      }
+      if (name === 'page') {
+        for (let i = 0; i < 2 * sys.world.dims.upages; i += 2) {
+          const at = v.base + fields.length + i;
+          if (before[at] !== after[at] || before[at + 1] !== after[at + 1])
+            out.push({ obj: `page#${v.index} (${pageKindName[after[v.base + 1]] ?? '?'})`, field: `entry ${i / 2}`, from: entryText(before[at]), to: entryText(after[at]) });
+        }
+      }
+    }
+  }
+  const hw = sys.hw;
+  for (let p = 0; p < hw.npasid; p++) {
+    const t = hw.pasidTable + 2 * p;
+    if (before[t] !== after[t]) out.push({ obj: 'PASID table', field: `[${p}]`, from: hex(before[t]), to: hex(after[t]) });
+    const c = hw.pasidCache + 2 * p;
+    if (before[c] !== after[c]) out.push({ obj: 'PASID cache', field: `[${p}]`, from: hex(before[c]), to: hex(after[c]) });
+    for (let i = 0; i < hw.upages; i++) {
+      const at = hw.iotlbAt(p, i);
+      if (before[at] !== after[at]) out.push({ obj: 'IOTLB', field: `PASID ${p} page ${i}`, from: frameRef(before[at]), to: frameRef(after[at]) });
+      for (let d = 0; d < hw.ndev; d++) {
+        const dt = hw.devTlb(d, p, i);
+        if (before[dt] !== after[dt])
+          out.push({ obj: `${sys.scenario.devices[d].name} device-TLB`, field: `PASID ${p} page ${i}`, from: frameRef(before[dt]), to: frameRef(after[dt]) });
+      }
+    }
+    for (let d = 0; d < hw.ndev; d++) {
+      const o = hw.devOutstanding(d, p);
+      if (before[o] !== after[o])
+        out.push({ obj: sys.scenario.devices[d].name, field: `page request outstanding PASID ${p}`, from: before[o] ? `page ${before[o] - 1}` : 'none', to: after[o] ? `page ${after[o] - 1}` : 'none' });
+    }
+  }
+  const regs = hw.regs.def.fields as readonly string[];
+  regs.forEach((f, i) => {
+    const at = hw.regs.base + i;
+    if (before[at] !== after[at]) out.push({ obj: 'dmar0', field: f, from: hex(before[at]), to: hex(after[at]) });
+  });
+  hw.dev.forEach((d, di) => {
+    (d.def.fields as readonly string[]).forEach((f, i) => {
+      const at = d.base + i;
+      if (before[at] !== after[at]) out.push({ obj: sys.scenario.devices[di].name, field: f, from: before[at], to: after[at] });
+    });
+  });
+  for (let p = 0; p < sys.world.dims.svms; p++) {
+    const at = sys.world.idrBase + p;
+    if (before[at] !== after[at]) out.push({ obj: 'pasid_idr', field: `[${p}]`, from: svmRef(before[at]), to: svmRef(after[at]) });
+  }
+  const k = sys.world.kernel.def.fields as readonly string[];
+  if (before[sys.world.kernel.base] !== after[sys.world.kernel.base]) {
+    const at = sys.world.kernel.base + k.indexOf('pasid_mutex');
+    if (before[at] !== after[at]) out.push({ obj: 'pasid_mutex', field: 'owner', from: before[at], to: after[at] });
+  }
+  return out;
+}
+
+const fileRef = (v: number): string => (v ? `file#${v - 1}` : '-');
+const svmRef = (v: number): string => (v ? `svm#${v - 1}` : '-');
+const frameRef = (v: number): string => (v ? `page#${v - 1}` : '-');
+const entryText = (lo: number): string => (entryPresent(lo) ? `→page#${entryFrame(lo)}` : '0');
+
+/** Replays one move with notes on, and says what it did and what it changed. */
+export function describeMove(sys: SvmSystem, before: Int32Array, actor: number, choice: number, index: number): StepView {
+  const after = new Int32Array(before.length);
+  after.set(before);
+  sys.world.s = after;
+  let at = '';
+  if (sys.isKernelActor(actor)) {
+    const k = sys.kernel;
+    k.bindActor(actor);
+    if (k.sp > 0) at = `${sys.routineName(k.routineId)}`;
+  }
+  const notes: string[] = [];
+  sys.act(actor, choice, notes);
+  return {
+    index,
+    actor,
+    actorName: sys.actors[actor].name,
+    actorKind: sys.actors[actor].kind,
+    choice,
+    at,
+    notes,
+    changes: diffStates(sys, before, after),
+  };
+}
+
+/** The violation shown by `state` (code from the explorer), in words. */
+export function describeViolation(sys: SvmSystem, state: Int32Array, code: number): ViolationView {
+  const w = sys.world;
+  w.s = state;
+  const kind = violationKind[code] ?? 'refcount';
+  if (code === V.leak) {
+    const r = leakReport(sys);
+    return { kind, message: r.message, cycle: r.cycle, leaked: r.leaked, refs: refList(state, w.refsBase, w.dims.refs).map(refText) };
+  }
+  if (code === V.deadlock) {
+    const a = deadlockedActor(sys);
+    const k = sys.kernel;
+    k.bindActor(a);
+    const where = k.sp > 0 ? sys.routineName(k.routineId) : '?';
+    return { kind, message: `${sys.actors[a].name} waits forever in ${where}`, actor: sys.actors[a].name };
+  }
+  const kv = w.kernel;
+  const objKind = kv.violation_obj >> 8;
+  const idx = kv.violation_obj & 0xff;
+  const actor = kv.violation_actor > 0 ? sys.actors[kv.violation_actor - 1].name : undefined;
+  const obj = objKind ? `${objName[objKind]}#${idx}` : '';
+  const extra = objKind === 5 ? ` (${pageKindName[w.page[idx].kind]} of mm#${w.page[idx].owner - 1})` : '';
+  const by = actor ? ` by ${actor}` : '';
+  return { kind, message: `${siteText(kv.violation_arg)}: ${obj}${extra}${by}`, actor };
+}
+
+export { formatQi, framePhys };

@@ -1,0 +1,55 @@
+/** The YAML scenario format, as a zod schema (see docs/scenarios.md). */
+import { z } from 'zod';
+
+const fd = z.number().int().min(0).max(1023);
+
+/** One step of a process's program: a bare word, or a one-key map. */
+export const OpSchema: z.ZodType<unknown> = z.lazy(() =>
+  z.union([
+    z.literal('exit'),
+    z.strictObject({ open: z.strictObject({ device: z.string(), fd }) }),
+    z.strictObject({ ioctl_bind: fd }),
+    z.strictObject({ mmap: fd }),
+    z.strictObject({ munmap: fd }),
+    z.strictObject({ close: fd }),
+    z.strictObject({ touch: z.number().int().min(0) }),
+    z.strictObject({ fork: z.strictObject({ name: z.string(), program: z.array(OpSchema) }) }),
+  ]),
+);
+
+export const ScenarioSchema = z.strictObject({
+  name: z.string().min(1),
+  description: z.string().default(''),
+  pages: z.number().int().min(1).max(8).default(1),
+  iommu_caches: z.boolean().default(true),
+  devices: z
+    .array(
+      z.strictObject({
+        name: z.string().min(1),
+        client: z.enum(['accel', 'accel-nowait', 'gfx']),
+        ats: z.boolean().default(true),
+        dma: z.number().int().min(0).max(64).default(0),
+      }),
+    )
+    .min(1),
+  processes: z
+    .array(
+      z.strictObject({
+        name: z.string().min(1),
+        count: z.number().int().min(1).max(8).default(1),
+        program: z.array(OpSchema),
+      }),
+    )
+    .min(1),
+});
+
+export type ScenarioYaml = z.infer<typeof ScenarioSchema>;
+export type OpYaml =
+  | 'exit'
+  | { open: { device: string; fd: number } }
+  | { ioctl_bind: number }
+  | { mmap: number }
+  | { munmap: number }
+  | { close: number }
+  | { touch: number }
+  | { fork: { name: string; program: OpYaml[] } };

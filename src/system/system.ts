@@ -1,0 +1,229 @@
+/**
+ * The whole modelled system for one scenario and one policy, as a Model the explorer can search:
+ * kernel actors (each task, the delayed-fput kworker, the page-request IRQ thread) and hardware
+ * actors (each PCI device, the IOMMU's invalidation-queue engine, the IOMMU's cache fills).
+ */
+import type { Model } from '../check/model.ts';
+import { accelNowaitOps, accelOps } from '../drivers/accel/accel.ts';
+import { gfxOps } from '../drivers/gfx/gfx.ts';
+import { type SvmPolicy, svmRoutines } from '../drivers/iommu/intel/svm.ts';
+import { Hardware } from '../hw/hardware.ts';
+import { deviceChoices, dmaAttempt, dmaEnabled } from '../hw/pci/device.ts';
+import { cacheFill, cacheFillChoices, describeFill, qiPending, qiProcessOne } from '../hw/vtd/iommu.ts';
+import { delayed_fput } from '../kernel/fs/file.ts';
+import { type ClientFileOps, Kernel, type KernelConfig, routines } from '../kernel/kernel.ts';
+import { setup_process, task_main } from '../kernel/task.ts';
+import { deadlockedActor, leakedObjects } from '../properties/quiescent.ts';
+import { V } from '../properties/violations.ts';
+import type { Scenario } from '../scenario/types.ts';
+import { type Dims, World } from '../world/layout.ts';
+
+export type ActorKind = 'task' | 'kworker' | 'irq' | 'device' | 'iommu-qi' | 'iommu-cache';
+
+export interface ActorInfo {
+  kind: ActorKind;
+  name: string;
+}
+
+const clientFactories: Record<string, (bind: ReturnType<typeof svmRoutines>['bind']) => ClientFileOps> = {
+  accel: accelOps,
+  'accel-nowait': accelNowaitOps,
+  gfx: gfxOps,
+};
+
+/** Pool sizes for a scenario: enough for everything it can allocate, racing faults included. */
+export function dimsFor(sc: Scenario): Dims {
+  const tasks = sc.tasks.length;
+  const ops = sc.tasks.flatMap((t) => t.program);
+  const binds = Math.max(1, ops.filter((o) => o.op === 'bind').length);
+  const opens = ops.filter((o) => o.op === 'open').length;
+  const mmaps = ops.filter((o) => o.op === 'mmap').length;
+  const nfd = Math.max(1, ...ops.map((o) => ('fd' in o ? o.fd + 1 : 0)));
+  const kactors = tasks + 2;
+  return {
+    tasks,
+    mms: tasks,
+    vmas: tasks * (1 + mmaps),
+    files: Math.max(1, opens),
+    // PGD + three tables + data pages per mm, twice over for tables re-populated while dying.
+    frames: tasks * 2 * (4 + sc.upages),
+    svms: binds,
+    sdevs: binds,
+    devices: sc.devices.length,
+    kactors,
+    nfd,
+    upages: sc.upages,
+    refs: tasks * (16 + 2 * sc.upages) + 4 * binds + 4 * opens * tasks,
+    iqSize: 2 * kactors + 2,
+    prqSize: sc.devices.length * binds + 2,
+    stackDepth: 10,
+  };
+}
+
+export class SvmSystem implements Model {
+  readonly world: World;
+  readonly hw: Hardware;
+  readonly kernel: Kernel;
+  readonly actors: ActorInfo[] = [];
+  readonly stateWords: number;
+  readonly actorCount: number;
+  private readonly firstDevice: number;
+  private readonly qiActor: number;
+  private readonly cacheActor: number;
+
+  constructor(
+    readonly scenario: Scenario,
+    readonly policy: SvmPolicy,
+  ) {
+    const dims = dimsFor(scenario);
+    this.hw = new Hardware(dims, scenario.devices.length);
+    this.world = new World(dims, this.hw.words);
+    this.hw.attach(this.world);
+    const svm = svmRoutines(policy);
+    const clients = [...new Set(scenario.devices.map((d) => d.client))];
+    const fileOps = clients.map((c) => clientFactories[c](svm.bind));
+    const T = scenario.tasks.length;
+    const cfg: KernelConfig = {
+      tasks: T,
+      kworker: T,
+      prqThread: T + 1,
+      programs: scenario.tasks.map((t) => t.program),
+      fileOps,
+      svmOps: { release: svm.release },
+      svmUnbind: svm.unbind,
+      devices: scenario.devices.map((d, i) => ({
+        name: d.name,
+        client: clients.indexOf(d.client),
+        sid: deviceSid(i),
+        ats: d.ats,
+      })),
+    };
+    this.kernel = new Kernel(this.world, this.hw, cfg);
+    for (const t of scenario.tasks) this.actors.push({ kind: 'task', name: t.name });
+    this.actors.push({ kind: 'kworker', name: 'kworker/u:delayed_fput' });
+    this.actors.push({ kind: 'irq', name: 'irq/dmar0-prq' });
+    this.firstDevice = this.actors.length;
+    for (const d of scenario.devices) this.actors.push({ kind: 'device', name: d.name });
+    this.qiActor = this.actors.length;
+    this.actors.push({ kind: 'iommu-qi', name: 'dmar0 invalidation queue' });
+    this.cacheActor = this.actors.length;
+    this.actors.push({ kind: 'iommu-cache', name: 'dmar0 caches' });
+    this.actorCount = this.actors.length;
+    this.stateWords = this.world.words;
+    this.prq = svm.prq;
+  }
+
+  private readonly prq: ReturnType<typeof svmRoutines>['prq'];
+
+  init(out: Int32Array): void {
+    out.fill(0);
+    const w = this.world;
+    w.s = out;
+    const k = this.kernel;
+    this.scenario.tasks.forEach((t, i) => {
+      if (t.forkedBy !== undefined) return;
+      setup_process(k, i);
+      k.bindActor(i);
+      k.start(task_main);
+    });
+    k.bindActor(k.cfg.kworker);
+    k.start(delayed_fput);
+    k.bindActor(k.cfg.prqThread);
+    k.start(this.prq);
+    this.scenario.devices.forEach((d, i) => {
+      this.hw.dev[i].budget = d.dma;
+      this.hw.dev[i].pri_enabled = 1;
+    });
+  }
+
+  choices(state: Int32Array, actor: number): number {
+    const info = this.actors[actor];
+    switch (info.kind) {
+      case 'device':
+        return deviceChoices(this.hw);
+      case 'iommu-cache':
+        return this.scenario.iommuCaches ? cacheFillChoices(this.hw) : 0;
+      case 'iommu-qi':
+        return 1;
+      default:
+        return state[this.world.actor[actor].base] === 1 ? 0 : 1;
+    }
+  }
+
+  step(src: Int32Array, actor: number, choice: number, out: Int32Array): boolean {
+    out.set(src);
+    this.world.s = out;
+    if (this.world.kernel.violation !== 0) return false;
+    return this.act(actor, choice);
+  }
+
+  /** Runs one move of `actor` on the world's current state vector. */
+  act(actor: number, choice: number, notes?: string[]): boolean {
+    const w = this.world;
+    const hw = this.hw;
+    switch (this.actors[actor].kind) {
+      case 'device': {
+        const d = actor - this.firstDevice;
+        if (!dmaEnabled(w, hw, d, choice)) return false;
+        const text = dmaAttempt(w, hw, this.kernel.cfg.devices[d], d, actor, choice);
+        notes?.push(text);
+        return true;
+      }
+      case 'iommu-qi': {
+        if (!qiPending(hw)) return false;
+        const text = qiProcessOne(w, hw, actor, (sid) => this.deviceOfSid(sid));
+        notes?.push(text);
+        return true;
+      }
+      case 'iommu-cache': {
+        if (!cacheFill(w, hw, choice)) return false;
+        notes?.push(describeFill(choice));
+        return true;
+      }
+      default: {
+        if (w.actor[actor].done === 1) return false;
+        const k = this.kernel;
+        k.bindActor(actor);
+        k.notes = notes ?? null;
+        const moved = k.run();
+        k.notes = null;
+        return moved;
+      }
+    }
+  }
+
+  deviceOfSid(sid: number): number {
+    for (let d = 0; d < this.scenario.devices.length; d++) if (deviceSid(d) === sid) return d;
+    return -1;
+  }
+
+  violation(state: Int32Array): number {
+    this.world.s = state;
+    const v = this.world.kernel.violation;
+    return v === V.capacity ? V.capacity : v;
+  }
+
+  quiescent(state: Int32Array): number {
+    this.world.s = state;
+    if (deadlockedActor(this) >= 0) return V.deadlock;
+    if (leakedObjects(this.world).length > 0) return V.leak;
+    return 0;
+  }
+
+  isDaemon(actor: number): boolean {
+    const kind = this.actors[actor].kind;
+    return kind === 'device' || kind === 'iommu-cache';
+  }
+
+  /** Kernel actors (tasks, kworker, IRQ thread) are the ones with call stacks. */
+  isKernelActor(actor: number): boolean {
+    return actor < this.firstDevice;
+  }
+
+  routineName(id: number): string {
+    return routines.get(id).name;
+  }
+}
+
+/** PCI requester id of device i: bus 0, device 2 + i, function 0 (devfn = dev << 3). */
+export const deviceSid = (i: number): number => (2 + i) << 3;

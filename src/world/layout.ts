@@ -1,0 +1,163 @@
+/**
+ * The layout of the world state: every kernel object, every hardware structure, every kernel
+ * actor's call stack and the lock holders, as fixed pools in one Int32Array.
+ *
+ * Pools are sized from the scenario (Dims). Each pool is an array of one struct; a slot is
+ * `unused`, `live` or `freed` (see Life) and is never reused, so a stale pointer is detectable.
+ * Pointers are stored as index + 1 (0 is NULL).
+ */
+import { defineStruct, type Memory, makeView, type StructDef, type View } from './struct.ts';
+
+/** Pool sizes for one scenario. */
+export interface Dims {
+  tasks: number;
+  mms: number;
+  vmas: number;
+  files: number;
+  /** Physical page frames available to page tables and user data. */
+  frames: number;
+  /** intel_svm structs, and PASID-table entries / PASIDs. */
+  svms: number;
+  sdevs: number;
+  devices: number;
+  /** Kernel actors (tasks, the delayed-fput worker, the page-request IRQ thread). */
+  kactors: number;
+  /** Fds per task. */
+  nfd: number;
+  /** User pages per mm (page-table entries modelled in a PTE page). */
+  upages: number;
+  /** Reference-tracker entries. */
+  refs: number;
+  /** Invalidation-queue and page-request-queue ring sizes (in descriptors). */
+  iqSize: number;
+  prqSize: number;
+  /** Call-stack depth of a kernel actor. */
+  stackDepth: number;
+}
+
+export const FRAME_WORDS = 7; // routine, pc, a0 .. a4
+
+export const TaskDef = defineStruct('task_struct', [
+  'life',
+  'mm',
+  'active_mm',
+  'flags',
+  /** Bitmask of files whose final __fput is queued as task work. */
+  'task_works',
+  /** Set by exit_task_work: task_work_add fails from then on. */
+  'work_exited',
+  /** Position in the scenario program. */
+  'prog_pc',
+] as const);
+export const MmDef = defineStruct('mm_struct', [
+  'life',
+  'mm_users',
+  'mm_count',
+  /** Frame of the PGD, as index + 1. */
+  'pgd',
+  /** Bitmask of svm indices whose notifier is on this mm's list. */
+  'notifiers',
+  /** mmap_sem: 0 free, n > 0 readers, -1 a writer. */
+  'mmap_sem',
+  /** Which step of exit_mmap has run (0 none .. 4 all). */
+  'exit_mmap_step',
+] as const);
+export const VmaDef = defineStruct('vm_area_struct', ['life', 'vm_mm', 'vm_start', 'vm_pages', 'vm_file', 'vm_flags'] as const);
+export const FileDef = defineStruct('file', [
+  'life',
+  'f_count',
+  /** The client driver whose file_operations this file has (see drivers/). */
+  'f_op',
+  /** Device index + 1. */
+  'device',
+  /** Client context: PASID + 1 once bound. */
+  'ctx_pasid',
+  /** Client context: the binding (sdev index + 1). */
+  'ctx_sdev',
+] as const);
+export const PageDef = defineStruct('page', ['life', 'kind', 'owner'] as const);
+export const SvmDef = defineStruct('intel_svm', [
+  'life',
+  'mm',
+  'pasid',
+  /** 0 not registered, 1 on the mm's list, 2 unhashed by exit_mmap (release ran), 3 unregistered. */
+  'notifier',
+  /** Set once ->release has run for this notifier. */
+  'released',
+  /** Bitmask of sdev indices on svm->devs. */
+  'devs',
+] as const);
+export const SdevDef = defineStruct('intel_svm_dev', ['life', 'svm', 'dev', 'users', 'did', 'sid'] as const);
+export const KernelDef = defineStruct('kernel', [
+  /** pasid_mutex owner: actor id + 1, or 0. */
+  'pasid_mutex',
+  /** Bitmask of files queued on delayed_fput_list (final fput from a kernel thread or after exit). */
+  'delayed_fput',
+  /** First violation seen during a step: kind (see properties), object, detail, actor + 1. */
+  'violation',
+  'violation_obj',
+  'violation_arg',
+  'violation_actor',
+] as const);
+export const ActorDef = defineStruct('actor', [
+  /** 0 running, 1 finished. */
+  'done',
+  'sp',
+] as const);
+
+/** Base of the modelled physical memory: frame f lives at ((PFN_BASE + f) << 12). */
+export const PFN_BASE = 0x100;
+
+export class World implements Memory {
+  s: Int32Array;
+  readonly words: number;
+  readonly task: View<(typeof TaskDef.fields)[number]>[] = [];
+  readonly mm: View<(typeof MmDef.fields)[number]>[] = [];
+  readonly vma: View<(typeof VmaDef.fields)[number]>[] = [];
+  readonly file: View<(typeof FileDef.fields)[number]>[] = [];
+  readonly page: View<(typeof PageDef.fields)[number]>[] = [];
+  readonly svm: View<(typeof SvmDef.fields)[number]>[] = [];
+  readonly sdev: View<(typeof SdevDef.fields)[number]>[] = [];
+  readonly actor: View<(typeof ActorDef.fields)[number]>[] = [];
+  readonly kernel: View<(typeof KernelDef.fields)[number]>;
+  /** pasid_idr: PASID -> svm index + 1. */
+  readonly idrBase: number;
+  /** The reference tracker: a sorted array of packed references (see refs.ts), 0 = empty. */
+  readonly refsBase: number;
+  /** Where the hardware model's words start, and how many it has (see hw/). */
+  readonly hwBase: number;
+  private next = 0;
+
+  constructor(
+    readonly dims: Dims,
+    hwWords: number,
+  ) {
+    this.s = new Int32Array(0);
+    this.pool(TaskDef, dims.tasks, this.task, dims.nfd);
+    this.pool(MmDef, dims.mms, this.mm);
+    this.pool(VmaDef, dims.vmas, this.vma);
+    this.pool(FileDef, dims.files, this.file);
+    this.pool(PageDef, dims.frames, this.page, 2 * dims.upages);
+    this.pool(SvmDef, dims.svms, this.svm);
+    this.pool(SdevDef, dims.sdevs, this.sdev);
+    this.pool(ActorDef, dims.kactors, this.actor, dims.stackDepth * FRAME_WORDS);
+    this.kernel = makeView(KernelDef, this, 0, this.take(KernelDef.words));
+    this.idrBase = this.take(dims.svms);
+    this.refsBase = this.take(dims.refs);
+    this.hwBase = this.take(hwWords);
+    this.words = this.next;
+    this.s = new Int32Array(this.words);
+  }
+
+  /** Reserves `n` words and returns their offset. */
+  private take(n: number): number {
+    const at = this.next;
+    this.next += n;
+    return at;
+  }
+
+  private pool<F extends string>(def: StructDef<F>, count: number, into: View<F>[], tail = 0): void {
+    const d = tail === def.tailWords ? def : { ...def, tailWords: tail, words: def.fields.length + tail };
+    for (let i = 0; i < count; i++) into.push(makeView(d as StructDef<F>, this, i, this.take(d.words)));
+  }
+}
