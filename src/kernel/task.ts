@@ -39,7 +39,7 @@ export const task_main = defineRoutine('task_main', [
     switch (op.op) {
       case 'open': {
         const file = alloc_file(k, k.actor, op.fd, k.cfg.devices[op.device].client, op.device);
-        k.note(`open(${k.cfg.devices[op.device].name}) = fd ${op.fd} (file#${file})`);
+        k.note(`open(/dev/${k.cfg.devices[op.device].name}) → file#${file}`);
         return Ctl.NEXT;
       }
       case 'bind': {

@@ -2,8 +2,7 @@
  * Turning moves and states into kernel words: what an actor did in one step, which named fields
  * changed, and what a violation means.
  */
-import { entryFrame, entryPresent, framePhys, pageKindName } from '../arch/x86/pgtable.ts';
-import { formatQi } from '../hw/vtd/layouts.ts';
+import { entryFrame, entryPresent, pageKindName } from '../arch/x86/pgtable.ts';
 import { leakReport } from '../properties/leak.ts';
 import { deadlockedActor } from '../properties/quiescent.ts';
 import { siteText, V, type ViolationKind, violationKind } from '../properties/violations.ts';
@@ -152,7 +151,7 @@ export function describeMove(sys: SvmSystem, before: Int32Array, actor: number, 
   if (sys.isKernelActor(actor)) {
     const k = sys.kernel;
     k.bindActor(actor);
-    if (k.sp > 0) at = `${sys.routineName(k.routineId)}`;
+    if (k.sp > 0) at = `${sys.routineName(k.routineId)}:${sys.stepLabel(k.routineId, k.pc)}`;
   }
   const notes: string[] = [];
   sys.act(actor, choice, notes);
@@ -194,4 +193,3 @@ export function describeViolation(sys: SvmSystem, state: Int32Array, code: numbe
   return { kind, message: `${siteText(kv.violation_arg)}: ${obj}${extra}${by}`, actor };
 }
 
-export { formatQi, framePhys };

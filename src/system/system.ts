@@ -223,6 +223,10 @@ export class SvmSystem implements Model {
   routineName(id: number): string {
     return routines.get(id).name;
   }
+
+  stepLabel(id: number, pc: number): string {
+    return routines.get(id).labels[pc] ?? `+${pc}`;
+  }
 }
 
 /** PCI requester id of device i: bus 0, device 2 + i, function 0 (devfn = dev << 3). */

@@ -1,0 +1,175 @@
+/**
+ * `svmsim check [scenario...] [--policy P...]`: exhaustive search of every interleaving, per
+ * scenario and policy; a verdict with its state count, or the shortest trace to a violation.
+ */
+import { writeFileSync } from 'node:fs';
+import { SingleBar } from 'cli-progress';
+import type { Progress, SearchResult } from '../check/search.ts';
+import { explore } from '../check/search.ts';
+import type { SvmPolicy } from '../drivers/iommu/intel/svm.ts';
+import { describeViolation, type StepView, type ViolationView } from '../report/describe.ts';
+import { colorsFor, formatSteps, formatViolation, traceSteps } from '../report/text.ts';
+import { loadScenario } from '../scenario/load.ts';
+import type { Scenario } from '../scenario/types.ts';
+import { SvmSystem } from '../system/system.ts';
+import { makeTraceFile } from './tracefile.ts';
+
+export interface CheckOptions {
+  policies: SvmPolicy[];
+  order: 'bfs' | 'dfs';
+  maxStates?: number;
+  maxSeconds?: number;
+  hashCompaction?: boolean;
+  json?: boolean;
+  traceOut?: string;
+  quiet?: boolean;
+}
+
+export interface CheckResult {
+  scenario: string;
+  policy: string;
+  verdict: 'verified' | 'violation' | 'incomplete';
+  incompleteReason?: string;
+  violation: ViolationView | null;
+  trace: StepView[];
+  stats: { states: number; transitions: number; maxDepth: number; seconds: number; bytesPerState: number; omissionProbability?: number };
+}
+
+let interrupted = false;
+
+/** Checks one scenario under one policy. */
+export async function checkOne(
+  sc: Scenario,
+  policy: SvmPolicy,
+  o: Omit<CheckOptions, 'policies'>,
+  onProgress?: (p: Progress) => void,
+): Promise<{ result: CheckResult; sys: SvmSystem; raw: SearchResult }> {
+  const sys = new SvmSystem(sc, policy);
+  const raw = await explore(sys, {
+    order: o.order,
+    maxStates: o.maxStates,
+    maxSeconds: o.maxSeconds,
+    hashCompaction: o.hashCompaction,
+    shouldStop: () => interrupted,
+    onProgress,
+    progressIntervalMs: 250,
+  });
+  let violation: ViolationView | null = null;
+  let trace: StepView[] = [];
+  if (raw.violation) {
+    const { steps, final } = traceSteps(sys, raw.violation.trace);
+    trace = steps;
+    violation = describeViolation(sys, final, raw.violation.code);
+  }
+  const st = raw.stats;
+  return {
+    sys,
+    raw,
+    result: {
+      scenario: sc.name,
+      policy: policy.name,
+      verdict: raw.verdict,
+      ...(raw.incompleteReason ? { incompleteReason: raw.incompleteReason } : {}),
+      violation,
+      trace,
+      stats: {
+        states: st.states,
+        transitions: st.transitions,
+        maxDepth: st.maxDepth,
+        seconds: Math.round(st.seconds * 1000) / 1000,
+        bytesPerState: Math.round(st.bytesPerState),
+        ...(st.omissionProbability === undefined ? {} : { omissionProbability: st.omissionProbability }),
+      },
+    },
+  };
+}
+
+export async function checkCommand(scenarioArgs: string[], o: CheckOptions): Promise<number> {
+  const scenarios = scenarioArgs.map(loadScenario);
+  const onSigint = () => {
+    interrupted = true;
+  };
+  process.on('SIGINT', onSigint);
+  const c = colorsFor(process.stdout);
+  const err = colorsFor(process.stderr);
+  const results: CheckResult[] = [];
+  try {
+    for (const sc of scenarios) {
+      for (const policy of o.policies) {
+        const bar = progressBar(o, `${sc.name} ${policy.name}`);
+        const { result } = await checkOne(sc, policy, o, bar?.update);
+        bar?.stop();
+        results.push(result);
+        if (o.traceOut && result.violation && !results.slice(0, -1).some((r) => r.violation)) {
+          writeFileSync(o.traceOut, `${JSON.stringify(makeTraceFile('check', sc, policy.name, result.trace, result.violation), null, 1)}\n`);
+        }
+        if (!o.json && !o.quiet) process.stdout.write(`${describeResult(result, c)}\n\n`);
+        if (interrupted) break;
+      }
+      if (interrupted) break;
+    }
+  } finally {
+    process.off('SIGINT', onSigint);
+  }
+  if (o.json) process.stdout.write(`${JSON.stringify({ results }, null, 1)}\n`);
+  else process.stdout.write(`${table(results, c)}\n`);
+  if (interrupted) process.stderr.write(`${err.yellow('interrupted: the search was stopped; results above are what was found')}\n`);
+  if (results.some((r) => r.verdict === 'violation')) return 1;
+  if (results.some((r) => r.verdict === 'incomplete') || interrupted) return 3;
+  return 0;
+}
+
+function describeResult(r: CheckResult, c: ReturnType<typeof colorsFor>): string {
+  const head = `${c.bold(r.scenario)} under ${c.bold(r.policy)}: `;
+  const stats = `${r.stats.states.toLocaleString('en-US')} states, ${r.stats.transitions.toLocaleString('en-US')} transitions, ${r.stats.seconds.toFixed(2)} s`;
+  if (r.verdict === 'verified') return `${head}${c.green('verified')} (${stats}): no leak, use-after-free, refcount misuse, disturbance or deadlock in any interleaving`;
+  if (r.verdict === 'incomplete') return `${head}${c.yellow(`incomplete (${r.incompleteReason})`)} after ${stats}: nothing found so far`;
+  const v = r.violation as ViolationView;
+  return `${head}${c.red(v.kind)} in ${r.trace.length} steps (${stats})\n\n${formatSteps(r.trace, c)}\n\n${formatViolation(v, c)}`;
+}
+
+export function table(results: readonly CheckResult[], c: ReturnType<typeof colorsFor>): string {
+  const rows = [
+    ['scenario', 'policy', 'verdict', 'violation', 'trace', 'states', 'time'],
+    ...results.map((r) => [
+      r.scenario,
+      r.policy,
+      r.verdict === 'incomplete' ? `incomplete (${r.incompleteReason})` : r.verdict,
+      r.violation ? r.violation.kind : '-',
+      r.violation ? `${r.trace.length} steps` : '-',
+      r.stats.states.toLocaleString('en-US'),
+      `${r.stats.seconds.toFixed(2)} s`,
+    ]),
+  ];
+  const widths = rows[0].map((_, i) => Math.max(...rows.map((row) => row[i].length)));
+  return rows
+    .map((row, n) => {
+      const line = row.map((cell, i) => cell.padEnd(widths[i])).join('  ').trimEnd();
+      if (n === 0) return c.bold(line);
+      const verdict = row[2];
+      return verdict === 'verified' ? line.replace(verdict, c.green(verdict)) : verdict === 'violation' ? line.replace(verdict, c.red(verdict)) : line;
+    })
+    .join('\n');
+}
+
+function progressBar(o: CheckOptions, label: string) {
+  if (o.json || !process.stderr.isTTY) return undefined;
+  const bar = new SingleBar({
+    format: `${label}  {states} states  {rate}/s  depth {depth}  {mem}  {secs}s`,
+    stream: process.stderr,
+    hideCursor: true,
+    clearOnComplete: true,
+  });
+  bar.start(0, 0, { states: 0, rate: 0, depth: 0, mem: '', secs: 0 });
+  return {
+    update: (p: Progress) =>
+      bar.update(0, {
+        states: p.states.toLocaleString('en-US'),
+        rate: Math.round(p.statesPerSecond).toLocaleString('en-US'),
+        depth: p.depth,
+        mem: `${Math.round(p.memoryBytes / 2 ** 20)} MiB`,
+        secs: p.seconds.toFixed(1),
+      }),
+    stop: () => bar.stop(),
+  };
+}

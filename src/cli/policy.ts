@@ -1,0 +1,58 @@
+/**
+ * Finding a policy: a built-in name (or alias), or a module a user wrote against the policy API
+ * (docs/policies.md), loaded from a .ts or .js file. A module's default export is the policy.
+ */
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { builtinPolicies, findPolicy } from '../drivers/iommu/intel/policies/index.ts';
+import { bind, fault, jumpTargets, release, type SvmPolicy, unbind } from '../drivers/iommu/intel/svm.ts';
+import { InputError } from '../scenario/load.ts';
+
+const FUNCS = ['bind', 'unbind', 'release', 'fault'] as const;
+const known: Record<(typeof FUNCS)[number], Record<string, unknown>> = { bind, unbind, release, fault };
+
+export async function resolvePolicy(arg: string): Promise<SvmPolicy> {
+  const p = findPolicy(arg);
+  if (p) return p;
+  if (!/\.(ts|js|mjs)$/.test(arg)) {
+    const names = builtinPolicies.flatMap((b) => [b.name, ...(b.aliases ?? [])]).join(', ');
+    throw new InputError(arg, 0, 0, '--policy', `unknown policy (built-in: ${names}; or a path to a .ts/.js policy module)`);
+  }
+  const file = resolve(arg);
+  if (!existsSync(file)) throw new InputError(arg, 0, 0, '--policy', 'no such policy file');
+  let mod: { default?: unknown };
+  try {
+    mod = await import(pathToFileURL(file).href);
+  } catch (e) {
+    throw new InputError(arg, 0, 0, '--policy', `cannot load the module: ${(e as Error).message.split('\n')[0]}`);
+  }
+  return checkPolicy(mod.default, arg);
+}
+
+/** Checks a user's policy object: its shape, and that every jump target its steps need is listed. */
+export function checkPolicy(p: unknown, file: string): SvmPolicy {
+  const bad = (field: string, msg: string): never => {
+    throw new InputError(file, 0, 0, field, msg);
+  };
+  if (typeof p !== 'object' || p === null) return bad('default export', 'expected a policy object (export default { name, bind, unbind, release, fault })');
+  const o = p as Record<string, unknown>;
+  if (typeof o.name !== 'string' || o.name === '') bad('name', 'expected a non-empty string');
+  for (const f of FUNCS) {
+    const steps = o[f];
+    if (!Array.isArray(steps) || steps.length === 0) bad(f, 'expected a non-empty array of steps');
+    const list = steps as unknown[];
+    list.forEach((s, i) => {
+      if (typeof s !== 'function') bad(`${f}[${i}]`, 'expected a step function (from bind, unbind, release or fault of svm.ts, or your own)');
+    });
+    const labels = new Set(list.map((s) => (s as { name: string }).name));
+    list.forEach((s, i) => {
+      for (const target of jumpTargets.get(s as never) ?? []) {
+        if (!labels.has(target)) bad(`${f}[${i}]`, `step '${(s as { name: string }).name}' may jump to '${target}', which this list does not contain`);
+      }
+    });
+    if (!list.some((s) => Object.values(known[f]).includes(s)))
+      bad(f, `none of these steps is one of svm.ts's ${f} steps; did you mix up the lists?`);
+  }
+  return { summary: `policy from ${file}`, ...(o as object) } as SvmPolicy;
+}

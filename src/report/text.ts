@@ -1,0 +1,59 @@
+/**
+ * The text trace: one numbered step per line, the actor, what it ran in kernel words, and under it
+ * only the fields that changed, folded by object (`mm#0 mm_users 2→1, mm_count 2→3`). Colour only on
+ * a terminal, and never with NO_COLOR set.
+ */
+import pc from 'picocolors';
+import type { Transition } from '../check/model.ts';
+import type { SvmSystem } from '../system/system.ts';
+import { type Change, describeMove, type StepView, type ViolationView } from './describe.ts';
+
+export type Colors = ReturnType<typeof pc.createColors>;
+
+export const colorsFor = (stream: NodeJS.WriteStream): Colors =>
+  pc.createColors(Boolean(stream.isTTY) && !('NO_COLOR' in process.env) && process.env.TERM !== 'dumb');
+
+/** Replays a trace and describes every step. */
+export function traceSteps(sys: SvmSystem, trace: readonly Transition[]): { steps: StepView[]; final: Int32Array } {
+  let s = new Int32Array(sys.stateWords);
+  sys.init(s);
+  const steps: StepView[] = [];
+  trace.forEach((t, i) => {
+    steps.push(describeMove(sys, s, t.actor, t.choice, i + 1));
+    const next = new Int32Array(sys.stateWords);
+    if (!sys.step(s, t.actor, t.choice, next)) throw new Error(`step ${i + 1}: ${sys.actors[t.actor].name} cannot move`);
+    s = next;
+  });
+  return { steps, final: s };
+}
+
+/** Folds changes by object: "mm#0 mm_users 2→1, mm_count 2→3". */
+export function foldChanges(changes: readonly Change[]): string[] {
+  const byObj = new Map<string, string[]>();
+  for (const c of changes) {
+    const list = byObj.get(c.obj) ?? [];
+    list.push(`${c.field} ${c.from}→${c.to}`);
+    byObj.set(c.obj, list);
+  }
+  return [...byObj].map(([obj, list]) => `${obj} ${list.join(', ')}`);
+}
+
+export function formatSteps(steps: readonly StepView[], c: Colors): string {
+  const width = Math.max(4, ...steps.map((s) => s.actorName.length));
+  const num = String(steps.length).length;
+  const lines: string[] = [];
+  for (const s of steps) {
+    const at = s.at ? `${c.dim(s.at)}${s.notes.length ? ' → ' : ''}` : '';
+    lines.push(`${c.dim(String(s.index).padStart(num))}  ${c.cyan(s.actorName.padEnd(width))}  ${at}${s.notes.join(' → ')}`);
+    for (const ch of foldChanges(s.changes)) lines.push(`${' '.repeat(num + width + 4)}${c.dim(ch)}`);
+  }
+  return lines.join('\n');
+}
+
+export function formatViolation(v: ViolationView, c: Colors): string {
+  const lines = [`${c.red(c.bold(`violation: ${v.kind}`))}  ${v.message}`];
+  if (v.cycle) lines.push(`  cycle: ${[...v.cycle, v.cycle[0]].join(' → ')}`);
+  if (v.leaked) lines.push(`  left allocated: ${v.leaked.join(', ')}`);
+  if (v.refs) lines.push(`  references still held:\n${v.refs.map((r) => `    ${r}`).join('\n')}`);
+  return lines.join('\n');
+}
