@@ -5,8 +5,8 @@
  *
  * Layout of the region:
  *   IOMMU registers | PASID table (memory) | QI status words (memory) | invalidation queue ring
- *   (memory) | page request queue ring (memory) | PASID cache | IOTLB | devices (each: registers,
- *   per-PASID context, outstanding page request, device-TLB)
+ *   (memory) | page request queue ring (memory) | PASID cache | IOTLB | paging-structure caches |
+ *   devices (each: registers, per-PASID context, outstanding page request, device-TLB)
  */
 import { type Dims, type World } from '../world/layout.ts';
 import { defineStruct, makeView, type View } from '../world/struct.ts';
@@ -57,6 +57,8 @@ export class Hardware {
   prq = 0;
   pasidCache = 0;
   iotlb = 0;
+  /** Paging-structure caches: per PASID, the PUD, PMD and PTE table frames (+1) its walks found. */
+  psc = 0;
   private devBase: number[] = [];
   private readonly devWords: number;
 
@@ -81,6 +83,8 @@ export class Hardware {
     at += 2 * this.npasid;
     this.iotlb = at;
     at += this.npasid * this.upages;
+    this.psc = at;
+    at += 3 * this.npasid;
     // Device: registers, ctx[npasid], outstanding[npasid], devtlb[npasid * upages].
     this.devWords = PciDevDef.words + 2 * this.npasid + this.npasid * this.upages;
     for (let d = 0; d < ndev; d++) {
@@ -100,6 +104,7 @@ export class Hardware {
     this.prq += b;
     this.pasidCache += b;
     this.iotlb += b;
+    this.psc += b;
     this.devBase = this.devBase.map((x) => x + b);
     this.devBase.forEach((base, d) => {
       this.dev.push(makeView(PciDevDef, w, d, base));
@@ -121,5 +126,12 @@ export class Hardware {
   /** IOTLB entry for (PASID p, user page i): the cached leaf's frame + 1, or 0. */
   iotlbAt(p: number, i: number): number {
     return this.iotlb + p * this.upages + i;
+  }
+  /**
+   * Paging-structure cache entry of PASID p for the table at `level` (3 PUD, 2 PMD, 1 PTE): the
+   * frame (+1) that the upper entry pointed to. All user pages share these tables in the model.
+   */
+  pscAt(p: number, level: number): number {
+    return this.psc + 3 * p + (level - 1);
   }
 }

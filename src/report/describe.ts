@@ -99,6 +99,11 @@ export function diffStates(sys: SvmSystem, before: Int32Array, after: Int32Array
     if (before[t] !== after[t]) out.push({ obj: 'PASID table', field: `[${p}]`, from: hex(before[t]), to: hex(after[t]) });
     const c = hw.pasidCache + 2 * p;
     if (before[c] !== after[c]) out.push({ obj: 'PASID cache', field: `[${p}]`, from: hex(before[c]), to: hex(after[c]) });
+    for (let l = 3; l >= 1; l--) {
+      const at = hw.pscAt(p, l);
+      if (before[at] !== after[at])
+        out.push({ obj: 'paging-structure cache', field: `PASID ${p} ${['', 'PDE', 'PDPTE', 'PML4E'][l]}`, from: frameRef(before[at]), to: frameRef(after[at]) });
+    }
     for (let i = 0; i < hw.upages; i++) {
       const at = hw.iotlbAt(p, i);
       if (before[at] !== after[at]) out.push({ obj: 'IOTLB', field: `PASID ${p} page ${i}`, from: frameRef(before[at]), to: frameRef(after[at]) });

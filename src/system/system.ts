@@ -130,6 +130,7 @@ export class SvmSystem implements Model {
     k.start(delayed_fput);
     k.bindActor(k.cfg.prqThread);
     k.start(this.prq);
+    w.kernel.qi_free_cnt = this.hw.iqSize;
     this.scenario.devices.forEach((d, i) => {
       this.hw.dev[i].budget = d.dma;
       this.hw.dev[i].pri_enabled = 1;

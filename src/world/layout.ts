@@ -93,6 +93,10 @@ export const KernelDef = defineStruct('kernel', [
   'pasid_mutex',
   /** Bitmask of files queued on delayed_fput_list (final fput from a kernel thread or after exit). */
   'delayed_fput',
+  /** struct q_inval (dmar.c, v4.5): next free slot, oldest slot not yet reclaimed, free slots. */
+  'qi_free_head',
+  'qi_free_tail',
+  'qi_free_cnt',
   /** First violation seen during a step: kind (see properties), object, detail, actor + 1. */
   'violation',
   'violation_obj',

@@ -54,19 +54,30 @@ export function pasidEntry(w: World, hw: Hardware, p: number): { lo: number; hi:
 }
 
 /**
- * Walks PASID p's first-level tables for user page i, from the PGD named by the PASID entry.
- * Every table read is a read of a physical page: a freed one is a use after free by the hardware.
+ * Walks PASID p's first-level tables for user page i, from the PGD named by the PASID entry, or
+ * from the deepest paging-structure cache entry the IOMMU holds for the PASID (a cached upper
+ * entry lets the walk skip levels, as VT-d's PML4E/PDPTE/PDE caches do). Every table read is a
+ * read of a physical page: a freed one is a use after free by the hardware. A walk that reaches a
+ * present leaf fills the paging-structure caches on its way (the model caches every walk).
  */
 export function walk(w: World, hw: Hardware, actor: number, p: number, i: number, entryLo: number): number {
+  let level = 4;
   let f = entryFrame(entryLo);
+  for (let l = 1; l <= 3; l++) {
+    const cached = w.s[hw.pscAt(p, l)];
+    if (cached !== 0) {
+      level = l;
+      f = cached - 1;
+      break;
+    }
+  }
   const va = userVa(i);
-  for (let level = 4; level >= 1; level--) {
+  for (; level >= 1; level--) {
     if (f < 0 || f >= w.page.length) {
       recordViolation(w, actor, 'use-after-free', Obj.pasid, p, S_PASID_ENTRY);
       return FAULTED;
     }
-    const pg = w.page[f];
-    if (pg.life !== Life.live) {
+    if (w.page[f].life !== Life.live) {
       recordViolation(w, actor, 'use-after-free', Obj.page, f, S_WALK[level]);
       return FAULTED;
     }
@@ -74,6 +85,7 @@ export function walk(w: World, hw: Hardware, actor: number, p: number, i: number
     const lo = at < 0 ? 0 : w.s[at];
     if (!entryPresent(lo)) return NOT_PRESENT;
     f = entryFrame(lo);
+    if (level > 1) w.s[hw.pscAt(p, level - 1)] = f + 1;
   }
   return f;
 }
@@ -172,6 +184,9 @@ export function qiProcessOne(w: World, hw: Hardware, actor: number, sidToDev: (s
       for (let q = 0; q < hw.npasid; q++) {
         if (gran !== QI_GRAN.ALL_ALL && q !== p) continue;
         for (let i = Math.max(0, first); i < Math.min(hw.upages, first + pages); i++) s[hw.iotlbAt(q, i)] = 0;
+        // Paging-structure caches go too, unless the invalidation hint says only leaves changed.
+        if (gran !== QI_GRAN.PSI_PASID || QI_EIOTLB.get(s, at, 'IH') === 0)
+          for (let l = 1; l <= 3; l++) s[hw.pscAt(q, l)] = 0;
       }
       text = `extended IOTLB invalidation, PASID ${p}, granularity ${gran}`;
       break;

@@ -62,27 +62,47 @@ function writeDescriptor(k: Kernel, at: number): void {
 export const qi_submit_sync = defineRoutine('qi_submit_sync', [
   function submit(k) {
     const hw = k.hw;
-    const r = hw.regs;
-    const tail = r.iqt >> 4;
-    const used = (tail - (r.iqh >> 4) + hw.iqSize) % hw.iqSize;
-    // Room for the descriptor and its wait, keeping one slot empty (a full ring looks empty).
-    if (used + 2 > hw.iqSize - 1) return Ctl.BLOCK;
-    const wait = (tail + 1) % hw.iqSize;
-    writeDescriptor(k, hw.iq + 4 * tail);
+    const q = k.w.kernel;
+    // Room for the descriptor and its wait, and one slot always empty (`while (qi->free_cnt < 3)`).
+    if (q.qi_free_cnt < 3) return Ctl.BLOCK;
+    const index = q.qi_free_head;
+    const wait = (index + 1) % hw.iqSize;
+    writeDescriptor(k, hw.iq + 4 * index);
+    k.s[hw.qiStatus + index] = QI_STATUS.IN_USE;
     k.s[hw.qiStatus + wait] = QI_STATUS.IN_USE;
     QI_IWD.encode(
       { STATUS_WRITE: 1, STATUS_DATA: QI_STATUS.DONE, STATUS_ADDR: qiStatusAddr(wait) / 4 },
       k.s,
       hw.iq + 4 * wait,
     );
-    r.iqt = ((wait + 1) % hw.iqSize) << 4;
-    k.a4 = wait + 1;
+    q.qi_free_head = (wait + 1) % hw.iqSize;
+    q.qi_free_cnt -= 2;
+    // Writing the tail register hands the descriptors to the hardware.
+    hw.regs.iqt = q.qi_free_head << 4;
+    k.a4 = index + 1;
     return Ctl.NEXT;
   },
   function wait_for_qi_done(k) {
-    const at = k.hw.qiStatus + k.a4 - 1;
-    if (k.s[at] !== QI_STATUS.DONE) return Ctl.BLOCK;
-    k.s[at] = QI_STATUS.FREE;
+    const hw = k.hw;
+    const index = k.a4 - 1;
+    if (k.s[hw.qiStatus + (index + 1) % hw.iqSize] !== QI_STATUS.DONE) return Ctl.BLOCK;
+    k.s[hw.qiStatus + index] = QI_STATUS.DONE;
+    reclaim_free_desc(k);
     return Ctl.RET;
   },
 ]);
+
+/**
+ * reclaim_free_desc (dmar.c, v4.5): frees slots in ring order, up to the first one still in use.
+ * A wait slot whose status the hardware wrote is not reclaimed before its descriptor slot, whose
+ * owner marks it done only after seeing its own wait complete, so no waiter loses its QI_DONE.
+ */
+function reclaim_free_desc(k: Kernel): void {
+  const hw = k.hw;
+  const q = k.w.kernel;
+  while (k.s[hw.qiStatus + q.qi_free_tail] === QI_STATUS.DONE) {
+    k.s[hw.qiStatus + q.qi_free_tail] = QI_STATUS.FREE;
+    q.qi_free_tail = (q.qi_free_tail + 1) % hw.iqSize;
+    q.qi_free_cnt++;
+  }
+}
