@@ -41,6 +41,8 @@ export interface ViolationView {
   /** For a leak: the tracked references still held. */
   refs?: string[];
   actor?: string;
+  /** For a use after free or refcount misuse: the object (page#4, mm#0). */
+  object?: string;
 }
 
 const hex = (v: number): string => `0x${(v >>> 0).toString(16)}`;
@@ -195,6 +197,6 @@ export function describeViolation(sys: SvmSystem, state: Int32Array, code: numbe
   const obj = objKind ? `${objName[objKind]}#${idx}` : '';
   const extra = objKind === 5 ? ` (${pageKindName[w.page[idx].kind]} of mm#${w.page[idx].owner - 1})` : '';
   const by = actor ? ` by ${actor}` : '';
-  return { kind, message: `${siteText(kv.violation_arg)}: ${obj}${extra}${by}`, actor };
+  return { kind, message: `${siteText(kv.violation_arg)}: ${obj}${extra}${by}`, actor, ...(obj ? { object: obj } : {}) };
 }
 
