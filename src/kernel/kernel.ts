@@ -93,6 +93,8 @@ export class Kernel {
   private readonly stack: Stack;
   /** Trace notes of the running action, collected only when `notes` is set (not while searching). */
   notes: string[] | null = null;
+  /** Every step run (`routine:step`), collected only when set: for tests and debugging. */
+  executed: string[] | null = null;
 
   constructor(
     readonly w: World,
@@ -215,6 +217,7 @@ export class Kernel {
       const r = routines.get(this.routineId);
       const step = r.steps[this.pc];
       if (!step) throw new Error(`${r.name}: ran off the end (pc ${this.pc})`);
+      if (this.executed) this.executed.push(`${r.name}:${r.labels[this.pc]}`);
       const ctl = step(this);
       if (this.w.kernel.violation === V.capacity) return true;
       switch (ctl) {

@@ -152,6 +152,7 @@ export class SvmSystem implements Model {
   }
 
   step(src: Int32Array, actor: number, choice: number, out: Int32Array): boolean {
+    if (choice >= this.choices(src, actor)) return false;
     out.set(src);
     this.world.s = out;
     if (this.world.kernel.violation !== 0) return false;

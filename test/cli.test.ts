@@ -1,0 +1,102 @@
+/** The command line as a user meets it: exit codes, JSON, errors that point at the input. */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+const bin = join(import.meta.dirname, '..', 'bin', 'svmsim.js');
+const svmsim = (...args: string[]) => {
+  const r = spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+  return { code: r.status, out: r.stdout, err: r.stderr };
+};
+const tmp = () => mkdtempSync(join(tmpdir(), 'svmsim-'));
+
+describe('svmsim run', () => {
+  it('shows the seed leak under v4.4 with its cycle, in kernel words', () => {
+    const r = svmsim('run', 'seed-accel-mmap', '--policy', 'v4.4');
+    expect(r.code).toBe(1);
+    expect(r.out).toContain('violation: leak');
+    expect(r.out).toContain('cycle: mm#0 → vma#1 → file#0 → sdev#0 → svm#0 → mm#0');
+    expect(r.out).toMatch(/do_exit → mmput → mm#0 mm_users 2→1/);
+  });
+
+  it('frees everything under the fix, and says so in JSON', () => {
+    const r = svmsim('run', 'seed-accel-mmap', '--policy', 'mm_count', '--json');
+    expect(r.code).toBe(0);
+    const j = JSON.parse(r.out);
+    expect(j.verdict).toBe('pass');
+    expect(j.policy).toBe('e57e58bd');
+    expect(j.end.allFreed).toBe(true);
+    expect(j.steps.length).toBeGreaterThan(5);
+  });
+
+  it('gives the same schedule for the same seed', () => {
+    const a = svmsim('run', 'seed-accel-dma', '--seed', '7', '--json');
+    const b = svmsim('run', 'seed-accel-dma', '--seed', '7', '--json');
+    expect(JSON.parse(a.out).steps).toEqual(JSON.parse(b.out).steps);
+  });
+
+  it('points at file, line and field of a malformed scenario, with exit 2 and no stack trace', () => {
+    const d = tmp();
+    const f = join(d, 'bad.yaml');
+    writeFileSync(f, 'name: bad\ndevices:\n  - name: a0\n    client: acel\nprocesses:\n  - name: p\n    program: [exit]\n');
+    const r = svmsim('run', f);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain(`${f}:4:13: devices.0.client:`);
+    expect(r.err).not.toMatch(/\n\s+at /);
+  });
+
+  it('rejects an unknown policy with exit 2', () => {
+    const r = svmsim('run', 'seed-gfx', '--policy', 'nope');
+    expect(r.code).toBe(2);
+    expect(r.err).toContain('unknown policy');
+  });
+});
+
+describe('svmsim check', () => {
+  it('gives a verdict and a trace as JSON, the same on every run', () => {
+    const a = svmsim('check', 'seed-accel-dma', '--policy', 'e57e58bd-no-fault-pin', '--json');
+    const b = svmsim('check', 'seed-accel-dma', '--policy', 'e57e58bd-no-fault-pin', '--json');
+    expect(a.code).toBe(1);
+    const ja = JSON.parse(a.out);
+    expect(ja.results[0].verdict).toBe('violation');
+    expect(ja.results[0].trace.length).toBeGreaterThan(0);
+    expect(ja.results[0].trace).toEqual(JSON.parse(b.out).results[0].trace);
+  });
+
+  it('stops at --max-states with exit 3, verdict incomplete and the stats so far', () => {
+    const r = svmsim('check', 'two-procs-one-device', '--policy', 'e57e58bd', '--max-states', '10', '--json');
+    expect(r.code).toBe(3);
+    const j = JSON.parse(r.out);
+    expect(j.results[0].verdict).toBe('incomplete');
+    expect(j.results[0].stats.states).toBeGreaterThanOrEqual(10);
+  });
+});
+
+describe('svmsim replay', () => {
+  it('reproduces a counterexample, and refuses an edited one', () => {
+    const d = tmp();
+    const f = join(d, 'leak.json');
+    const c = svmsim('check', 'seed-accel-mmap', '--policy', 'v4.4', '--trace-out', f);
+    expect(c.code).toBe(1);
+    const r = svmsim('replay', f);
+    expect(r.code).toBe(1);
+    expect(r.out).toContain('violation: leak');
+    const t = JSON.parse(readFileSync(f, 'utf8'));
+    t.steps[2].choice = 5;
+    writeFileSync(f, JSON.stringify(t));
+    const bad = svmsim('replay', f);
+    expect(bad.code).toBe(2);
+    expect(bad.err).toContain('steps[2] (step 3)');
+  });
+
+  it('refuses a trace from another format version', () => {
+    const d = tmp();
+    const f = join(d, 'old.json');
+    writeFileSync(f, JSON.stringify({ '#meta': { format: 'svmsim-trace', formatVersion: 99, svmsim: '9.9.9' }, steps: [] }));
+    const r = svmsim('replay', f);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain('#meta.formatVersion');
+  });
+});
