@@ -15,9 +15,9 @@ const known: Record<(typeof FUNCS)[number], Record<string, unknown>> = { bind, u
 export async function resolvePolicy(arg: string): Promise<SvmPolicy> {
   const p = findPolicy(arg);
   if (p) return p;
-  if (!/\.(ts|js|mjs)$/.test(arg)) {
+  if (!/\.(ts|mts|js|mjs)$/.test(arg)) {
     const names = builtinPolicies.flatMap((b) => [b.name, ...(b.aliases ?? [])]).join(', ');
-    throw new InputError(arg, 0, 0, '--policy', `unknown policy (built-in: ${names}; or a path to a .ts/.js policy module)`);
+    throw new InputError(arg, 0, 0, '--policy', `unknown policy (built-in: ${names}; or a path to a .ts/.mts/.js policy module)`);
   }
   const file = resolve(arg);
   if (!existsSync(file)) throw new InputError(arg, 0, 0, '--policy', 'no such policy file');
@@ -25,7 +25,9 @@ export async function resolvePolicy(arg: string): Promise<SvmPolicy> {
   try {
     mod = await import(pathToFileURL(file).href);
   } catch (e) {
-    throw new InputError(arg, 0, 0, '--policy', `cannot load the module: ${(e as Error).message.split('\n')[0]}`);
+    const msg = (e as Error).message.split('\n')[0];
+    const hint = /require\(\)/.test(msg) ? ' (a .ts file outside an ESM package loads as CommonJS: name it .mts)' : '';
+    throw new InputError(arg, 0, 0, '--policy', `cannot load the module: ${msg}${hint}`);
   }
   return checkPolicy(mod.default, arg);
 }

@@ -1,0 +1,18 @@
+/**
+ * A worked example of the policy API: the ablation e57e58bd-no-fault-pin, written as a user
+ * would write their own policy. It is e57e58bd with the page-request handler's inc-not-zero pin
+ * (and the mmput that drops it) taken out.
+ *
+ *   npx svmsim check seed-accel-dma --policy docs/examples/no-fault-pin.ts
+ */
+import { e57e58bd } from '../../src/drivers/iommu/intel/policies/e57e58bd.ts';
+import { fault, type SvmPolicy } from '../../src/drivers/iommu/intel/svm.ts';
+
+const policy: SvmPolicy = {
+  ...e57e58bd,
+  name: 'my-no-fault-pin',
+  summary: 'e57e58bd without the fault handler pinning mm_users',
+  fault: e57e58bd.fault.filter((step) => step !== fault.mmget_not_zero && step !== fault.mmput),
+};
+
+export default policy;
