@@ -12,6 +12,11 @@ import { type Dims, type World } from '../world/layout.ts';
 import { defineStruct, makeView, type View } from '../world/struct.ts';
 
 export const IommuRegsDef = defineStruct('intel_iommu', [
+  /** DMAR_CAP_REG and DMAR_ECAP_REG, each as bits 31:0 then 63:32 (see DMAR_CAP, DMAR_ECAP). */
+  'cap_lo',
+  'cap_hi',
+  'ecap_lo',
+  'ecap_hi',
   /** DMAR_IQH_REG / DMAR_IQT_REG: byte offsets of the invalidation queue's head and tail. */
   'iqh',
   'iqt',

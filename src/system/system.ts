@@ -10,6 +10,7 @@ import { type SvmPolicy, svmRoutines } from '../drivers/iommu/intel/svm.ts';
 import { Hardware } from '../hw/hardware.ts';
 import { deviceChoices, dmaAttempt, dmaEnabled } from '../hw/pci/device.ts';
 import { cacheFill, cacheFillChoices, describeFill, qiPending, qiProcessOne } from '../hw/vtd/iommu.ts';
+import { DMAR_CAP, DMAR_ECAP } from '../hw/vtd/layouts.ts';
 import { delayed_fput } from '../kernel/fs/file.ts';
 import { type ClientFileOps, Kernel, type KernelConfig, routines } from '../kernel/kernel.ts';
 import { setup_process, task_main } from '../kernel/task.ts';
@@ -131,6 +132,10 @@ export class SvmSystem implements Model {
     k.bindActor(k.cfg.prqThread);
     k.start(this.prq);
     w.kernel.qi_free_cnt = this.hw.iqSize;
+    // A 2016 Broadwell/Skylake-era SVM-capable IOMMU: queued invalidation, device-TLB, extended
+    // context, page requests, 20-bit PASIDs; no caching mode, no deferred invalidation.
+    DMAR_CAP.encode({ CM: 0 }, w.s, this.hw.regs.base);
+    DMAR_ECAP.encode({ QI: 1, DT: 1, ECS: 1, DIS: 0, PRS: 1, SRS: 0, PSS: 19, PASID: 1 }, w.s, this.hw.regs.base + 2);
     this.scenario.devices.forEach((d, i) => {
       this.hw.dev[i].budget = d.dma;
       this.hw.dev[i].pri_enabled = 1;

@@ -87,7 +87,7 @@ export const SvmDef = defineStruct('intel_svm', [
   /** Bitmask of sdev indices on svm->devs. */
   'devs',
 ] as const);
-export const SdevDef = defineStruct('intel_svm_dev', ['life', 'svm', 'dev', 'users', 'did', 'sid'] as const);
+export const SdevDef = defineStruct('intel_svm_dev', ['life', 'svm', 'dev', 'users', 'did', 'sid', 'dev_iotlb'] as const);
 export const KernelDef = defineStruct('kernel', [
   /** pasid_mutex owner: actor id + 1, or 0. */
   'pasid_mutex',

@@ -570,3 +570,38 @@ export function decodeDevTlbRange(addr: number, size: number): { pfn: number; pa
   const pages = 2 ** (k + 1);
   return { pfn: Math.floor(addr / pages) * pages, pages };
 }
+
+// --- Capability registers ------------------------------------------------------------------
+
+/**
+ * DMAR_CAP_REG, the fields intel-svm.c and intel-iommu.c read in v4.5 (cap_* macros of
+ * intel-iommu.h): caching mode decides whether PASID 0 may be used (`idr_alloc(..,
+ * !!cap_caching_mode(iommu->cap), ..)`).
+ */
+export const DMAR_CAP = defineLayout({
+  name: 'DMAR_CAP_REG',
+  quadwords: 1,
+  doc: 'Capability register (the fields the SVM code reads)',
+  fields: [
+    { name: 'CM', qw: 0, lo: 7, hi: 7, doc: 'Caching mode: not-present entries may be cached (cap_caching_mode)' },
+  ],
+});
+
+/**
+ * DMAR_ECAP_REG, the fields the 2016 SVM code reads (ecap_* macros of intel-iommu.h, v4.5).
+ */
+export const DMAR_ECAP = defineLayout({
+  name: 'DMAR_ECAP_REG',
+  quadwords: 1,
+  doc: 'Extended capability register (the fields the SVM code reads)',
+  fields: [
+    { name: 'QI', qw: 0, lo: 1, hi: 1, doc: 'Queued invalidation (ecap_qis)' },
+    { name: 'DT', qw: 0, lo: 2, hi: 2, doc: 'Device-TLB (ATS) support (ecap_dev_iotlb_support)' },
+    { name: 'ECS', qw: 0, lo: 24, hi: 24, doc: 'Extended context support (ecap_ecs)' },
+    { name: 'DIS', qw: 0, lo: 27, hi: 27, doc: 'Deferred invalidate support (ecap_dis)' },
+    { name: 'PRS', qw: 0, lo: 29, hi: 29, doc: 'Page request support (ecap_prs)' },
+    { name: 'SRS', qw: 0, lo: 31, hi: 31, doc: 'Supervisor request support (ecap_srs)' },
+    { name: 'PSS', qw: 0, lo: 35, hi: 39, doc: 'PASID size supported, minus one, in bits (ecap_pss)' },
+    { name: 'PASID', qw: 0, lo: 40, hi: 40, doc: 'PASID support (ecap_pasid)' },
+  ],
+});

@@ -20,7 +20,7 @@ import { down_read, mutex_lock_pasid, mutex_unlock_pasid, up_read } from '../../
 import { handle_mm_fault } from '../../../kernel/mm/memory.ts';
 import { get_task_mm, holder, mmget_not_zero, mmput } from '../../../kernel/mm/mm.ts';
 import { mmu_notifier_register, mmu_notifier_unregister } from '../../../kernel/mm/mmu_notifier.ts';
-import { DMA_PRS, PAGE_REQ_DSC, PASID_ENTRY, QI_RESP } from '../../../hw/vtd/layouts.ts';
+import { DMA_PRS, DMAR_CAP, DMAR_ECAP, PAGE_REQ_DSC, PASID_ENTRY, QI_RESP } from '../../../hw/vtd/layouts.ts';
 import { respName } from '../../../hw/vtd/iommu.ts';
 import { site } from '../../../properties/violations.ts';
 import { Count, Life, Obj } from '../../../world/objects.ts';
@@ -77,16 +77,23 @@ export const bind = {
     sd.users = 1;
     sd.did = FLPT_DEFAULT_DID;
     sd.sid = k.cfg.devices[dev(k)].sid;
+    // intel_iommu_enable_pasid: ATS is used when both the IOMMU and the device support it.
+    sd.dev_iotlb = DMAR_ECAP.get(k.s, k.hw.regs.base + 2, 'DT') && k.cfg.devices[dev(k)].ats ? 1 : 0;
     k.get(Count.sdev_users, Obj.sdev, sd.index, Obj.file, k.a4);
     k.a3 = sd.index + 1;
     return k.a2 ? k.jump('list_add_sdev') : Ctl.NEXT;
   },
-  /** kzalloc the svm and idr_alloc its PASID: the lowest free id (from 0: caching mode is off). */
+  /**
+   * kzalloc the svm and idr_alloc its PASID: the lowest free id from `!!cap_caching_mode(cap)`,
+   * below `2 << ecap_pss(ecap)` (the model has as many PASID slots as the scenario can bind).
+   */
   alloc_svm(k: Kernel): Ctl {
     const svm = k.w.svm.find((x) => x.life === Life.unused);
-    let pasid = 0;
-    while (pasid < k.w.dims.svms && k.s[k.w.idrBase + pasid] !== 0) pasid++;
-    if (!svm || pasid >= k.w.dims.svms) {
+    const regs = k.hw.regs.base;
+    let pasid = DMAR_CAP.get(k.s, regs, 'CM');
+    const pasidMax = Math.min(k.w.dims.svms, 2 << DMAR_ECAP.get(k.s, regs + 2, 'PSS'));
+    while (pasid < pasidMax && k.s[k.w.idrBase + pasid] !== 0) pasid++;
+    if (!svm || pasid >= pasidMax) {
       k.fail('capacity', Obj.svm, 0, 0);
       return Ctl.RET;
     }
@@ -223,8 +230,7 @@ export const flush_pasid_and_range_dev = defineRoutine('intel_flush_pasid_dev+sv
     return k.call(qi_submit_sync, Qi.iotlb_pasid, k.a0, k.a1);
   },
   function flush_dev_iotlb(k) {
-    const ats = k.cfg.devices[k.w.sdev[k.a1].dev - 1].ats;
-    return ats ? k.call(qi_submit_sync, Qi.dev_iotlb_pasid, k.a0, k.a1) : Ctl.NEXT;
+    return k.w.sdev[k.a1].dev_iotlb ? k.call(qi_submit_sync, Qi.dev_iotlb_pasid, k.a0, k.a1) : Ctl.NEXT;
   },
   function done() {
     return Ctl.RET;

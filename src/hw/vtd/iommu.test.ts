@@ -1,0 +1,80 @@
+import { describe, expect, it } from 'vitest';
+import { boot, oneProcess } from '../../system/testing.ts';
+import { Life } from '../../world/objects.ts';
+import { DMA_PRS } from './layouts.ts';
+import { NOT_PRESENT, PASID_NOT_PRESENT, translate } from './iommu.ts';
+
+const bound = (extra: string[] = []) => {
+  const b = boot(oneProcess(['open: { device: dev0, fd: 3 }', 'ioctl_bind: 3', ...extra, 'exit'], { dma: 4 }));
+  b.move('proc');
+  b.move('proc');
+  return b;
+};
+
+describe('VT-d translation (extended mode, first-level tables)', () => {
+  it('walks the process page tables from the PASID entry, and caches the walk', () => {
+    const b = bound(['touch: 0']);
+    b.move('proc'); // touch: allocate PUD/PMD
+    b.move('proc'); // ... PTE and the page
+    const { sys } = b;
+    const f = translate(sys.world, sys.hw, 0, 0, 0);
+    expect(f).toBeGreaterThan(0);
+    expect(sys.world.page[f].kind).toBe(5);
+    expect(b.s[sys.hw.iotlbAt(0, 0)]).toBe(f + 1);
+    expect(b.s[sys.hw.pscAt(0, 1)]).not.toBe(0);
+  });
+
+  it('answers not present for an unpopulated page, and PASID-not-present for a cleared entry', () => {
+    const b = bound();
+    const { sys } = b;
+    expect(translate(sys.world, sys.hw, 0, 0, 0)).toBe(NOT_PRESENT);
+    b.s[sys.hw.pasidTable] = 0;
+    expect(translate(sys.world, sys.hw, 0, 0, 0)).toBe(PASID_NOT_PRESENT);
+  });
+
+  it('uses a cached PASID entry until a PASID-cache invalidation completes', () => {
+    const b = bound();
+    const { sys } = b;
+    expect(b.move('dmar0 caches').moved).toBe(true);
+    b.s[sys.hw.pasidTable] = 0;
+    expect(translate(sys.world, sys.hw, 0, 0, 0)).toBe(NOT_PRESENT);
+  });
+
+  it('reports a walk through a freed page-table page as a use after free by the hardware', () => {
+    const b = bound(['touch: 0']);
+    b.move('proc');
+    b.move('proc');
+    const { sys } = b;
+    translate(sys.world, sys.hw, 3, 0, 0);
+    sys.world.s[sys.hw.iotlbAt(0, 0)] = 0;
+    const pte = sys.world.s[sys.hw.pscAt(0, 1)] - 1;
+    sys.world.page[pte].life = Life.freed;
+    translate(sys.world, sys.hw, 3, 0, 0);
+    expect(sys.world.kernel.violation).toBe(2);
+  });
+});
+
+describe('page request queue', () => {
+  it('a device page request lands in the ring, sets PPR and wakes the IRQ thread', () => {
+    const b = bound();
+    const { sys } = b;
+    expect(b.move('dev0', 0).notes[0]).toContain('page request');
+    expect(sys.hw.regs.prs & DMA_PRS.PPR).toBe(DMA_PRS.PPR);
+    expect(sys.hw.regs.pqt).toBe(0x10);
+    const notes = b.runActor('irq/dmar0-prq');
+    expect(notes.join(' ')).toContain('handle_mm_fault');
+    expect(sys.hw.regs.prs & DMA_PRS.PPR).toBe(0);
+  });
+
+  it('the response reaches the device through the invalidation queue, and Success lets it retry', () => {
+    const b = bound();
+    const { sys } = b;
+    b.move('dev0', 0);
+    b.runActor('irq/dmar0-prq');
+    const q = b.runActor('dmar0 invalidation queue');
+    expect(q.join(' ')).toContain('page group response to device 0, PASID 0: Success');
+    expect(b.s[sys.hw.devOutstanding(0, 0)]).toBe(0);
+    b.runActor('irq/dmar0-prq');
+    expect(b.move('dev0', 0).notes[0]).toMatch(/DMA write PASID 0 page 0 → page#\d+/);
+  });
+});
