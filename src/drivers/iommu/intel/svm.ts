@@ -277,6 +277,8 @@ export const fault = {
     if (!(r.prs & DMA_PRS.PPR)) return Ctl.BLOCK;
     // Clear PPR before reading head and tail, so that a new request raises a new event.
     r.prs &= ~DMA_PRS.PPR;
+    // A new invocation of the thread: `struct intel_svm *svm = NULL;`
+    k.a2 = 0;
     k.a1 = r.pqt >> 4;
     k.a0 = r.pqh >> 4;
     return Ctl.NEXT;
