@@ -4,6 +4,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import { SingleBar } from 'cli-progress';
+import type { Transition } from '../check/model.ts';
 import type { Progress, SearchResult } from '../check/search.ts';
 import { explore } from '../check/search.ts';
 import type { SvmPolicy } from '../drivers/iommu/intel/svm.ts';
@@ -23,6 +24,8 @@ export interface CheckOptions {
   json?: boolean;
   traceOut?: string;
   quiet?: boolean;
+  /** Go on past the first violation: one shortest trace per kind of violation. */
+  all?: boolean;
 }
 
 export interface CheckResult {
@@ -32,6 +35,8 @@ export interface CheckResult {
   incompleteReason?: string;
   violation: ViolationView | null;
   trace: StepView[];
+  /** With --all: every other kind of violation found, each with its own shortest trace. */
+  more?: { violation: ViolationView; trace: StepView[] }[];
   stats: { states: number; transitions: number; maxDepth: number; seconds: number; bytesPerState: number; omissionProbability?: number };
 }
 
@@ -50,17 +55,17 @@ export async function checkOne(
     maxStates: o.maxStates,
     maxSeconds: o.maxSeconds,
     hashCompaction: o.hashCompaction,
+    findAll: o.all,
     shouldStop: () => interrupted,
     onProgress,
     progressIntervalMs: 250,
   });
-  let violation: ViolationView | null = null;
-  let trace: StepView[] = [];
-  if (raw.violation) {
-    const { steps, final } = traceSteps(sys, raw.violation.trace);
-    trace = steps;
-    violation = describeViolation(sys, final, raw.violation.code);
-  }
+  const explain = (v: { trace: Transition[]; code: number }) => {
+    const { steps, final } = traceSteps(sys, v.trace);
+    return { violation: describeViolation(sys, final, v.code), trace: steps };
+  };
+  const first = raw.violation ? explain(raw.violation) : null;
+  const more = (raw.violations ?? []).slice(1).map(explain);
   const st = raw.stats;
   return {
     sys,
@@ -70,8 +75,9 @@ export async function checkOne(
       policy: policy.name,
       verdict: raw.verdict,
       ...(raw.incompleteReason ? { incompleteReason: raw.incompleteReason } : {}),
-      violation,
-      trace,
+      violation: first?.violation ?? null,
+      trace: first?.trace ?? [],
+      ...(more.length ? { more } : {}),
       stats: {
         states: st.states,
         transitions: st.transitions,
@@ -124,8 +130,10 @@ function describeResult(r: CheckResult, c: ReturnType<typeof colorsFor>): string
   const stats = `${r.stats.states.toLocaleString('en-US')} states, ${r.stats.transitions.toLocaleString('en-US')} transitions, ${r.stats.seconds.toFixed(2)} s`;
   if (r.verdict === 'verified') return `${head}${c.green('verified')} (${stats}): no leak, use-after-free, refcount misuse, disturbance or deadlock in any interleaving`;
   if (r.verdict === 'incomplete') return `${head}${c.yellow(`incomplete (${r.incompleteReason})`)} after ${stats}: nothing found so far`;
-  const v = r.violation as ViolationView;
-  return `${head}${c.red(v.kind)} in ${r.trace.length} steps (${stats})\n\n${formatSteps(r.trace, c)}\n\n${formatViolation(v, c)}`;
+  const all = [{ violation: r.violation as ViolationView, trace: r.trace }, ...(r.more ?? [])];
+  return all
+    .map((x) => `${head}${c.red(x.violation.kind)} in ${x.trace.length} steps (${stats})\n\n${formatSteps(x.trace, c)}\n\n${formatViolation(x.violation, c)}`)
+    .join('\n\n');
 }
 
 export function table(results: readonly CheckResult[], c: ReturnType<typeof colorsFor>): string {
@@ -135,7 +143,7 @@ export function table(results: readonly CheckResult[], c: ReturnType<typeof colo
       r.scenario,
       r.policy,
       r.verdict === 'incomplete' ? `incomplete (${r.incompleteReason})` : r.verdict,
-      r.violation ? r.violation.kind : '-',
+      r.violation ? [r.violation, ...(r.more ?? []).map((m) => m.violation)].map((v) => v.kind).join(', ') : '-',
       r.violation ? `${r.trace.length} steps` : '-',
       r.stats.states.toLocaleString('en-US'),
       `${r.stats.seconds.toFixed(2)} s`,

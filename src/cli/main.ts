@@ -55,6 +55,7 @@ export async function main(argv: string[]): Promise<number> {
     .option('--dfs', 'depth-first search, then a bounded BFS to shorten the trace')
     .option('--max-states <n>', 'stop (incomplete, exit 3) after storing this many states', int('--max-states'))
     .option('--max-seconds <s>', 'stop (incomplete, exit 3) after this long', num('--max-seconds'))
+    .option('--all', 'go on past the first violation: one shortest trace per kind of violation')
     .option('--hash-compaction', 'store a 64-bit hash per state instead of the state (prints the omission probability)')
     .option('--json', 'print { results: [...] } as JSON')
     .option('--trace-out <file>', 'write the first counterexample as a trace file')
@@ -68,6 +69,7 @@ export async function main(argv: string[]): Promise<number> {
         maxStates: o.maxStates,
         maxSeconds: o.maxSeconds,
         hashCompaction: o.hashCompaction,
+        all: o.all,
         json: o.json,
         traceOut: o.traceOut,
       });
