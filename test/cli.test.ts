@@ -74,6 +74,20 @@ describe('svmsim check', () => {
   });
 });
 
+describe('svmsim --report', () => {
+  it('writes a self-contained HTML report with the trace and the comparison table', () => {
+    const d = tmp();
+    const f = join(d, 'leak.html');
+    const r = svmsim('check', 'seed-accel-mmap', '--policy', 'v4.4', '--policy', 'e57e58bd', '--report', f);
+    expect(r.code).toBe(1);
+    const html = readFileSync(f, 'utf8');
+    expect(html).toContain('id="svmsim-data"');
+    const data = JSON.parse(html.match(/<script type="application\/json" id="svmsim-data">([^]*?)<\/script>/)![1]);
+    expect(data.violation.cycle).toEqual(['mm#0', 'vma#1', 'file#0', 'sdev#0', 'svm#0']);
+    expect(data.results.map((x: { verdict: string }) => x.verdict)).toEqual(['violation', 'verified']);
+  });
+});
+
 describe('svmsim replay', () => {
   it('reproduces a counterexample, and refuses an edited one', () => {
     const d = tmp();

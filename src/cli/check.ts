@@ -13,7 +13,10 @@ import { colorsFor, formatSteps, formatViolation, traceSteps } from '../report/t
 import { loadScenario } from '../scenario/load.ts';
 import type { Scenario } from '../scenario/types.ts';
 import { SvmSystem } from '../system/system.ts';
+import { renderHtml } from '../report/html/render.ts';
+import { reportData } from '../report/snapshot.ts';
 import { makeTraceFile } from './tracefile.ts';
+import { VERSION } from './version.ts';
 
 export interface CheckOptions {
   policies: SvmPolicy[];
@@ -26,6 +29,8 @@ export interface CheckOptions {
   quiet?: boolean;
   /** Go on past the first violation: one shortest trace per kind of violation. */
   all?: boolean;
+  /** Write an HTML report of the first violation (or of the first result) and the table. */
+  report?: string;
 }
 
 export interface CheckResult {
@@ -48,7 +53,7 @@ export async function checkOne(
   policy: SvmPolicy,
   o: Omit<CheckOptions, 'policies'>,
   onProgress?: (p: Progress) => void,
-): Promise<{ result: CheckResult; sys: SvmSystem; raw: SearchResult }> {
+): Promise<{ result: CheckResult; sys: SvmSystem; raw: SearchResult; trace: Transition[] }> {
   const sys = new SvmSystem(sc, policy);
   const raw = await explore(sys, {
     order: o.order,
@@ -70,6 +75,7 @@ export async function checkOne(
   return {
     sys,
     raw,
+    trace: raw.violation?.trace ?? [],
     result: {
       scenario: sc.name,
       policy: policy.name,
@@ -99,13 +105,15 @@ export async function checkCommand(scenarioArgs: string[], o: CheckOptions): Pro
   const c = colorsFor(process.stdout);
   const err = colorsFor(process.stderr);
   const results: CheckResult[] = [];
+  let reported: { sys: SvmSystem; trace: Transition[]; violation: ViolationView | null } | undefined;
   try {
     for (const sc of scenarios) {
       for (const policy of o.policies) {
         const bar = progressBar(o, `${sc.name} ${policy.name}`);
-        const { result } = await checkOne(sc, policy, o, bar?.update);
+        const { result, sys, trace } = await checkOne(sc, policy, o, bar?.update);
         bar?.stop();
         results.push(result);
+        if (!reported || (!reported.violation && result.violation)) reported = { sys, trace, violation: result.violation };
         if (o.traceOut && result.violation && !results.slice(0, -1).some((r) => r.violation)) {
           writeFileSync(o.traceOut, `${JSON.stringify(makeTraceFile('check', sc, policy.name, result.trace, result.violation), null, 1)}\n`);
         }
@@ -116,6 +124,20 @@ export async function checkCommand(scenarioArgs: string[], o: CheckOptions): Pro
     }
   } finally {
     process.off('SIGINT', onSigint);
+  }
+  if (o.report && reported) {
+    const data = reportData(reported.sys, 'check', reported.trace, reported.violation, VERSION);
+    data.results = results.map((r) => ({
+      scenario: r.scenario,
+      policy: r.policy,
+      verdict: r.verdict,
+      violation: r.violation?.kind ?? '-',
+      trace: r.trace.length,
+      states: r.stats.states,
+      transitions: r.stats.transitions,
+      seconds: r.stats.seconds,
+    }));
+    writeFileSync(o.report, renderHtml(data));
   }
   if (o.json) process.stdout.write(`${JSON.stringify({ results }, null, 1)}\n`);
   else process.stdout.write(`${table(results, c)}\n`);

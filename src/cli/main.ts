@@ -42,8 +42,15 @@ export async function main(argv: string[]): Promise<number> {
     .option('-s, --seed <n>', 'seeded random interleaving instead of the default round-robin order', int('--seed'))
     .option('--json', 'print one JSON object')
     .option('--trace-out <file>', 'write the run as a trace file (see svmsim replay)')
+    .option('--report <file.html>', 'write a self-contained HTML report of the run')
     .action(async (scenario: string, o) => {
-      code = runCommand(scenario, { policy: await resolvePolicy(o.policy), seed: o.seed, json: o.json, traceOut: o.traceOut });
+      code = runCommand(scenario, {
+        policy: await resolvePolicy(o.policy),
+        seed: o.seed,
+        json: o.json,
+        traceOut: o.traceOut,
+        report: o.report,
+      });
     });
 
   program
@@ -59,6 +66,7 @@ export async function main(argv: string[]): Promise<number> {
     .option('--hash-compaction', 'store a 64-bit hash per state instead of the state (prints the omission probability)')
     .option('--json', 'print { results: [...] } as JSON')
     .option('--trace-out <file>', 'write the first counterexample as a trace file')
+    .option('--report <file.html>', 'write a self-contained HTML report: the first counterexample and the table')
     .action(async (scenarios: string[], o) => {
       const names: string[] = o.policy ?? builtinPolicies.map((p) => p.name);
       const policies = [];
@@ -70,6 +78,7 @@ export async function main(argv: string[]): Promise<number> {
         maxSeconds: o.maxSeconds,
         hashCompaction: o.hashCompaction,
         all: o.all,
+        report: o.report,
         json: o.json,
         traceOut: o.traceOut,
       });

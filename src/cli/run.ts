@@ -6,13 +6,17 @@ import { colorsFor, formatSteps, formatViolation, traceSteps } from '../report/t
 import { loadScenario } from '../scenario/load.ts';
 import { runSchedule } from '../system/schedule.ts';
 import { SvmSystem } from '../system/system.ts';
+import { renderHtml } from '../report/html/render.ts';
+import { reportData } from '../report/snapshot.ts';
 import { makeTraceFile } from './tracefile.ts';
+import { VERSION } from './version.ts';
 
 export interface RunOptions {
   policy: SvmPolicy;
   seed?: number;
   json?: boolean;
   traceOut?: string;
+  report?: string;
 }
 
 export function runCommand(scenarioArg: string, o: RunOptions): number {
@@ -22,6 +26,7 @@ export function runCommand(scenarioArg: string, o: RunOptions): number {
   const { steps, final } = traceSteps(sys, r.trace);
   const violation: ViolationView | null = r.code ? describeViolation(sys, final, r.code) : null;
   if (o.traceOut) writeFileSync(o.traceOut, `${JSON.stringify(makeTraceFile('run', sc, o.policy.name, steps, violation, o.seed), null, 1)}\n`);
+  if (o.report) writeFileSync(o.report, renderHtml(reportData(sys, 'run', r.trace, violation, VERSION)));
   if (o.json) {
     const out = {
       scenario: sc.name,
