@@ -6,13 +6,14 @@
  *   npx svmsim check seed-accel-dma --policy docs/examples/no-fault-pin.ts
  */
 import { e57e58bd } from '../../src/drivers/iommu/intel/policies/e57e58bd.ts';
+import { without } from '../../src/drivers/iommu/intel/policies/edit.ts';
 import { fault, type SvmPolicy } from '../../src/drivers/iommu/intel/svm.ts';
 
 const policy: SvmPolicy = {
   ...e57e58bd,
   name: 'my-no-fault-pin',
   summary: 'e57e58bd without the fault handler pinning mm_users',
-  fault: e57e58bd.fault.filter((step) => step !== fault.mmget_not_zero && step !== fault.mmput),
+  fault: without(e57e58bd.fault, fault.mmget_not_zero, fault.mmput),
 };
 
 export default policy;

@@ -1,7 +1,8 @@
 /**
- * Ablations of e57e58bd: each removes one part of the fix, to show what that part is for.
+ * Ablations of e57e58bd: each takes out one part of the fix, to show what that part is for.
  */
 import { fault, release, type SvmPolicy } from '../svm.ts';
+import { without } from './edit.ts';
 import { e57e58bd } from './e57e58bd.ts';
 
 /** ->release flushes the caches but leaves the PASID entry present. */
@@ -10,7 +11,7 @@ export const e57e58bd_no_release_clear: SvmPolicy = {
   name: 'e57e58bd-no-release-clear',
   aliases: [],
   summary: 'e57e58bd, but release leaves the PASID entry present (flushes only)',
-  release: e57e58bd.release.filter((s) => s !== release.clear_pasid_entry),
+  release: without(e57e58bd.release, release.clear_pasid_entry),
 };
 
 /** The page-request handler handles faults without pinning mm_users (as v4.4 did). */
@@ -19,5 +20,5 @@ export const e57e58bd_no_fault_pin: SvmPolicy = {
   name: 'e57e58bd-no-fault-pin',
   aliases: [],
   summary: 'e57e58bd, but the fault handler does not pin mm_users with inc-not-zero',
-  fault: e57e58bd.fault.filter((s) => s !== fault.mmget_not_zero && s !== fault.mmput),
+  fault: without(e57e58bd.fault, fault.mmget_not_zero, fault.mmput),
 };
