@@ -1,0 +1,200 @@
+/**
+ * Depth-first search, SPIN's default order: one successor at a time, descending at once into each new
+ * state. It holds only the current path besides the visited set, and often reaches deep bugs long
+ * before BFS would, but its first trace is usually far from shortest; search.ts shortens it afterwards.
+ *
+ * The recursion is an explicit stack of frames (state vector, visited index, and where the iteration
+ * over actors and choices stands) so that the search can stop at any step and resume after the event
+ * loop has had its turn.
+ *
+ * maxDepth here has SPIN's weakness: a state first met below the bound is not expanded, and is not
+ * expanded later either when met again on a shorter path. The result is then reported incomplete.
+ */
+
+import { type Engine, type EngineConfig, tooManyChoices } from './engine.ts';
+import { Findings } from './findings.ts';
+import { MAX_CHOICES, type Model, packTransition } from './model.ts';
+import { NO_PARENT, VisitedSet } from './visited.ts';
+
+/** Poll the clock every this many steps (see bfs.ts). */
+const CLOCK_EVERY = 64;
+
+export class DepthFirst implements Engine {
+  readonly visited: VisitedSet;
+  readonly findings: Findings;
+  transitions = 0;
+  maxDepth = 0;
+  cutBy: 'max-states' | 'max-depth' | null = null;
+  private readonly model: Model;
+  private readonly config: EngineConfig;
+  private readonly daemon: Uint8Array;
+  private readonly next: Int32Array;
+  /** Frame d: the state (a view into `stack`), its index, actor and choice reached, the actor's choice
+   * count, and whether a non-daemon actor has moved (else the state is quiescent). */
+  private stack: Int32Array;
+  private views: Int32Array[] = [];
+  private frameIndex: Int32Array;
+  private frameActor: Int32Array;
+  private frameChoice: Int32Array;
+  private frameLimit: Int32Array;
+  private frameMoved: Uint8Array;
+  private top = -1;
+  private done = false;
+
+  constructor(model: Model, config: EngineConfig) {
+    this.model = model;
+    this.config = config;
+    this.visited = new VisitedSet(model.stateWords, { hashCompaction: config.hashCompaction });
+    this.findings = new Findings(config.target);
+    this.daemon = Uint8Array.from({ length: model.actorCount }, (_, a) => (model.isDaemon(a) ? 1 : 0));
+    this.next = new Int32Array(model.stateWords);
+    const frames = 64;
+    this.stack = new Int32Array(frames * model.stateWords);
+    this.frameIndex = new Int32Array(frames);
+    this.frameActor = new Int32Array(frames);
+    this.frameChoice = new Int32Array(frames);
+    this.frameLimit = new Int32Array(frames);
+    this.frameMoved = new Uint8Array(frames);
+    this.makeViews();
+
+    model.init(this.next);
+    this.visited.add(this.next, NO_PARENT, NO_PARENT);
+    const v = model.violation(this.next);
+    if (v !== 0) {
+      if (this.findings.wants('state', v)) this.findings.record('state', v, 0, 0);
+      this.finish();
+    } else {
+      this.push(0, this.next);
+    }
+  }
+
+  get depth(): number {
+    return Math.max(this.top, 0);
+  }
+
+  get bytes(): number {
+    const frames = this.frameIndex.length;
+    return this.visited.bytes + this.stack.byteLength + frames * 17;
+  }
+
+  runSlice(deadline: number): boolean {
+    let polls = 0;
+    while (!this.done && this.top >= 0) {
+      if (++polls % CLOCK_EVERY === 0 && performance.now() >= deadline) break;
+      const d = this.top;
+      if (!this.advance(d)) this.leave(d);
+      else if (d >= this.config.maxDepth) this.lookUp();
+      else this.visit(d);
+    }
+    if (this.top < 0) this.finish();
+    return this.done;
+  }
+
+  /** Steps frame d's state to its next successor, into `next`; false when it has no more. */
+  private advance(d: number): boolean {
+    const { model, next } = this;
+    const s = this.views[d];
+    const actors = model.actorCount;
+    let a = this.frameActor[d];
+    let c = this.frameChoice[d];
+    let limit = this.frameLimit[d];
+    for (;;) {
+      if (c < limit) {
+        if (model.step(s, a, c++, next)) break;
+      } else if (++a < actors) {
+        c = 0;
+        limit = model.choices(s, a);
+        if (limit > MAX_CHOICES) throw tooManyChoices(a, limit);
+      } else {
+        return false;
+      }
+    }
+    this.frameActor[d] = a;
+    this.frameChoice[d] = c;
+    this.frameLimit[d] = limit;
+    this.transitions++;
+    if (this.daemon[a] === 0) this.frameMoved[d] = 1;
+    return true;
+  }
+
+  /** Pops frame d, all its successors seen; if no non-daemon actor could move there, it is quiescent. */
+  private leave(d: number): void {
+    this.top--;
+    if (this.frameMoved[d] !== 0) return;
+    const q = this.model.quiescent(this.views[d]);
+    if (q !== 0 && this.findings.wants('quiescent', q)) {
+      this.findings.record('quiescent', q, this.frameIndex[d], d);
+      if (!this.config.findAll) this.finish();
+    }
+  }
+
+  /** At maxDepth: the successor is only looked up, to learn whether the bound kept anything out. */
+  private lookUp(): void {
+    if (this.cutBy === null && this.visited.find(this.next) < 0) this.cutBy = 'max-depth';
+  }
+
+  /** Adds the successor frame d just stepped to and, when it is new and violates nothing, descends. */
+  private visit(d: number): void {
+    const { visited, next } = this;
+    if (visited.size >= this.config.maxStates && visited.find(next) < 0) {
+      this.cutBy = 'max-states';
+      this.finish();
+      return;
+    }
+    const t = packTransition(this.frameActor[d], this.frameChoice[d] - 1);
+    const r = visited.add(next, this.frameIndex[d], t);
+    if (r < 0) return;
+    const v = this.model.violation(next);
+    if (v === 0) {
+      this.push(r, next);
+    } else if (this.findings.wants('state', v)) {
+      this.findings.record('state', v, r, d + 1);
+      if (!this.config.findAll) this.finish();
+    }
+  }
+
+  private push(index: number, state: Int32Array): void {
+    const d = this.top + 1;
+    if (d === this.frameIndex.length) this.growStack();
+    this.views[d].set(state);
+    this.frameIndex[d] = index;
+    this.frameActor[d] = -1;
+    this.frameChoice[d] = 0;
+    this.frameLimit[d] = 0;
+    this.frameMoved[d] = 0;
+    this.top = d;
+    if (d > this.maxDepth) this.maxDepth = d;
+  }
+
+  private growStack(): void {
+    const frames = this.frameIndex.length * 2;
+    const grown = <T extends Int32Array | Uint8Array>(old: T, make: (n: number) => T): T => {
+      const a = make(frames);
+      a.set(old);
+      return a;
+    };
+    this.stack = grown(this.stack, (n) => new Int32Array(n * this.model.stateWords));
+    this.frameIndex = grown(this.frameIndex, (n) => new Int32Array(n));
+    this.frameActor = grown(this.frameActor, (n) => new Int32Array(n));
+    this.frameChoice = grown(this.frameChoice, (n) => new Int32Array(n));
+    this.frameLimit = grown(this.frameLimit, (n) => new Int32Array(n));
+    this.frameMoved = grown(this.frameMoved, (n) => new Uint8Array(n));
+    this.makeViews();
+  }
+
+  /** One view per frame, made when the stack grows, so that no step allocates one. */
+  private makeViews(): void {
+    const w = this.model.stateWords;
+    const frames = this.frameIndex.length;
+    this.views = Array.from({ length: frames }, (_, d) => this.stack.subarray(d * w, (d + 1) * w));
+  }
+
+  settle(): void {
+    this.findings.settle(() => 0);
+  }
+
+  private finish(): void {
+    this.settle();
+    this.done = true;
+  }
+}

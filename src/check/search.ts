@@ -1,0 +1,202 @@
+/**
+ * The explorer's entry point: exhaustive search of a Model's reachable states for violations.
+ *
+ * The answer is one of three: 'verified' (every reachable state was explored, none violates),
+ * 'violation' (with a trace from the initial state), or 'incomplete' (a limit or a stop request ended
+ * the search first; nothing is claimed about the rest).
+ *
+ * Counterexamples are made short, because a trace is what a user reads. BFS finds a shortest one
+ * directly (and among those prefers few actor switches, see bfs.ts). A DFS trace is typically as deep
+ * as the search went, so after DFS finds a violation a BFS bounded by that depth looks for the nearest
+ * state with the same kind and code of violation, and its trace is reported instead; if that BFS is
+ * itself cut short (a limit, a stop request), the DFS trace stands.
+ *
+ * Every search is deterministic: the same model and options give the same result and traces. Time
+ * only decides where work is sliced, never its order (maxSeconds excepted, by nature).
+ */
+
+import { BreadthFirst } from './bfs.ts';
+import { type ControlOptions, type Progress, RunControl, type StopReason } from './control.ts';
+import { DepthFirst } from './dfs.ts';
+import type { Engine, EngineConfig } from './engine.ts';
+import type { Finding, ViolationKind } from './findings.ts';
+import type { Model, Transition } from './model.ts';
+import { finalState, traceTo } from './trace.ts';
+
+export type { Progress } from './control.ts';
+export type { ViolationKind } from './findings.ts';
+
+export type SearchOrder = 'bfs' | 'dfs';
+export type IncompleteReason = 'max-states' | 'max-seconds' | 'max-depth' | 'stopped';
+
+export interface SearchOptions extends ControlOptions {
+  order?: SearchOrder;
+  /** Stop, incomplete, rather than store more states than this. */
+  maxStates?: number;
+  /** Stop, incomplete, after this long (checked between slices of about 50 ms). */
+  maxSeconds?: number;
+  /** Do not store states deeper than this (the initial state is at depth 0). */
+  maxDepth?: number;
+  /** Keep a 64-bit signature per state instead of the state (see visited.ts). */
+  hashCompaction?: boolean;
+  /** Polled between slices; returning true ends the search, incomplete ('stopped'). */
+  shouldStop?: () => boolean;
+  onProgress?: (p: Progress) => void;
+  /** Least time between two onProgress calls; 500 ms by default. */
+  progressIntervalMs?: number;
+  /**
+   * Search on past violations (never expanding a violating state) and report one shortest trace per
+   * distinct kind and code, instead of stopping at the first.
+   */
+  findAll?: boolean;
+}
+
+export interface Violation {
+  code: number;
+  kind: ViolationKind;
+  /** From the initial state to the violating state. */
+  trace: Transition[];
+  /** Steps in the trace. */
+  depth: number;
+}
+
+export interface SearchStats {
+  states: number;
+  transitions: number;
+  maxDepth: number;
+  seconds: number;
+  /** Peak memory of the explorer's own structures (visited set, queue or stack, traces' links). */
+  bytes: number;
+  bytesPerState: number;
+  /** With hash compaction: a bound on the probability that some state was omitted (visited.ts). */
+  omissionProbability?: number;
+}
+
+export interface SearchResult {
+  verdict: 'verified' | 'violation' | 'incomplete';
+  /** The shortest violation found (the first in `violations`). */
+  violation?: Violation;
+  /** With findAll: one per distinct kind and code, shortest first. */
+  violations?: Violation[];
+  /** Why the search ended early: set when incomplete, and with findAll whenever the list may be partial. */
+  incompleteReason?: IncompleteReason;
+  stats: SearchStats;
+}
+
+export async function explore(model: Model, options: SearchOptions = {}): Promise<SearchResult> {
+  checkModel(model);
+  const config = engineConfig(options);
+  const order = options.order ?? 'bfs';
+  const control = new RunControl(options);
+  const { stats, stopped, cutBy, found } = await search(model, order, config, control);
+  let violations = found;
+  if (order === 'dfs' && stopped === null) {
+    violations = [];
+    for (const v of found) violations.push(await shorten(model, config, control, v));
+  }
+  stats.seconds = control.seconds;
+
+  const reason: IncompleteReason | null = stopped ?? cutBy;
+  const result: SearchResult = { verdict: 'verified', stats };
+  if (violations.length > 0) {
+    result.verdict = 'violation';
+    result.violation = violations[0];
+    if (config.findAll) {
+      result.violations = violations;
+      if (reason !== null) result.incompleteReason = reason;
+    }
+  } else if (reason !== null) {
+    result.verdict = 'incomplete';
+    result.incompleteReason = reason;
+  }
+  return result;
+}
+
+/** The main search. Its own function so that its visited set can be freed before any shortening. */
+async function search(model: Model, order: SearchOrder, config: EngineConfig, control: RunControl) {
+  const engine = order === 'dfs' ? new DepthFirst(model, config) : new BreadthFirst(model, config);
+  const stopped = await control.drive(engine);
+  engine.settle();
+  control.report(engine, true);
+  const omission = config.hashCompaction ? engine.visited.omissionProbability() : undefined;
+  const bytes = control.peakBytes;
+  const stats: SearchStats = {
+    states: engine.visited.size,
+    transitions: engine.transitions,
+    maxDepth: engine.maxDepth,
+    seconds: 0,
+    bytes,
+    bytesPerState: bytes / engine.visited.size,
+    ...(omission === undefined ? {} : { omissionProbability: omission }),
+  };
+  const found = engine.findings.list().map((f) => violationOf(model, engine, f));
+  return { stats, stopped, cutBy: engine.cutBy, found };
+}
+
+/** Looks, by BFS no deeper than the DFS trace, for a shorter trace to the same kind of violation. */
+async function shorten(
+  model: Model,
+  config: EngineConfig,
+  control: RunControl,
+  found: Violation,
+): Promise<Violation> {
+  const bfs = new BreadthFirst(model, {
+    ...config,
+    findAll: false,
+    maxDepth: Math.min(config.maxDepth, found.depth),
+    target: { kind: found.kind, code: found.code },
+  });
+  const stopped: StopReason | null = await control.drive(bfs);
+  bfs.settle();
+  const [nearest] = bfs.findings.list();
+  if (stopped !== null || nearest === undefined || nearest.depth > found.depth) return found;
+  return violationOf(model, bfs, nearest);
+}
+
+/**
+ * The trace to a finding, replayed to confirm it ends in that violation. It can only fail to when the
+ * model is not a function of its state vector, or, with hash compaction, after a signature collision.
+ */
+function violationOf(model: Model, engine: Engine, f: Finding): Violation {
+  const trace = traceTo(engine.visited, f.index);
+  const end = finalState(model, trace);
+  const code = f.kind === 'state' ? model.violation(end) : model.quiescent(end);
+  if (code !== f.code) {
+    throw new Error(
+      `the trace to ${f.kind} violation ${f.code} ends, on replay, in a state whose code is ${code}: ` +
+        'the model must compute init, step, violation and quiescent from the state vector alone' +
+        (engine.visited.compacted ? ' (or a hash-compaction collision occurred; rerun without it)' : ''),
+    );
+  }
+  return { code: f.code, kind: f.kind, trace, depth: trace.length };
+}
+
+function engineConfig(options: SearchOptions): EngineConfig {
+  if (options.order !== undefined && options.order !== 'bfs' && options.order !== 'dfs') {
+    throw new Error(`search order must be 'bfs' or 'dfs', not '${options.order}'`);
+  }
+  const limit = (name: string, value: number | undefined, least: number): number => {
+    if (value === undefined) return Number.POSITIVE_INFINITY;
+    if (Number.isNaN(value) || value < least)
+      throw new Error(`${name} must be a number >= ${least}, not ${value}`);
+    return value;
+  };
+  limit('maxSeconds', options.maxSeconds, 0);
+  limit('progressIntervalMs', options.progressIntervalMs, 0);
+  return {
+    maxStates: limit('maxStates', options.maxStates, 1),
+    maxDepth: limit('maxDepth', options.maxDepth, 0),
+    findAll: options.findAll === true,
+    hashCompaction: options.hashCompaction === true,
+    target: null,
+  };
+}
+
+function checkModel(model: Model): void {
+  if (!Number.isInteger(model.stateWords) || model.stateWords < 1) {
+    throw new Error(`model.stateWords must be a positive integer, not ${model.stateWords}`);
+  }
+  if (!Number.isInteger(model.actorCount) || model.actorCount < 0 || model.actorCount > 1 << 23) {
+    throw new Error(`model.actorCount must be an integer in 0..${1 << 23}, not ${model.actorCount}`);
+  }
+}

@@ -1,0 +1,236 @@
+/**
+ * The set of states already reached, giving each a dense index 0..n-1 in order of arrival.
+ *
+ * Our own structure on typed arrays because Node's Set and Map stop at 2^24 entries, and because the
+ * explorer needs more than membership: for every index, the parent index and the transition that
+ * first reached it, so that a counterexample can be rebuilt by walking parents back to the initial
+ * state and replaying the transitions forward.
+ *
+ * The table is open addressing with linear probing over power-of-two slots. Each slot carries the
+ * state's hash next to its index: a probe rejects most non-matching slots without touching the state,
+ * and doubling the table re-places entries from their stored hash, never rehashing a state.
+ *
+ * Two modes:
+ * - exact (default): states are kept in a StateArena and compared word by word;
+ * - hash compaction: only a 64-bit signature per state (murmur3 and xxhMix halves) is kept, as in
+ *   SPIN's -DHC. Two different states with equal signatures are taken as one, and everything reachable
+ *   only through the second is silently omitted; `omissionProbability` bounds the chance of that.
+ */
+
+import { StateArena } from './arena.ts';
+import { murmur3Words, xxhMixWords } from './hash.ts';
+import { IntVector } from './vector.ts';
+
+export interface VisitedOptions {
+  /** Store a 64-bit signature per state instead of the state. */
+  hashCompaction?: boolean;
+  /** Slots to start with (rounded up to a power of two). */
+  initialSlots?: number;
+}
+
+/** Doubling at 3/4 keeps linear-probe chains short (about 2.5 probes per hit at worst). */
+const MAX_LOAD_NUM = 3;
+const MAX_LOAD_DEN = 4;
+/** 2^30 slots: with three words per slot this is already a 12 GiB table. */
+const MAX_SLOTS = 1 << 30;
+const DEFAULT_SLOTS = 1 << 12;
+/** Marks "no transition": the initial state has no parent. */
+export const NO_PARENT = -1;
+
+export class VisitedSet {
+  readonly stateWords: number;
+  readonly compacted: boolean;
+  /** The stored states (exact mode only). */
+  readonly arena: StateArena | null;
+  private readonly parents = new IntVector();
+  private readonly transitions = new IntVector();
+  /** Exact: [hash, index + 1] per slot. Compacted: [murmur3, xxhMix, index + 1]. Index 0 = empty. */
+  private table: Int32Array;
+  private readonly entryWords: number;
+  private mask: number;
+  private growAt: number;
+  private count = 0;
+
+  constructor(stateWords: number, options: VisitedOptions = {}) {
+    if (!Number.isInteger(stateWords) || stateWords < 1) {
+      throw new Error(`a state must have at least one word, not ${stateWords}`);
+    }
+    this.stateWords = stateWords;
+    this.compacted = options.hashCompaction === true;
+    this.arena = this.compacted ? null : new StateArena(stateWords);
+    this.entryWords = this.compacted ? 3 : 2;
+    let slots = DEFAULT_SLOTS;
+    while (slots < (options.initialSlots ?? 0) && slots < MAX_SLOTS) slots *= 2;
+    this.table = new Int32Array(slots * this.entryWords);
+    this.mask = slots - 1;
+    this.growAt = (slots * MAX_LOAD_NUM) / MAX_LOAD_DEN;
+  }
+
+  get size(): number {
+    return this.count;
+  }
+
+  /**
+   * Adds `state` unless present. Returns its new index, or `~index` (negative) of the state already
+   * stored, so that the caller learns both facts without a second probe or an allocation.
+   */
+  add(state: Int32Array, parent: number, transition: number): number {
+    return this.compacted
+      ? this.addSignature(state, parent, transition)
+      : this.addState(state, parent, transition);
+  }
+
+  /** The index of `state`, or -1. */
+  find(state: Int32Array): number {
+    return this.compacted ? this.findSignature(state) : this.findState(state);
+  }
+
+  parentOf(index: number): number {
+    return this.parents.get(index);
+  }
+
+  transitionOf(index: number): number {
+    return this.transitions.get(index);
+  }
+
+  /** Records a better way to reach `index` (BFS prefers fewer actor switches at equal depth). */
+  reparent(index: number, parent: number, transition: number): void {
+    this.parents.set(index, parent);
+    this.transitions.set(index, transition);
+  }
+
+  /** Copies stored state `index` into `out`; exact mode only. */
+  copyState(index: number, out: Int32Array): void {
+    if (this.arena === null) throw new Error('a hash-compacted visited set does not keep states');
+    this.arena.copy(index, out);
+  }
+
+  get bytes(): number {
+    return this.table.byteLength + (this.arena?.bytes ?? 0) + this.parents.bytes + this.transitions.bytes;
+  }
+
+  /**
+   * Exact mode: 0. Compacted: an upper bound on the probability that any state was omitted, by the
+   * birthday bound over the n(n-1)/2 pairs of stored states, each pair sharing a 64-bit signature with
+   * probability 2^-64: p <= n(n-1)/2^65, i.e. n^2/2^(b+1) for b = 64. All 64 bits are compared (the slot
+   * is chosen from them, not instead of them), so no table-size term enters as in Holzmann's bitstate
+   * formula. The bound assumes signatures behave as independent uniform values.
+   */
+  omissionProbability(): number {
+    if (!this.compacted) return 0;
+    const n = this.count;
+    return Math.min(1, (n * (n - 1)) / 2 ** 65);
+  }
+
+  private addState(state: Int32Array, parent: number, transition: number): number {
+    const arena = this.arena!;
+    const h = murmur3Words(state, 0, this.stateWords);
+    const table = this.table;
+    const mask = this.mask;
+    let slot = h & mask;
+    for (;;) {
+      const e = slot << 1;
+      const stored = table[e + 1];
+      if (stored === 0) break;
+      if (table[e] === h && arena.equals(stored - 1, state)) return ~(stored - 1);
+      slot = (slot + 1) & mask;
+    }
+    const index = arena.append(state);
+    table[slot << 1] = h;
+    table[(slot << 1) + 1] = index + 1;
+    return this.stored(index, parent, transition);
+  }
+
+  private findState(state: Int32Array): number {
+    const arena = this.arena!;
+    const h = murmur3Words(state, 0, this.stateWords);
+    const table = this.table;
+    const mask = this.mask;
+    let slot = h & mask;
+    for (;;) {
+      const e = slot << 1;
+      const stored = table[e + 1];
+      if (stored === 0) return -1;
+      if (table[e] === h && arena.equals(stored - 1, state)) return stored - 1;
+      slot = (slot + 1) & mask;
+    }
+  }
+
+  private addSignature(state: Int32Array, parent: number, transition: number): number {
+    const h1 = murmur3Words(state, 0, this.stateWords);
+    const h2 = xxhMixWords(state, 0, this.stateWords);
+    const table = this.table;
+    const mask = this.mask;
+    let slot = h1 & mask;
+    for (;;) {
+      const e = slot * 3;
+      const stored = table[e + 2];
+      if (stored === 0) break;
+      if (table[e] === h1 && table[e + 1] === h2) return ~(stored - 1);
+      slot = (slot + 1) & mask;
+    }
+    const index = this.count;
+    const e = slot * 3;
+    table[e] = h1;
+    table[e + 1] = h2;
+    table[e + 2] = index + 1;
+    return this.stored(index, parent, transition);
+  }
+
+  private findSignature(state: Int32Array): number {
+    const h1 = murmur3Words(state, 0, this.stateWords);
+    const h2 = xxhMixWords(state, 0, this.stateWords);
+    const table = this.table;
+    const mask = this.mask;
+    let slot = h1 & mask;
+    for (;;) {
+      const e = slot * 3;
+      const stored = table[e + 2];
+      if (stored === 0) return -1;
+      if (table[e] === h1 && table[e + 1] === h2) return stored - 1;
+      slot = (slot + 1) & mask;
+    }
+  }
+
+  private stored(index: number, parent: number, transition: number): number {
+    this.parents.push(parent);
+    this.transitions.push(transition);
+    this.count = index + 1;
+    if (this.count > this.growAt) this.grow();
+    return index;
+  }
+
+  /** Doubles the table, placing each entry by the hash stored with it. */
+  private grow(): void {
+    const oldTable = this.table;
+    const ew = this.entryWords;
+    const slots = (this.mask + 1) * 2;
+    if (slots > MAX_SLOTS) {
+      throw new Error(
+        `the visited table is full at ${this.count} states (${MAX_SLOTS} slots); ` +
+          'bound the search with maxStates or shrink the model',
+      );
+    }
+    let table: Int32Array;
+    try {
+      table = new Int32Array(slots * ew);
+    } catch (err) {
+      throw new Error(
+        `cannot grow the visited table to ${slots} slots (${(slots * ew * 4) / 2 ** 20} MiB) at ` +
+          `${this.count} states: ${(err as Error).message}; try hashCompaction or a maxStates bound`,
+      );
+    }
+    const mask = slots - 1;
+    const idxWord = ew - 1;
+    for (let e = 0; e < oldTable.length; e += ew) {
+      if (oldTable[e + idxWord] === 0) continue;
+      let slot = oldTable[e] & mask;
+      while (table[slot * ew + idxWord] !== 0) slot = (slot + 1) & mask;
+      const d = slot * ew;
+      for (let k = 0; k < ew; k++) table[d + k] = oldTable[e + k];
+    }
+    this.table = table;
+    this.mask = mask;
+    this.growAt = (slots * MAX_LOAD_NUM) / MAX_LOAD_DEN;
+  }
+}
