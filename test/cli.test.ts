@@ -7,7 +7,10 @@ import { describe, expect, it } from 'vitest';
 
 const bin = join(import.meta.dirname, '..', 'bin', 'svmsim.js');
 const svmsim = (...args: string[]) => {
-  const r = spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+  const r = spawnSync(process.execPath, [bin, ...args], {
+    encoding: 'utf8',
+    env: { ...process.env, NO_COLOR: '1' },
+  });
   return { code: r.status, out: r.stdout, err: r.stderr };
 };
 const tmp = () => mkdtempSync(join(tmpdir(), 'svmsim-'));
@@ -40,7 +43,10 @@ describe('svmsim run', () => {
   it('points at file, line and field of a malformed scenario, with exit 2 and no stack trace', () => {
     const d = tmp();
     const f = join(d, 'bad.yaml');
-    writeFileSync(f, 'name: bad\ndevices:\n  - name: a0\n    client: acel\nprocesses:\n  - name: p\n    program: [exit]\n');
+    writeFileSync(
+      f,
+      'name: bad\ndevices:\n  - name: a0\n    client: acel\nprocesses:\n  - name: p\n    program: [exit]\n',
+    );
     const r = svmsim('run', f);
     expect(r.code).toBe(2);
     expect(r.err).toContain(`${f}:4:13: devices.0.client:`);
@@ -82,7 +88,9 @@ describe('svmsim --report', () => {
     expect(r.code).toBe(1);
     const html = readFileSync(f, 'utf8');
     expect(html).toContain('id="svmsim-data"');
-    const data = JSON.parse(html.match(/<script type="application\/json" id="svmsim-data">([^]*?)<\/script>/)![1]);
+    const data = JSON.parse(
+      html.match(/<script type="application\/json" id="svmsim-data">([\s\S]*?)<\/script>/)![1],
+    );
     expect(data.violation.cycle).toEqual(['mm#0', 'vma#1', 'file#0', 'sdev#0', 'svm#0']);
     expect(data.results.map((x: { verdict: string }) => x.verdict)).toEqual(['violation', 'verified']);
   });
@@ -108,7 +116,10 @@ describe('svmsim replay', () => {
   it('refuses a trace from another format version', () => {
     const d = tmp();
     const f = join(d, 'old.json');
-    writeFileSync(f, JSON.stringify({ '#meta': { format: 'svmsim-trace', formatVersion: 99, svmsim: '9.9.9' }, steps: [] }));
+    writeFileSync(
+      f,
+      JSON.stringify({ '#meta': { format: 'svmsim-trace', formatVersion: 99, svmsim: '9.9.9' }, steps: [] }),
+    );
     const r = svmsim('replay', f);
     expect(r.code).toBe(2);
     expect(r.err).toContain('#meta.formatVersion');

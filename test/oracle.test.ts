@@ -16,7 +16,12 @@ async function check(scenario: string, policy: string) {
   const r = await explore(sys, { order: 'bfs' });
   if (!r.violation) return { verdict: r.verdict, states: r.stats.states };
   const { steps, final } = traceSteps(sys, r.violation.trace);
-  return { verdict: r.verdict, states: r.stats.states, steps, v: describeViolation(sys, final, r.violation.code) };
+  return {
+    verdict: r.verdict,
+    states: r.stats.states,
+    steps,
+    v: describeViolation(sys, final, r.violation.code),
+  };
 }
 
 describe('SPEC §5 oracle', () => {

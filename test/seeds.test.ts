@@ -21,7 +21,14 @@ describe('seed-accel-dma, seeded schedules', () => {
       const r = runSchedule(sys, seed);
       expect(r.code, `seed ${seed}`).toBe(0);
       sys.world.s = r.final;
-      const live = [sys.world.mm, sys.world.vma, sys.world.file, sys.world.page, sys.world.svm, sys.world.sdev]
+      const live = [
+        sys.world.mm,
+        sys.world.vma,
+        sys.world.file,
+        sys.world.page,
+        sys.world.svm,
+        sys.world.sdev,
+      ]
         .flat()
         .filter((o) => o.life === Life.live);
       expect(live, `seed ${seed}`).toEqual([]);

@@ -9,12 +9,12 @@ import type { Progress, SearchResult } from '../check/search.ts';
 import { explore } from '../check/search.ts';
 import type { SvmPolicy } from '../drivers/iommu/intel/svm.ts';
 import { describeViolation, type StepView, type ViolationView } from '../report/describe.ts';
+import { renderHtml } from '../report/html/render.ts';
+import { reportData } from '../report/snapshot.ts';
 import { colorsFor, formatSteps, formatViolation, traceSteps } from '../report/text.ts';
 import { loadScenario } from '../scenario/load.ts';
 import type { Scenario } from '../scenario/types.ts';
 import { SvmSystem } from '../system/system.ts';
-import { renderHtml } from '../report/html/render.ts';
-import { reportData } from '../report/snapshot.ts';
 import { makeTraceFile } from './tracefile.ts';
 import { VERSION } from './version.ts';
 
@@ -42,7 +42,14 @@ export interface CheckResult {
   trace: StepView[];
   /** With --all: every other kind of violation found, each with its own shortest trace. */
   more?: { violation: ViolationView; trace: StepView[] }[];
-  stats: { states: number; transitions: number; maxDepth: number; seconds: number; bytesPerState: number; omissionProbability?: number };
+  stats: {
+    states: number;
+    transitions: number;
+    maxDepth: number;
+    seconds: number;
+    bytesPerState: number;
+    omissionProbability?: number;
+  };
 }
 
 let interrupted = false;
@@ -113,9 +120,13 @@ export async function checkCommand(scenarioArgs: string[], o: CheckOptions): Pro
         const { result, sys, trace } = await checkOne(sc, policy, o, bar?.update);
         bar?.stop();
         results.push(result);
-        if (!reported || (!reported.violation && result.violation)) reported = { sys, trace, violation: result.violation };
+        if (!reported || (!reported.violation && result.violation))
+          reported = { sys, trace, violation: result.violation };
         if (o.traceOut && result.violation && !results.slice(0, -1).some((r) => r.violation)) {
-          writeFileSync(o.traceOut, `${JSON.stringify(makeTraceFile('check', sc, policy.name, result.trace, result.violation), null, 1)}\n`);
+          writeFileSync(
+            o.traceOut,
+            `${JSON.stringify(makeTraceFile('check', sc, policy.name, result.trace, result.violation), null, 1)}\n`,
+          );
         }
         if (!o.json && !o.quiet) process.stdout.write(`${describeResult(result, c)}\n\n`);
         if (interrupted) break;
@@ -141,7 +152,10 @@ export async function checkCommand(scenarioArgs: string[], o: CheckOptions): Pro
   }
   if (o.json) process.stdout.write(`${JSON.stringify({ results }, null, 1)}\n`);
   else process.stdout.write(`${table(results, c)}\n`);
-  if (interrupted) process.stderr.write(`${err.yellow('interrupted: the search was stopped; results above are what was found')}\n`);
+  if (interrupted)
+    process.stderr.write(
+      `${err.yellow('interrupted: the search was stopped; results above are what was found')}\n`,
+    );
   if (results.some((r) => r.verdict === 'violation')) return 1;
   if (results.some((r) => r.verdict === 'incomplete') || interrupted) return 3;
   return 0;
@@ -150,11 +164,16 @@ export async function checkCommand(scenarioArgs: string[], o: CheckOptions): Pro
 function describeResult(r: CheckResult, c: ReturnType<typeof colorsFor>): string {
   const head = `${c.bold(r.scenario)} under ${c.bold(r.policy)}: `;
   const stats = `${r.stats.states.toLocaleString('en-US')} states, ${r.stats.transitions.toLocaleString('en-US')} transitions, ${r.stats.seconds.toFixed(2)} s`;
-  if (r.verdict === 'verified') return `${head}${c.green('verified')} (${stats}): no leak, use-after-free, refcount misuse, disturbance or deadlock in any interleaving`;
-  if (r.verdict === 'incomplete') return `${head}${c.yellow(`incomplete (${r.incompleteReason})`)} after ${stats}: nothing found so far`;
+  if (r.verdict === 'verified')
+    return `${head}${c.green('verified')} (${stats}): no leak, use-after-free, refcount misuse, disturbance or deadlock in any interleaving`;
+  if (r.verdict === 'incomplete')
+    return `${head}${c.yellow(`incomplete (${r.incompleteReason})`)} after ${stats}: nothing found so far`;
   const all = [{ violation: r.violation as ViolationView, trace: r.trace }, ...(r.more ?? [])];
   return all
-    .map((x) => `${head}${c.red(x.violation.kind)} in ${x.trace.length} steps (${stats})\n\n${formatSteps(x.trace, c)}\n\n${formatViolation(x.violation, c)}`)
+    .map(
+      (x) =>
+        `${head}${c.red(x.violation.kind)} in ${x.trace.length} steps (${stats})\n\n${formatSteps(x.trace, c)}\n\n${formatViolation(x.violation, c)}`,
+    )
     .join('\n\n');
 }
 
@@ -165,7 +184,9 @@ export function table(results: readonly CheckResult[], c: ReturnType<typeof colo
       r.scenario,
       r.policy,
       r.verdict === 'incomplete' ? `incomplete (${r.incompleteReason})` : r.verdict,
-      r.violation ? [r.violation, ...(r.more ?? []).map((m) => m.violation)].map((v) => v.kind).join(', ') : '-',
+      r.violation
+        ? [r.violation, ...(r.more ?? []).map((m) => m.violation)].map((v) => v.kind).join(', ')
+        : '-',
       r.violation ? `${r.trace.length} steps` : '-',
       r.stats.states.toLocaleString('en-US'),
       `${r.stats.seconds.toFixed(2)} s`,
@@ -174,10 +195,17 @@ export function table(results: readonly CheckResult[], c: ReturnType<typeof colo
   const widths = rows[0].map((_, i) => Math.max(...rows.map((row) => row[i].length)));
   return rows
     .map((row, n) => {
-      const line = row.map((cell, i) => cell.padEnd(widths[i])).join('  ').trimEnd();
+      const line = row
+        .map((cell, i) => cell.padEnd(widths[i]))
+        .join('  ')
+        .trimEnd();
       if (n === 0) return c.bold(line);
       const verdict = row[2];
-      return verdict === 'verified' ? line.replace(verdict, c.green(verdict)) : verdict === 'violation' ? line.replace(verdict, c.red(verdict)) : line;
+      return verdict === 'verified'
+        ? line.replace(verdict, c.green(verdict))
+        : verdict === 'violation'
+          ? line.replace(verdict, c.red(verdict))
+          : line;
     })
     .join('\n');
 }

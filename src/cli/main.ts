@@ -16,12 +16,14 @@ export const DEFAULT_SCENARIO = 'seed-accel-dma';
 
 const int = (name: string) => (v: string) => {
   const n = Number(v);
-  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError(`${name} must be a whole number, got '${v}'`);
+  if (!Number.isInteger(n) || n < 0)
+    throw new InvalidArgumentError(`${name} must be a whole number, got '${v}'`);
   return n;
 };
 const num = (name: string) => (v: string) => {
   const n = Number(v);
-  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError(`${name} must be a positive number, got '${v}'`);
+  if (!Number.isFinite(n) || n <= 0)
+    throw new InvalidArgumentError(`${name} must be a positive number, got '${v}'`);
   return n;
 };
 const collect = (v: string, prev: string[] = []) => [...prev, v];
@@ -29,7 +31,9 @@ const collect = (v: string, prev: string[] = []) => [...prev, v];
 export async function main(argv: string[]): Promise<number> {
   let code = 0;
   const program = new Command('svmsim')
-    .description('An executable, exhaustively checkable model of Linux shared virtual memory (Intel VT-d SVM)')
+    .description(
+      'An executable, exhaustively checkable model of Linux shared virtual memory (Intel VT-d SVM)',
+    )
     .version(VERSION)
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
@@ -39,7 +43,11 @@ export async function main(argv: string[]): Promise<number> {
     .description('run one schedule of a scenario and print it step by step')
     .argument('<scenario>', 'a built-in scenario name or a YAML file')
     .option('-p, --policy <policy>', 'intel-svm policy: a built-in name or a .ts/.js module', 'e57e58bd')
-    .option('-s, --seed <n>', 'seeded random interleaving instead of the default round-robin order', int('--seed'))
+    .option(
+      '-s, --seed <n>',
+      'seeded random interleaving instead of the default round-robin order',
+      int('--seed'),
+    )
     .option('--json', 'print one JSON object')
     .option('--trace-out <file>', 'write the run as a trace file (see svmsim replay)')
     .option('--report <file.html>', 'write a self-contained HTML report of the run')
@@ -55,18 +63,30 @@ export async function main(argv: string[]): Promise<number> {
 
   program
     .command('check')
-    .description(`search every interleaving; with no scenario, ${DEFAULT_SCENARIO} under every built-in policy`)
+    .description(
+      `search every interleaving; with no scenario, ${DEFAULT_SCENARIO} under every built-in policy`,
+    )
     .argument('[scenario...]', 'built-in scenario names or YAML files')
     .option('-p, --policy <policy>', 'policy to check (repeatable); default: every built-in policy', collect)
     .addOption(new Option('--bfs', 'breadth-first search (the default): shortest traces').conflicts('dfs'))
     .option('--dfs', 'depth-first search, then a bounded BFS to shorten the trace')
-    .option('--max-states <n>', 'stop (incomplete, exit 3) after storing this many states', int('--max-states'))
+    .option(
+      '--max-states <n>',
+      'stop (incomplete, exit 3) after storing this many states',
+      int('--max-states'),
+    )
     .option('--max-seconds <s>', 'stop (incomplete, exit 3) after this long', num('--max-seconds'))
     .option('--all', 'go on past the first violation: one shortest trace per kind of violation')
-    .option('--hash-compaction', 'store a 64-bit hash per state instead of the state (prints the omission probability)')
+    .option(
+      '--hash-compaction',
+      'store a 64-bit hash per state instead of the state (prints the omission probability)',
+    )
     .option('--json', 'print { results: [...] } as JSON')
     .option('--trace-out <file>', 'write the first counterexample as a trace file')
-    .option('--report <file.html>', 'write a self-contained HTML report: the first counterexample and the table')
+    .option(
+      '--report <file.html>',
+      'write a self-contained HTML report: the first counterexample and the table',
+    )
     .action(async (scenarios: string[], o) => {
       const names: string[] = o.policy ?? builtinPolicies.map((p) => p.name);
       const policies = [];
@@ -98,7 +118,8 @@ export async function main(argv: string[]): Promise<number> {
     .description('list the built-in scenarios and policies')
     .action(() => {
       const lines = ['scenarios:', ...builtinScenarios().map((s) => `  ${s}`), 'policies:'];
-      for (const p of builtinPolicies) lines.push(`  ${p.name}${p.aliases?.length ? ` (${p.aliases.join(', ')})` : ''}: ${p.summary}`);
+      for (const p of builtinPolicies)
+        lines.push(`  ${p.name}${p.aliases?.length ? ` (${p.aliases.join(', ')})` : ''}: ${p.summary}`);
       process.stdout.write(`${lines.join('\n')}\n`);
     });
 

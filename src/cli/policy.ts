@@ -17,7 +17,13 @@ export async function resolvePolicy(arg: string): Promise<SvmPolicy> {
   if (p) return p;
   if (!/\.(ts|mts|js|mjs)$/.test(arg)) {
     const names = builtinPolicies.flatMap((b) => [b.name, ...(b.aliases ?? [])]).join(', ');
-    throw new InputError(arg, 0, 0, '--policy', `unknown policy (built-in: ${names}; or a path to a .ts/.mts/.js policy module)`);
+    throw new InputError(
+      arg,
+      0,
+      0,
+      '--policy',
+      `unknown policy (built-in: ${names}; or a path to a .ts/.mts/.js policy module)`,
+    );
   }
   const file = resolve(arg);
   if (!existsSync(file)) throw new InputError(arg, 0, 0, '--policy', 'no such policy file');
@@ -26,7 +32,9 @@ export async function resolvePolicy(arg: string): Promise<SvmPolicy> {
     mod = await import(pathToFileURL(file).href);
   } catch (e) {
     const msg = (e as Error).message.split('\n')[0];
-    const hint = /require\(\)/.test(msg) ? ' (a .ts file outside an ESM package loads as CommonJS: name it .mts)' : '';
+    const hint = /require\(\)/.test(msg)
+      ? ' (a .ts file outside an ESM package loads as CommonJS: name it .mts)'
+      : '';
     throw new InputError(arg, 0, 0, '--policy', `cannot load the module: ${msg}${hint}`);
   }
   return checkPolicy(mod.default, arg);
@@ -37,7 +45,11 @@ export function checkPolicy(p: unknown, file: string): SvmPolicy {
   const bad = (field: string, msg: string): never => {
     throw new InputError(file, 0, 0, field, msg);
   };
-  if (typeof p !== 'object' || p === null) return bad('default export', 'expected a policy object (export default { name, bind, unbind, release, fault })');
+  if (typeof p !== 'object' || p === null)
+    return bad(
+      'default export',
+      'expected a policy object (export default { name, bind, unbind, release, fault })',
+    );
   const o = p as Record<string, unknown>;
   if (typeof o.name !== 'string' || o.name === '') bad('name', 'expected a non-empty string');
   for (const f of FUNCS) {
@@ -45,12 +57,20 @@ export function checkPolicy(p: unknown, file: string): SvmPolicy {
     if (!Array.isArray(steps) || steps.length === 0) bad(f, 'expected a non-empty array of steps');
     const list = steps as unknown[];
     list.forEach((s, i) => {
-      if (typeof s !== 'function') bad(`${f}[${i}]`, 'expected a step function (from bind, unbind, release or fault of svm.ts, or your own)');
+      if (typeof s !== 'function')
+        bad(
+          `${f}[${i}]`,
+          'expected a step function (from bind, unbind, release or fault of svm.ts, or your own)',
+        );
     });
     const labels = new Set(list.map((s) => (s as { name: string }).name));
     list.forEach((s, i) => {
       for (const target of jumpTargets.get(s as never) ?? []) {
-        if (!labels.has(target)) bad(`${f}[${i}]`, `step '${(s as { name: string }).name}' may jump to '${target}', which this list does not contain`);
+        if (!labels.has(target))
+          bad(
+            `${f}[${i}]`,
+            `step '${(s as { name: string }).name}' may jump to '${target}', which this list does not contain`,
+          );
       }
     });
     if (!list.some((s) => Object.values(known[f]).includes(s)))

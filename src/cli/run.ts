@@ -2,12 +2,12 @@
 import { writeFileSync } from 'node:fs';
 import type { SvmPolicy } from '../drivers/iommu/intel/svm.ts';
 import { describeViolation, type ViolationView } from '../report/describe.ts';
+import { renderHtml } from '../report/html/render.ts';
+import { reportData } from '../report/snapshot.ts';
 import { colorsFor, formatSteps, formatViolation, traceSteps } from '../report/text.ts';
 import { loadScenario } from '../scenario/load.ts';
 import { runSchedule } from '../system/schedule.ts';
 import { SvmSystem } from '../system/system.ts';
-import { renderHtml } from '../report/html/render.ts';
-import { reportData } from '../report/snapshot.ts';
 import { makeTraceFile } from './tracefile.ts';
 import { VERSION } from './version.ts';
 
@@ -25,7 +25,11 @@ export function runCommand(scenarioArg: string, o: RunOptions): number {
   const r = runSchedule(sys, o.seed);
   const { steps, final } = traceSteps(sys, r.trace);
   const violation: ViolationView | null = r.code ? describeViolation(sys, final, r.code) : null;
-  if (o.traceOut) writeFileSync(o.traceOut, `${JSON.stringify(makeTraceFile('run', sc, o.policy.name, steps, violation, o.seed), null, 1)}\n`);
+  if (o.traceOut)
+    writeFileSync(
+      o.traceOut,
+      `${JSON.stringify(makeTraceFile('run', sc, o.policy.name, steps, violation, o.seed), null, 1)}\n`,
+    );
   if (o.report) writeFileSync(o.report, renderHtml(reportData(sys, 'run', r.trace, violation, VERSION)));
   if (o.json) {
     const out = {
@@ -59,5 +63,8 @@ function endState(sys: SvmSystem, s: Int32Array): { allFreed: boolean; summary: 
   const left = [sys.world.mm, sys.world.vma, sys.world.file, sys.world.page, sys.world.svm, sys.world.sdev]
     .flat()
     .filter((o) => o.life === 1).length;
-  return { allFreed: left === 0, summary: left === 0 ? 'every object freed' : `${left} objects still allocated` };
+  return {
+    allFreed: left === 0,
+    summary: left === 0 ? 'every object freed' : `${left} objects still allocated`,
+  };
 }

@@ -6,9 +6,9 @@
  */
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import type { StepView, ViolationView } from '../report/describe.ts';
 import { InputError } from '../scenario/load.ts';
 import type { Scenario } from '../scenario/types.ts';
-import type { StepView, ViolationView } from '../report/describe.ts';
 import { VERSION } from './version.ts';
 
 export const TRACE_FORMAT = 'svmsim-trace';
@@ -50,7 +50,11 @@ export function makeTraceFile(
       ...(seed === undefined ? {} : { seed }),
       created: new Date().toISOString(),
     },
-    steps: steps.map((s) => ({ actor: s.actorName, choice: s.choice, text: [s.at, ...s.notes].filter(Boolean).join(' → ') })),
+    steps: steps.map((s) => ({
+      actor: s.actorName,
+      choice: s.choice,
+      text: [s.at, ...s.notes].filter(Boolean).join(' → '),
+    })),
     violation,
   };
 }
@@ -64,9 +68,22 @@ export function readTraceFile(file: string): TraceFile {
   }
   const t = raw as Partial<TraceFile>;
   const meta = t?.['#meta'];
-  if (!meta || meta.format !== TRACE_FORMAT) throw new InputError(file, 0, 0, '#meta.format', `not an svmsim trace file (expected format '${TRACE_FORMAT}')`);
+  if (!meta || meta.format !== TRACE_FORMAT)
+    throw new InputError(
+      file,
+      0,
+      0,
+      '#meta.format',
+      `not an svmsim trace file (expected format '${TRACE_FORMAT}')`,
+    );
   if (meta.formatVersion !== TRACE_FORMAT_VERSION)
-    throw new InputError(file, 0, 0, '#meta.formatVersion', `trace format version ${meta.formatVersion} was written by svmsim ${meta.svmsim}; this svmsim ${VERSION} reads version ${TRACE_FORMAT_VERSION}`);
+    throw new InputError(
+      file,
+      0,
+      0,
+      '#meta.formatVersion',
+      `trace format version ${meta.formatVersion} was written by svmsim ${meta.svmsim}; this svmsim ${VERSION} reads version ${TRACE_FORMAT_VERSION}`,
+    );
   if (!Array.isArray(t.steps)) throw new InputError(file, 0, 0, 'steps', 'expected an array of steps');
   return t as TraceFile;
 }

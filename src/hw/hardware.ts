@@ -8,7 +8,7 @@
  *   (memory) | page request queue ring (memory) | PASID cache | IOTLB | paging-structure caches |
  *   devices (each: registers, per-PASID context, outstanding page request, device-TLB)
  */
-import { type Dims, type World } from '../world/layout.ts';
+import type { Dims, World } from '../world/layout.ts';
 import { defineStruct, makeView, type View } from '../world/struct.ts';
 
 export const IommuRegsDef = defineStruct('intel_iommu', [

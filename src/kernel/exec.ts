@@ -11,7 +11,7 @@
  */
 import { FRAME_WORDS } from '../world/layout.ts';
 
-export const enum Ctl {
+export enum Ctl {
   /** Go on to the next step in the same atomic action. */
   NEXT = 0,
   /** Go on to the next step, but let other actors run first. */
@@ -86,7 +86,15 @@ export function frameBase(st: Stack): number {
   return st.framesAt + (sp - 1) * FRAME_WORDS;
 }
 
-export function push(st: Stack, routine: number, a0: number, a1: number, a2: number, a3 = 0, a4 = 0): boolean {
+export function push(
+  st: Stack,
+  routine: number,
+  a0: number,
+  a1: number,
+  a2: number,
+  a3 = 0,
+  a4 = 0,
+): boolean {
   const sp = st.s[st.spAt];
   if (sp >= st.depth) return false;
   const b = st.framesAt + sp * FRAME_WORDS;

@@ -9,7 +9,9 @@ describe('do_exit (kernel/exit.c, v4.5)', () => {
     b.sys.kernel.executed = labels;
     b.runActor('proc');
     b.sys.kernel.executed = null;
-    const order = ['exit_mm', 'exit_files', 'exit_task_work', 'finish_task_switch'].map((l) => labels.indexOf(`do_exit:${l}`));
+    const order = ['exit_mm', 'exit_files', 'exit_task_work', 'finish_task_switch'].map((l) =>
+      labels.indexOf(`do_exit:${l}`),
+    );
     expect(order.every((x) => x >= 0)).toBe(true);
     expect([...order].sort((x, y) => x - y)).toEqual(order);
   });

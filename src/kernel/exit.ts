@@ -5,8 +5,8 @@
  */
 import { Obj } from '../world/objects.ts';
 import { Ctl } from './exec.ts';
-import { defineRoutine, PF_EXITING } from './kernel.ts';
 import { __fput, fdHolder, fput, nextTaskWork } from './fs/file.ts';
+import { defineRoutine, PF_EXITING } from './kernel.ts';
 import { holder, mmdrop, mmgrab, mmput } from './mm/mm.ts';
 
 export const do_exit = defineRoutine('do_exit', [
@@ -54,4 +54,3 @@ export const do_exit = defineRoutine('do_exit', [
     return Ctl.RET;
   },
 ]);
-

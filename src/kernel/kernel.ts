@@ -271,13 +271,34 @@ export class Kernel {
   // --- the reference tracker --------------------------------------------------------------
 
   get(count: number, targetKind: number, target: number, holderKind: number, holder: number): void {
-    if (!refAdd(this.s, this.w.refsBase, this.w.dims.refs, packRef(count, targetKind, target, holderKind, holder)))
+    if (
+      !refAdd(
+        this.s,
+        this.w.refsBase,
+        this.w.dims.refs,
+        packRef(count, targetKind, target, holderKind, holder),
+      )
+    )
       this.fail('capacity', 0, 0, 0);
   }
 
   /** Drops a tracked reference; a put by a holder that holds none is refcount misuse. */
-  put(count: number, targetKind: number, target: number, holderKind: number, holder: number, site: number): void {
-    if (!refDel(this.s, this.w.refsBase, this.w.dims.refs, packRef(count, targetKind, target, holderKind, holder)))
+  put(
+    count: number,
+    targetKind: number,
+    target: number,
+    holderKind: number,
+    holder: number,
+    site: number,
+  ): void {
+    if (
+      !refDel(
+        this.s,
+        this.w.refsBase,
+        this.w.dims.refs,
+        packRef(count, targetKind, target, holderKind, holder),
+      )
+    )
       this.fail('refcount', targetKind, target, site);
   }
 

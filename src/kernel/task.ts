@@ -2,7 +2,7 @@
  * A user task running its scenario program: one syscall per atomic action, task work run on the
  * way back to user space (as task_work_run does), and do_exit when the program ends.
  */
-import { USER_BASE, pageOfVa } from '../arch/x86/pgtable.ts';
+import { pageOfVa, USER_BASE } from '../arch/x86/pgtable.ts';
 import { site } from '../properties/violations.ts';
 import { Life, Obj } from '../world/objects.ts';
 import { Ctl } from './exec.ts';
@@ -141,4 +141,3 @@ const sys_fork = defineRoutine('fork', [
     return Ctl.RET;
   },
 ]);
-

@@ -7,7 +7,7 @@
  * a binding keeps its intel_svm, and an intel_svm may hold its mm (mm_users, policy v4.4).
  */
 import type { SvmSystem } from '../system/system.ts';
-import { Life, Obj, countName, objName } from '../world/objects.ts';
+import { countName, Life, Obj, objName } from '../world/objects.ts';
 import { refList } from '../world/refs.ts';
 import { leakedObjects } from './quiescent.ts';
 
@@ -38,7 +38,8 @@ export function leakReport(sys: SvmSystem): LeakReport {
     if (from !== to) edges.push({ from, to, label: countName[r.count] });
   }
   for (const sd of w.sdev) {
-    if (sd.life === Life.live && sd.svm) edges.push({ from: name(Obj.sdev, sd.index), to: name(Obj.svm, sd.svm - 1), label: 'devs' });
+    if (sd.life === Life.live && sd.svm)
+      edges.push({ from: name(Obj.sdev, sd.index), to: name(Obj.svm, sd.svm - 1), label: 'devs' });
   }
   const live = new Set(leaked);
   const out = (n: string) => edges.filter((e) => e.from === n && live.has(e.to));

@@ -83,14 +83,24 @@ export function diffStates(sys: SvmSystem, before: Int32Array, after: Int32Array
         for (let i = 0; i < sys.world.dims.nfd; i++) {
           const at = v.base + fields.length + i;
           if (before[at] !== after[at])
-            out.push({ obj: `${name}#${v.index}`, field: `fd[${fdNum(i)}]`, from: fileRef(before[at]), to: fileRef(after[at]) });
+            out.push({
+              obj: `${name}#${v.index}`,
+              field: `fd[${fdNum(i)}]`,
+              from: fileRef(before[at]),
+              to: fileRef(after[at]),
+            });
         }
       }
       if (name === 'page') {
         for (let i = 0; i < 2 * sys.world.dims.upages; i += 2) {
           const at = v.base + fields.length + i;
           if (before[at] !== after[at] || before[at + 1] !== after[at + 1])
-            out.push({ obj: `page#${v.index} (${pageKindName[after[v.base + 1]] ?? '?'})`, field: `entry ${i / 2}`, from: entryText(before[at]), to: entryText(after[at]) });
+            out.push({
+              obj: `page#${v.index} (${pageKindName[after[v.base + 1]] ?? '?'})`,
+              field: `entry ${i / 2}`,
+              from: entryText(before[at]),
+              to: entryText(after[at]),
+            });
         }
       }
     }
@@ -98,48 +108,75 @@ export function diffStates(sys: SvmSystem, before: Int32Array, after: Int32Array
   const hw = sys.hw;
   for (let p = 0; p < hw.npasid; p++) {
     const t = hw.pasidTable + 2 * p;
-    if (before[t] !== after[t]) out.push({ obj: 'PASID table', field: `[${p}]`, from: hex(before[t]), to: hex(after[t]) });
+    if (before[t] !== after[t])
+      out.push({ obj: 'PASID table', field: `[${p}]`, from: hex(before[t]), to: hex(after[t]) });
     const c = hw.pasidCache + 2 * p;
-    if (before[c] !== after[c]) out.push({ obj: 'PASID cache', field: `[${p}]`, from: hex(before[c]), to: hex(after[c]) });
+    if (before[c] !== after[c])
+      out.push({ obj: 'PASID cache', field: `[${p}]`, from: hex(before[c]), to: hex(after[c]) });
     for (let l = 3; l >= 1; l--) {
       const at = hw.pscAt(p, l);
       if (before[at] !== after[at])
-        out.push({ obj: 'paging-structure cache', field: `PASID ${p} ${['', 'PDE', 'PDPTE', 'PML4E'][l]}`, from: frameRef(before[at]), to: frameRef(after[at]) });
+        out.push({
+          obj: 'paging-structure cache',
+          field: `PASID ${p} ${['', 'PDE', 'PDPTE', 'PML4E'][l]}`,
+          from: frameRef(before[at]),
+          to: frameRef(after[at]),
+        });
     }
     for (let i = 0; i < hw.upages; i++) {
       const at = hw.iotlbAt(p, i);
-      if (before[at] !== after[at]) out.push({ obj: 'IOTLB', field: `PASID ${p} page ${i}`, from: frameRef(before[at]), to: frameRef(after[at]) });
+      if (before[at] !== after[at])
+        out.push({
+          obj: 'IOTLB',
+          field: `PASID ${p} page ${i}`,
+          from: frameRef(before[at]),
+          to: frameRef(after[at]),
+        });
       for (let d = 0; d < hw.ndev; d++) {
         const dt = hw.devTlb(d, p, i);
         if (before[dt] !== after[dt])
-          out.push({ obj: `${sys.scenario.devices[d].name} device-TLB`, field: `PASID ${p} page ${i}`, from: frameRef(before[dt]), to: frameRef(after[dt]) });
+          out.push({
+            obj: `${sys.scenario.devices[d].name} device-TLB`,
+            field: `PASID ${p} page ${i}`,
+            from: frameRef(before[dt]),
+            to: frameRef(after[dt]),
+          });
       }
     }
     for (let d = 0; d < hw.ndev; d++) {
       const o = hw.devOutstanding(d, p);
       if (before[o] !== after[o])
-        out.push({ obj: sys.scenario.devices[d].name, field: `page request outstanding PASID ${p}`, from: before[o] ? `page ${before[o] - 1}` : 'none', to: after[o] ? `page ${after[o] - 1}` : 'none' });
+        out.push({
+          obj: sys.scenario.devices[d].name,
+          field: `page request outstanding PASID ${p}`,
+          from: before[o] ? `page ${before[o] - 1}` : 'none',
+          to: after[o] ? `page ${after[o] - 1}` : 'none',
+        });
     }
   }
   const regs = hw.regs.def.fields as readonly string[];
   regs.forEach((f, i) => {
     const at = hw.regs.base + i;
-    if (before[at] !== after[at]) out.push({ obj: 'dmar0', field: f, from: hex(before[at]), to: hex(after[at]) });
+    if (before[at] !== after[at])
+      out.push({ obj: 'dmar0', field: f, from: hex(before[at]), to: hex(after[at]) });
   });
   hw.dev.forEach((d, di) => {
     (d.def.fields as readonly string[]).forEach((f, i) => {
       const at = d.base + i;
-      if (before[at] !== after[at]) out.push({ obj: sys.scenario.devices[di].name, field: f, from: before[at], to: after[at] });
+      if (before[at] !== after[at])
+        out.push({ obj: sys.scenario.devices[di].name, field: f, from: before[at], to: after[at] });
     });
   });
   for (let p = 0; p < sys.world.dims.svms; p++) {
     const at = sys.world.idrBase + p;
-    if (before[at] !== after[at]) out.push({ obj: 'pasid_idr', field: `[${p}]`, from: svmRef(before[at]), to: svmRef(after[at]) });
+    if (before[at] !== after[at])
+      out.push({ obj: 'pasid_idr', field: `[${p}]`, from: svmRef(before[at]), to: svmRef(after[at]) });
   }
   const k = sys.world.kernel.def.fields as readonly string[];
   if (before[sys.world.kernel.base] !== after[sys.world.kernel.base]) {
     const at = sys.world.kernel.base + k.indexOf('pasid_mutex');
-    if (before[at] !== after[at]) out.push({ obj: 'pasid_mutex', field: 'owner', from: before[at], to: after[at] });
+    if (before[at] !== after[at])
+      out.push({ obj: 'pasid_mutex', field: 'owner', from: before[at], to: after[at] });
   }
   return out;
 }
@@ -150,7 +187,13 @@ const frameRef = (v: number): string => (v ? `page#${v - 1}` : '-');
 const entryText = (lo: number): string => (entryPresent(lo) ? `→page#${entryFrame(lo)}` : '0');
 
 /** Replays one move with notes on, and says what it did and what it changed. */
-export function describeMove(sys: SvmSystem, before: Int32Array, actor: number, choice: number, index: number): StepView {
+export function describeMove(
+  sys: SvmSystem,
+  before: Int32Array,
+  actor: number,
+  choice: number,
+  index: number,
+): StepView {
   const after = new Int32Array(before.length);
   after.set(before);
   sys.world.s = after;
@@ -181,7 +224,13 @@ export function describeViolation(sys: SvmSystem, state: Int32Array, code: numbe
   const kind = violationKind[code] ?? 'refcount';
   if (code === V.leak) {
     const r = leakReport(sys);
-    return { kind, message: r.message, cycle: r.cycle, leaked: r.leaked, refs: refList(state, w.refsBase, w.dims.refs).map(refText) };
+    return {
+      kind,
+      message: r.message,
+      cycle: r.cycle,
+      leaked: r.leaked,
+      refs: refList(state, w.refsBase, w.dims.refs).map(refText),
+    };
   }
   if (code === V.deadlock) {
     const a = deadlockedActor(sys);
@@ -197,6 +246,10 @@ export function describeViolation(sys: SvmSystem, state: Int32Array, code: numbe
   const obj = objKind ? `${objName[objKind]}#${idx}` : '';
   const extra = objKind === 5 ? ` (${pageKindName[w.page[idx].kind]} of mm#${w.page[idx].owner - 1})` : '';
   const by = actor ? ` by ${actor}` : '';
-  return { kind, message: `${siteText(kv.violation_arg)}: ${obj}${extra}${by}`, actor, ...(obj ? { object: obj } : {}) };
+  return {
+    kind,
+    message: `${siteText(kv.violation_arg)}: ${obj}${extra}${by}`,
+    actor,
+    ...(obj ? { object: obj } : {}),
+  };
 }
-

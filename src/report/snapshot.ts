@@ -5,7 +5,7 @@
  */
 import type { Transition } from '../check/model.ts';
 import type { SvmSystem } from '../system/system.ts';
-import { Life, countName, objName } from '../world/objects.ts';
+import { countName, Life, objName } from '../world/objects.ts';
 import { refList } from '../world/refs.ts';
 import type { StepView, ViolationView } from './describe.ts';
 import { traceSteps } from './text.ts';
@@ -50,7 +50,16 @@ export interface ReportData {
   /** Object ids the report should highlight: the leak cycle, or the object used after free. */
   highlight: string[];
   /** For `check`: the comparison table. */
-  results?: { scenario: string; policy: string; verdict: string; violation: string; trace: number; states: number; transitions: number; seconds: number }[];
+  results?: {
+    scenario: string;
+    policy: string;
+    verdict: string;
+    violation: string;
+    trace: number;
+    states: number;
+    transitions: number;
+    seconds: number;
+  }[];
 }
 
 const hex = (v: number): string => `0x${(v >>> 0).toString(16)}`;
@@ -68,15 +77,25 @@ export function snapshot(sys: SvmSystem, s: Int32Array): Snapshot {
       (v.def.fields as readonly string[]).forEach((f, i) => {
         if (f !== 'life') fields[f] = s[v.base + i];
       });
-      objects.push({ id: `${names[n]}#${v.index}`, kind: names[n], state: v.life === Life.live ? 'live' : 'freed', fields });
+      objects.push({
+        id: `${names[n]}#${v.index}`,
+        kind: names[n],
+        state: v.life === Life.live ? 'live' : 'freed',
+        fields,
+      });
     }
   });
   const refs = refList(s, w.refsBase, w.dims.refs).map((r) => ({
-    from: r.holderKind === 10 ? `task#${Math.floor(r.holder / w.dims.nfd)}` : `${objName[r.holderKind]}#${r.holder}`,
+    from:
+      r.holderKind === 10
+        ? `task#${Math.floor(r.holder / w.dims.nfd)}`
+        : `${objName[r.holderKind]}#${r.holder}`,
     to: `${objName[r.targetKind]}#${r.target}`,
     count: countName[r.count],
   }));
-  for (const sd of w.sdev) if (sd.life === Life.live && sd.svm) refs.push({ from: `sdev#${sd.index}`, to: `svm#${sd.svm - 1}`, count: 'devs' });
+  for (const sd of w.sdev)
+    if (sd.life === Life.live && sd.svm)
+      refs.push({ from: `sdev#${sd.index}`, to: `svm#${sd.svm - 1}`, count: 'devs' });
   const hw = sys.hw;
   const iotlb: Record<string, string> = {};
   const deviceTlb: Record<string, string> = {};
@@ -84,7 +103,9 @@ export function snapshot(sys: SvmSystem, s: Int32Array): Snapshot {
     for (let i = 0; i < hw.upages; i++) {
       if (s[hw.iotlbAt(p, i)]) iotlb[`PASID ${p} page ${i}`] = `page#${s[hw.iotlbAt(p, i)] - 1}`;
       for (let d = 0; d < hw.ndev; d++)
-        if (s[hw.devTlb(d, p, i)]) deviceTlb[`${sys.scenario.devices[d].name} PASID ${p} page ${i}`] = `page#${s[hw.devTlb(d, p, i)] - 1}`;
+        if (s[hw.devTlb(d, p, i)])
+          deviceTlb[`${sys.scenario.devices[d].name} PASID ${p} page ${i}`] =
+            `page#${s[hw.devTlb(d, p, i)] - 1}`;
     }
   }
   return {

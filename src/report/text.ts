@@ -14,14 +14,18 @@ export const colorsFor = (stream: NodeJS.WriteStream): Colors =>
   pc.createColors(Boolean(stream.isTTY) && !('NO_COLOR' in process.env) && process.env.TERM !== 'dumb');
 
 /** Replays a trace and describes every step. */
-export function traceSteps(sys: SvmSystem, trace: readonly Transition[]): { steps: StepView[]; final: Int32Array } {
+export function traceSteps(
+  sys: SvmSystem,
+  trace: readonly Transition[],
+): { steps: StepView[]; final: Int32Array } {
   let s = new Int32Array(sys.stateWords);
   sys.init(s);
   const steps: StepView[] = [];
   trace.forEach((t, i) => {
     steps.push(describeMove(sys, s, t.actor, t.choice, i + 1));
     const next = new Int32Array(sys.stateWords);
-    if (!sys.step(s, t.actor, t.choice, next)) throw new Error(`step ${i + 1}: ${sys.actors[t.actor].name} cannot move`);
+    if (!sys.step(s, t.actor, t.choice, next))
+      throw new Error(`step ${i + 1}: ${sys.actors[t.actor].name} cannot move`);
     s = next;
   });
   return { steps, final: s };
@@ -44,7 +48,9 @@ export function formatSteps(steps: readonly StepView[], c: Colors): string {
   const lines: string[] = [];
   for (const s of steps) {
     const at = s.at ? `${c.dim(s.at)}${s.notes.length ? ' → ' : ''}` : '';
-    lines.push(`${c.dim(String(s.index).padStart(num))}  ${c.cyan(s.actorName.padEnd(width))}  ${at}${s.notes.join(' → ')}`);
+    lines.push(
+      `${c.dim(String(s.index).padStart(num))}  ${c.cyan(s.actorName.padEnd(width))}  ${at}${s.notes.join(' → ')}`,
+    );
     for (const ch of foldChanges(s.changes)) lines.push(`${' '.repeat(num + width + 4)}${c.dim(ch)}`);
   }
   return lines.join('\n');

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { builtinScenarios, InputError, loadScenario, parseScenario } from './load.ts';
+import { builtinScenarios, type InputError, loadScenario, parseScenario } from './load.ts';
 
 const err = (text: string): InputError => {
   try {
@@ -13,18 +13,28 @@ const err = (text: string): InputError => {
 describe('scenario loading', () => {
   it('ships the built-in scenarios of SPEC §5', () => {
     expect(builtinScenarios()).toEqual(
-      expect.arrayContaining(['seed-accel-mmap', 'seed-gfx', 'seed-accel-close', 'seed-accel-dma', 'two-procs-one-device']),
+      expect.arrayContaining([
+        'seed-accel-mmap',
+        'seed-gfx',
+        'seed-accel-close',
+        'seed-accel-dma',
+        'two-procs-one-device',
+      ]),
     );
     for (const name of builtinScenarios()) expect(loadScenario(name).name).toBe(name);
   });
 
   it('names the line, column and field of a schema error', () => {
-    const e = err('name: t\ndevices:\n  - name: d\n    client: accel\n    dma: -1\nprocesses:\n  - { name: p, program: [exit] }\n');
+    const e = err(
+      'name: t\ndevices:\n  - name: d\n    client: accel\n    dma: -1\nprocesses:\n  - { name: p, program: [exit] }\n',
+    );
     expect(e.toString()).toMatch(/^x\.yaml:5:10: devices\.0\.dma: /);
   });
 
   it('names an unknown field', () => {
-    const e = err('name: t\nfoo: 1\ndevices: [{ name: d, client: accel }]\nprocesses: [{ name: p, program: [exit] }]\n');
+    const e = err(
+      'name: t\nfoo: 1\ndevices: [{ name: d, client: accel }]\nprocesses: [{ name: p, program: [exit] }]\n',
+    );
     expect(e.message).toContain("unknown field 'foo'");
   });
 

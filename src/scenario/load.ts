@@ -41,7 +41,13 @@ export function loadScenario(arg: string): Scenario {
   const builtin = join(builtinDir, `${arg}.yaml`);
   const file = existsSync(builtin) && !arg.includes('/') ? builtin : arg;
   if (!existsSync(file)) {
-    throw new InputError(arg, 0, 0, '', `no such scenario file or built-in scenario (built-in: ${builtinScenarios().join(', ')})`);
+    throw new InputError(
+      arg,
+      0,
+      0,
+      '',
+      `no such scenario file or built-in scenario (built-in: ${builtinScenarios().join(', ')})`,
+    );
   }
   return parseScenario(readFileSync(file, 'utf8'), file === builtin ? arg : file);
 }
@@ -75,9 +81,10 @@ export function parseScenario(text: string, source: string): Scenario {
 }
 
 function describeIssue(issue: { code: string; message: string; keys?: string[] }): string {
-  if (issue.code === 'unrecognized_keys') return `unknown field ${issue.keys?.map((k) => `'${k}'`).join(', ')}`;
+  if (issue.code === 'unrecognized_keys')
+    return `unknown field ${issue.keys?.map((k) => `'${k}'`).join(', ')}`;
   if (issue.code === 'invalid_union')
-    return "expected one of: exit, open: {device, fd}, ioctl_bind: FD, mmap: FD, munmap: FD, close: FD, touch: PAGE, fork: {name, program}";
+    return 'expected one of: exit, open: {device, fd}, ioctl_bind: FD, mmap: FD, munmap: FD, close: FD, touch: PAGE, fork: {name, program}';
   return issue.message;
 }
 
@@ -90,7 +97,13 @@ function compile(y: ScenarioYaml, text: string, source: string, fail: Fail): Sce
   });
   const fdSet = new Set<number>();
   const tasks: ScenarioTask[] = [];
-  const pending: { name: string; ops: OpYaml[]; path: (string | number)[]; parent?: number; fds: Set<number> }[] = [];
+  const pending: {
+    name: string;
+    ops: OpYaml[];
+    path: (string | number)[];
+    parent?: number;
+    fds: Set<number>;
+  }[] = [];
   y.processes.forEach((p, i) => {
     for (let c = 0; c < p.count; c++) {
       const name = p.count > 1 ? `${p.name}${c}` : p.name;
@@ -116,7 +129,11 @@ function compile(y: ScenarioYaml, text: string, source: string, fail: Fail): Sce
         case 'open': {
           const v = val as { device: string; fd: number };
           const dev = deviceIndex.get(v.device);
-          if (dev === undefined) fail([...here, 'open', 'device'], `no device named '${v.device}' (devices: ${[...deviceIndex.keys()].join(', ')})`);
+          if (dev === undefined)
+            fail(
+              [...here, 'open', 'device'],
+              `no device named '${v.device}' (devices: ${[...deviceIndex.keys()].join(', ')})`,
+            );
           if (fds.has(v.fd)) fail([...here, 'open', 'fd'], `fd ${v.fd} is already open in ${name}`);
           fds.add(v.fd);
           fdSet.add(v.fd);
@@ -137,12 +154,19 @@ function compile(y: ScenarioYaml, text: string, source: string, fail: Fail): Sce
           fds.delete(val as number);
           break;
         case 'touch':
-          if ((val as number) >= y.pages) fail([...here, 'touch'], `page ${val} is outside the buffer (pages: ${y.pages})`);
+          if ((val as number) >= y.pages)
+            fail([...here, 'touch'], `page ${val} is outside the buffer (pages: ${y.pages})`);
           program.push({ op: 'touch', page: val as number });
           break;
         case 'fork': {
           const v = val as { name: string; program: OpYaml[] };
-          pending.push({ name: v.name, ops: v.program, path: [...here, 'fork', 'program'], parent: t, fds: new Set(fds) });
+          pending.push({
+            name: v.name,
+            ops: v.program,
+            path: [...here, 'fork', 'program'],
+            parent: t,
+            fds: new Set(fds),
+          });
           program.push({ op: 'fork', child: pending.length - 1 });
           break;
         }

@@ -69,8 +69,6 @@ export class SvmSystem implements Model {
   readonly stateWords: number;
   readonly actorCount: number;
   private readonly firstDevice: number;
-  private readonly qiActor: number;
-  private readonly cacheActor: number;
 
   constructor(
     readonly scenario: Scenario,
@@ -105,9 +103,7 @@ export class SvmSystem implements Model {
     this.actors.push({ kind: 'irq', name: 'irq/dmar0-prq' });
     this.firstDevice = this.actors.length;
     for (const d of scenario.devices) this.actors.push({ kind: 'device', name: d.name });
-    this.qiActor = this.actors.length;
     this.actors.push({ kind: 'iommu-qi', name: 'dmar0 invalidation queue' });
-    this.cacheActor = this.actors.length;
     this.actors.push({ kind: 'iommu-cache', name: 'dmar0 caches' });
     this.actorCount = this.actors.length;
     this.stateWords = this.world.words;
@@ -135,7 +131,11 @@ export class SvmSystem implements Model {
     // A 2016 Broadwell/Skylake-era SVM-capable IOMMU: queued invalidation, device-TLB, extended
     // context, page requests, 20-bit PASIDs; no caching mode, no deferred invalidation.
     DMAR_CAP.encode({ CM: 0 }, w.s, this.hw.regs.base);
-    DMAR_ECAP.encode({ QI: 1, DT: 1, ECS: 1, DIS: 0, PRS: 1, SRS: 0, PSS: 19, PASID: 1 }, w.s, this.hw.regs.base + 2);
+    DMAR_ECAP.encode(
+      { QI: 1, DT: 1, ECS: 1, DIS: 0, PRS: 1, SRS: 0, PSS: 19, PASID: 1 },
+      w.s,
+      this.hw.regs.base + 2,
+    );
     this.scenario.devices.forEach((d, i) => {
       this.hw.dev[i].budget = d.dma;
       this.hw.dev[i].pri_enabled = 1;

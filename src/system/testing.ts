@@ -51,7 +51,10 @@ export function boot(yaml: string, policy: string | SvmPolicy = 'e57e58bd'): Boo
 }
 
 /** A one-process scenario with one device, the program given as YAML list items. */
-export function oneProcess(program: string[], opts: { client?: string; dma?: number; pages?: number } = {}): string {
+export function oneProcess(
+  program: string[],
+  opts: { client?: string; dma?: number; pages?: number } = {},
+): string {
   return [
     'name: t',
     `pages: ${opts.pages ?? 1}`,

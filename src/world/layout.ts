@@ -62,7 +62,14 @@ export const MmDef = defineStruct('mm_struct', [
   /** Which step of exit_mmap has run (0 none .. 4 all). */
   'exit_mmap_step',
 ] as const);
-export const VmaDef = defineStruct('vm_area_struct', ['life', 'vm_mm', 'vm_start', 'vm_pages', 'vm_file', 'vm_flags'] as const);
+export const VmaDef = defineStruct('vm_area_struct', [
+  'life',
+  'vm_mm',
+  'vm_start',
+  'vm_pages',
+  'vm_file',
+  'vm_flags',
+] as const);
 export const FileDef = defineStruct('file', [
   'life',
   'f_count',
@@ -87,7 +94,15 @@ export const SvmDef = defineStruct('intel_svm', [
   /** Bitmask of sdev indices on svm->devs. */
   'devs',
 ] as const);
-export const SdevDef = defineStruct('intel_svm_dev', ['life', 'svm', 'dev', 'users', 'did', 'sid', 'dev_iotlb'] as const);
+export const SdevDef = defineStruct('intel_svm_dev', [
+  'life',
+  'svm',
+  'dev',
+  'users',
+  'did',
+  'sid',
+  'dev_iotlb',
+] as const);
 export const KernelDef = defineStruct('kernel', [
   /** pasid_mutex owner: actor id + 1, or 0. */
   'pasid_mutex',

@@ -6,7 +6,13 @@ describe('reference tracker', () => {
   it('packs and unpacks every field', () => {
     fc.assert(
       fc.property(fc.nat(5), fc.nat(15), fc.nat(63), fc.nat(15), fc.nat(1023), (count, tk, t, hk, h) => {
-        expect(unpackRef(packRef(count, tk, t, hk, h))).toEqual({ count, targetKind: tk, target: t, holderKind: hk, holder: h });
+        expect(unpackRef(packRef(count, tk, t, hk, h))).toEqual({
+          count,
+          targetKind: tk,
+          target: t,
+          holderKind: hk,
+          holder: h,
+        });
       }),
     );
   });

@@ -16,8 +16,13 @@ export interface Ref {
   holder: number;
 }
 
-export const packRef = (count: number, targetKind: number, target: number, holderKind: number, holder: number) =>
-  1 + (count | (targetKind << 3) | (target << 7) | (holderKind << 13) | (holder << 17));
+export const packRef = (
+  count: number,
+  targetKind: number,
+  target: number,
+  holderKind: number,
+  holder: number,
+) => 1 + (count | (targetKind << 3) | (target << 7) | (holderKind << 13) | (holder << 17));
 
 export function unpackRef(w: number): Ref {
   const v = w - 1;

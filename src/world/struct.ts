@@ -22,7 +22,11 @@ export interface StructDef<F extends string> {
   readonly words: number;
 }
 
-export function defineStruct<F extends string>(name: string, fields: readonly F[], tailWords = 0): StructDef<F> {
+export function defineStruct<F extends string>(
+  name: string,
+  fields: readonly F[],
+  tailWords = 0,
+): StructDef<F> {
   return { name, fields, tailWords, words: fields.length + tailWords };
 }
 
@@ -38,10 +42,22 @@ export type View<F extends string> = { [K in F]: number } & {
   setAt(i: number, v: number): void;
 };
 
-const viewClasses = new WeakMap<StructDef<string>, new (mem: Memory, index: number, base: number) => unknown>();
+const viewClasses = new WeakMap<
+  StructDef<string>,
+  new (
+    mem: Memory,
+    index: number,
+    base: number,
+  ) => unknown
+>();
 
 /** Builds (once per struct) a class with one accessor per field, then an instance at `base`. */
-export function makeView<F extends string>(def: StructDef<F>, mem: Memory, index: number, base: number): View<F> {
+export function makeView<F extends string>(
+  def: StructDef<F>,
+  mem: Memory,
+  index: number,
+  base: number,
+): View<F> {
   let Cls = viewClasses.get(def);
   if (!Cls) {
     class StructView {

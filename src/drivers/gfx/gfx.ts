@@ -3,7 +3,7 @@
  * no mmap (the driver's mmap goes through another file), so no VMA holds the bound file and
  * there is no cycle. ->release stops the context's work, waits for its page requests, unbinds.
  */
-import { defineRoutine, type ClientFileOps, type KRoutine } from '../../kernel/kernel.ts';
+import { type ClientFileOps, defineRoutine, type KRoutine } from '../../kernel/kernel.ts';
 import { bindIoctl, releaseSteps } from '../accel/accel.ts';
 
 export function gfxOps(svmBind: KRoutine): ClientFileOps {

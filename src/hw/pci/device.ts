@@ -31,29 +31,35 @@ export const deviceChoices = (hw: Hardware): number => hw.npasid * hw.upages;
 /** Can device d try (PASID p, page i) now? */
 export function dmaEnabled(w: World, hw: Hardware, d: number, choice: number): boolean {
   const p = Math.floor(choice / hw.upages);
-  return (
-    hw.dev[d].budget > 0 && w.s[hw.devCtx(d, p)] === CTX_ACTIVE && w.s[hw.devOutstanding(d, p)] === 0
-  );
+  return hw.dev[d].budget > 0 && w.s[hw.devCtx(d, p)] === CTX_ACTIVE && w.s[hw.devOutstanding(d, p)] === 0;
 }
 
 /** One DMA write attempt by device d (actor `actor`) to (PASID p, page i). Returns a trace line. */
-export function dmaAttempt(w: World, hw: Hardware, dev: DeviceHw, d: number, actor: number, choice: number): string {
+export function dmaAttempt(
+  w: World,
+  hw: Hardware,
+  dev: DeviceHw,
+  d: number,
+  actor: number,
+  choice: number,
+): string {
   const p = Math.floor(choice / hw.upages);
   const i = choice % hw.upages;
   hw.dev[d].budget--;
   const what = `DMA write PASID ${p} page ${i}`;
   const tlbAt = hw.devTlb(d, p, i);
-  if (dev.ats && w.s[tlbAt] !== 0) return access(w, actor, w.s[tlbAt] - 1, S_DMA_DEVTLB, `${what}: device-TLB hit`);
+  if (dev.ats && w.s[tlbAt] !== 0)
+    return access(w, actor, w.s[tlbAt] - 1, S_DMA_DEVTLB, `${what}: device-TLB hit`);
   const viaIotlb = w.s[hw.iotlbAt(p, i)] !== 0;
   const f = translate(w, hw, actor, p, i);
   if (f === FAULTED) return `${what}: IOMMU walk touched a freed page`;
   if (f === PASID_NOT_PRESENT) {
-    recordFault(w, hw, p, i);
+    recordFault(hw, p, i);
     return `${what}: PASID entry not present → translation fault recorded`;
   }
   if (f === NOT_PRESENT) {
     if (!dev.ats) {
-      recordFault(w, hw, p, i);
+      recordFault(hw, p, i);
       return `${what}: page not present → translation fault recorded`;
     }
     const r = hw.dev[d];
@@ -66,7 +72,13 @@ export function dmaAttempt(w: World, hw: Hardware, dev: DeviceHw, d: number, act
     return `${what}: not present → page request (PRG ${i}) queued`;
   }
   if (dev.ats) w.s[tlbAt] = f + 1;
-  return access(w, actor, f, viaIotlb ? S_DMA_IOTLB : S_DMA_WALK, `${what} → page#${f}${viaIotlb ? ' (IOTLB hit)' : ''}`);
+  return access(
+    w,
+    actor,
+    f,
+    viaIotlb ? S_DMA_IOTLB : S_DMA_WALK,
+    `${what} → page#${f}${viaIotlb ? ' (IOTLB hit)' : ''}`,
+  );
 }
 
 function access(w: World, actor: number, f: number, s: number, text: string): string {

@@ -1,11 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { boot, oneProcess } from '../../system/testing.ts';
 import { Life } from '../../world/objects.ts';
-import { DMA_PRS } from './layouts.ts';
 import { NOT_PRESENT, PASID_NOT_PRESENT, translate } from './iommu.ts';
+import { DMA_PRS } from './layouts.ts';
 
 const bound = (extra: string[] = []) => {
-  const b = boot(oneProcess(['open: { device: dev0, fd: 3 }', 'ioctl_bind: 3', ...extra, 'exit'], { dma: 4 }));
+  const b = boot(
+    oneProcess(['open: { device: dev0, fd: 3 }', 'ioctl_bind: 3', ...extra, 'exit'], { dma: 4 }),
+  );
   b.move('proc');
   b.move('proc');
   return b;

@@ -16,6 +16,8 @@ import { Life, Obj } from '../../world/objects.ts';
 import type { Hardware } from '../hardware.ts';
 import {
   DMA_PRS,
+  decodeDevTlbRange,
+  decodeIotlbRange,
   PAGE_REQ_DSC,
   QI_DEIOTLB,
   QI_EIOTLB,
@@ -26,8 +28,6 @@ import {
   QI_PGRP_RESP,
   QI_RESP,
   QI_TYPE,
-  decodeDevTlbRange,
-  decodeIotlbRange,
   qiType,
 } from './layouts.ts';
 
@@ -107,7 +107,7 @@ export function translate(w: World, hw: Hardware, actor: number, p: number, i: n
 }
 
 /** Records a non-recoverable translation fault (fault recording register). */
-export function recordFault(w: World, hw: Hardware, p: number, i: number): void {
+export function recordFault(hw: Hardware, p: number, i: number): void {
   hw.regs.frcd_count++;
   hw.regs.frcd_pasid = p + 1;
   hw.regs.frcd_page = i + 1;
@@ -145,7 +145,12 @@ export const qiPending = (hw: Hardware): boolean => hw.regs.iqh !== hw.regs.iqt;
  * a wait descriptor writes its status word, a page response is forwarded to the device.
  * Returns a line for the trace.
  */
-export function qiProcessOne(w: World, hw: Hardware, actor: number, sidToDev: (sid: number) => number): string {
+export function qiProcessOne(
+  w: World,
+  hw: Hardware,
+  actor: number,
+  sidToDev: (sid: number) => number,
+): string {
   const slot = hw.regs.iqh >> 4;
   const at = hw.iq + 4 * slot;
   const s = w.s;
@@ -197,7 +202,8 @@ export function qiProcessOne(w: World, hw: Hardware, actor: number, sidToDev: (s
       const r = decodeDevTlbRange(QI_DEIOTLB.get(s, at, 'ADDR'), QI_DEIOTLB.get(s, at, 'SIZE'));
       const first = r.pfn - userVa(0) / 4096;
       if (d >= 0) {
-        for (let i = Math.max(0, first); i < Math.min(hw.upages, first + r.pages); i++) s[hw.devTlb(d, p, i)] = 0;
+        for (let i = Math.max(0, first); i < Math.min(hw.upages, first + r.pages); i++)
+          s[hw.devTlb(d, p, i)] = 0;
       }
       text = `extended device-TLB invalidation, PASID ${p}, device ${d}`;
       break;
@@ -244,7 +250,14 @@ const qiStatusSlotOfAddr = (addrField: number): number => (addrField * 4 - QI_ST
  * the event only when PPR goes 0→1. Returns false when the queue is full (the caller then has the
  * request auto-answered; the model sizes the queue so that this does not happen).
  */
-export function prqAppend(w: World, hw: Hardware, sid: number, p: number, i: number, write: boolean): boolean {
+export function prqAppend(
+  w: World,
+  hw: Hardware,
+  sid: number,
+  p: number,
+  i: number,
+  write: boolean,
+): boolean {
   const r = hw.regs;
   const tail = r.pqt >> 4;
   const next = (tail + 1) % hw.prqSize;
@@ -271,4 +284,3 @@ export function prqAppend(w: World, hw: Hardware, sid: number, p: number, i: num
   r.prs |= DMA_PRS.PPR;
   return true;
 }
-

@@ -583,7 +583,13 @@ export const DMAR_CAP = defineLayout({
   quadwords: 1,
   doc: 'Capability register (the fields the SVM code reads)',
   fields: [
-    { name: 'CM', qw: 0, lo: 7, hi: 7, doc: 'Caching mode: not-present entries may be cached (cap_caching_mode)' },
+    {
+      name: 'CM',
+      qw: 0,
+      lo: 7,
+      hi: 7,
+      doc: 'Caching mode: not-present entries may be cached (cap_caching_mode)',
+    },
   ],
 });
 

@@ -30,7 +30,9 @@ describe('exit_mmap (mm/mmap.c, v4.5)', () => {
   });
 
   it('frees page tables and pages in step 3, and drops the VMA file references in step 4', () => {
-    const b = boot(oneProcess(['open: { device: dev0, fd: 3 }', 'ioctl_bind: 3', 'mmap: 3', 'touch: 0', 'exit']));
+    const b = boot(
+      oneProcess(['open: { device: dev0, fd: 3 }', 'ioctl_bind: 3', 'mmap: 3', 'touch: 0', 'exit']),
+    );
     const w = b.sys.world;
     let sawTablesFreedWithFileHeld = false;
     for (let i = 0; i < 60 && w.mm[0].exit_mmap_step < 4; i++) {

@@ -9,8 +9,8 @@
  */
 import { Count, Life, Obj } from '../../world/objects.ts';
 import { Ctl } from '../exec.ts';
-import { defineRoutine, type Kernel } from '../kernel.ts';
 import { fput } from '../fs/file.ts';
+import { defineRoutine, type Kernel } from '../kernel.ts';
 import { free_pgtables, tlb_finish_mmu, zap_pte_range } from './memory.ts';
 import { __mmu_notifier_release } from './mmu_notifier.ts';
 
@@ -26,7 +26,8 @@ export const exit_mmap = defineRoutine('exit_mmap', [
     const mm = k.a0;
     k.w.mm[mm].exit_mmap_step = 2;
     for (const v of k.w.vma) {
-      if (v.life === Life.live && v.vm_mm === mm + 1 && v.vm_file === 0) zap_pte_range(k, mm, v.vm_start, v.vm_pages);
+      if (v.life === Life.live && v.vm_mm === mm + 1 && v.vm_file === 0)
+        zap_pte_range(k, mm, v.vm_start, v.vm_pages);
     }
     return Ctl.PREEMPT;
   },

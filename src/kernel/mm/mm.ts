@@ -10,8 +10,8 @@ import { site } from '../../properties/violations.ts';
 import { Count, Life, Obj } from '../../world/objects.ts';
 import { Ctl } from '../exec.ts';
 import { defineRoutine, type Kernel } from '../kernel.ts';
-import { __free_page, alloc_page } from './page_alloc.ts';
 import { exit_mmap } from './exit_mmap.ts';
+import { __free_page, alloc_page } from './page_alloc.ts';
 
 /** A reference holder passed through routine arguments: kind and index in one word. */
 export const holder = (kind: number, idx: number): number => (kind << 16) | idx;
@@ -25,7 +25,9 @@ const S_MMDROP_NEG = site('mmdrop: mm_count already 0');
 const S_MMGET = site('atomic_inc(&mm->mm_users) on a freed mm');
 const S_MMGET_ZERO = site('atomic_inc(&mm->mm_users) from 0 (mmget on a dead mm)');
 const S_MMGRAB = site('atomic_inc(&mm->mm_count) on a freed mm');
-const S_MMDROP_NOTIFIERS = site('__mmdrop: BUG_ON(mm->mmu_notifier_mm) list not empty (mmu_notifier_mm_destroy)');
+const S_MMDROP_NOTIFIERS = site(
+  '__mmdrop: BUG_ON(mm->mmu_notifier_mm) list not empty (mmu_notifier_mm_destroy)',
+);
 const S_PGD_FREE = site('pgd_free');
 
 /** mm_alloc + pgd_alloc: a new mm for task `task`, users=1 (held by the task), count=1. */

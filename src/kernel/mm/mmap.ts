@@ -7,9 +7,9 @@ import { MMAP_BASE, pageOfVa } from '../../arch/x86/pgtable.ts';
 import { site } from '../../properties/violations.ts';
 import { Count, Life, Obj } from '../../world/objects.ts';
 import { Ctl } from '../exec.ts';
+import { get_file } from '../fs/file.ts';
 import { defineRoutine, type Kernel } from '../kernel.ts';
 import { down_write, up_write } from '../locking.ts';
-import { get_file } from '../fs/file.ts';
 import { remove_vma } from './exit_mmap.ts';
 
 export const VM_READ = 0x1;
@@ -20,7 +20,14 @@ export const VM_IO = 0x4000;
 const S_MMAP = site('mmap on a freed file');
 
 /** Allocates a VMA in mm (owned by the mm's address space). */
-export function vma_alloc(k: Kernel, mm: number, start: number, pages: number, file: number, flags: number): number {
+export function vma_alloc(
+  k: Kernel,
+  mm: number,
+  start: number,
+  pages: number,
+  file: number,
+  flags: number,
+): number {
   const v = k.w.vma.find((x) => x.life === Life.unused);
   if (!v) {
     k.fail('capacity', Obj.vma, 0, 0);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { traceSteps } from '../../report/text.ts';
 import { runSchedule } from '../../system/schedule.ts';
 import { boot, oneProcess } from '../../system/testing.ts';
-import { traceSteps } from '../../report/text.ts';
 import { Life } from '../../world/objects.ts';
 
 const releases = (yaml: string, policy: string, seed?: number) => {
@@ -22,7 +22,10 @@ describe('MMU notifiers (mm/mmu_notifier.c, v4.5)', () => {
   });
 
   it('unregister always drops the mm_count register took', () => {
-    const { r, b } = releases(oneProcess(['open: { device: dev0, fd: 3 }', 'ioctl_bind: 3', 'close: 3', 'exit']), 'e57e58bd');
+    const { r, b } = releases(
+      oneProcess(['open: { device: dev0, fd: 3 }', 'ioctl_bind: 3', 'close: 3', 'exit']),
+      'e57e58bd',
+    );
     b.sys.world.s = r.final;
     expect(b.sys.world.mm[0].life).toBe(Life.freed);
     expect(r.code).toBe(0);

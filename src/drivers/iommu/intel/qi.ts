@@ -7,8 +7,7 @@
  * Frame: a0 = descriptor kind (Qi below), a1 = PASID, a2 = sdev (flushes) or requester id
  * (responses), a3 = response code | PRG index << 4, a4 = wait slot + 1 (local).
  */
-import { Ctl } from '../../../kernel/exec.ts';
-import { defineRoutine, type Kernel } from '../../../kernel/kernel.ts';
+
 import { qiStatusAddr } from '../../../hw/vtd/iommu.ts';
 import {
   DEV_TLB_ALL_ADDR,
@@ -21,6 +20,8 @@ import {
   QI_PGRP_RESP,
   QI_STATUS,
 } from '../../../hw/vtd/layouts.ts';
+import { Ctl } from '../../../kernel/exec.ts';
+import { defineRoutine, type Kernel } from '../../../kernel/kernel.ts';
 
 export const Qi = {
   /** intel_flush_pasid_dev: PASID-cache invalidation, PASID-selective. */
@@ -85,7 +86,7 @@ export const qi_submit_sync = defineRoutine('qi_submit_sync', [
   function wait_for_qi_done(k) {
     const hw = k.hw;
     const index = k.a4 - 1;
-    if (k.s[hw.qiStatus + (index + 1) % hw.iqSize] !== QI_STATUS.DONE) return Ctl.BLOCK;
+    if (k.s[hw.qiStatus + ((index + 1) % hw.iqSize)] !== QI_STATUS.DONE) return Ctl.BLOCK;
     k.s[hw.qiStatus + index] = QI_STATUS.DONE;
     reclaim_free_desc(k);
     return Ctl.RET;

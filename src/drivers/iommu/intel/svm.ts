@@ -14,14 +14,14 @@
  * The file is recorded as the holder of the binding (sdev->users), as a ref_tracker would.
  */
 import { framePhys, userVa } from '../../../arch/x86/pgtable.ts';
+import { respName } from '../../../hw/vtd/iommu.ts';
+import { DMA_PRS, DMAR_CAP, DMAR_ECAP, PAGE_REQ_DSC, PASID_ENTRY, QI_RESP } from '../../../hw/vtd/layouts.ts';
 import { Ctl } from '../../../kernel/exec.ts';
-import { type KStep, type Kernel, defineRoutine } from '../../../kernel/kernel.ts';
+import { defineRoutine, type Kernel, type KStep } from '../../../kernel/kernel.ts';
 import { down_read, mutex_lock_pasid, mutex_unlock_pasid, up_read } from '../../../kernel/locking.ts';
 import { handle_mm_fault } from '../../../kernel/mm/memory.ts';
 import { get_task_mm, holder, mmget_not_zero, mmput } from '../../../kernel/mm/mm.ts';
 import { mmu_notifier_register, mmu_notifier_unregister } from '../../../kernel/mm/mmu_notifier.ts';
-import { DMA_PRS, DMAR_CAP, DMAR_ECAP, PAGE_REQ_DSC, PASID_ENTRY, QI_RESP } from '../../../hw/vtd/layouts.ts';
-import { respName } from '../../../hw/vtd/iommu.ts';
 import { site } from '../../../properties/violations.ts';
 import { Count, Life, Obj } from '../../../world/objects.ts';
 import { FLPT_DEFAULT_DID, Qi, qi_submit_sync } from './qi.ts';
@@ -53,7 +53,8 @@ export const bind = {
   /** idr_for_each_entry: reuse the svm of this mm; a device already bound just gets users++. */
   find_svm_by_mm(k: Kernel): Ctl {
     for (const svm of k.w.svm) {
-      if (svm.life !== Life.live || svm.mm !== k.a1 || k.s[k.w.idrBase + svm.pasid] !== svm.index + 1) continue;
+      if (svm.life !== Life.live || svm.mm !== k.a1 || k.s[k.w.idrBase + svm.pasid] !== svm.index + 1)
+        continue;
       k.a2 = svm.index + 1;
       for (const sd of k.w.sdev) {
         if (sd.life !== Life.live || sd.svm !== svm.index + 1 || sd.dev !== dev(k) + 1) continue;
@@ -267,7 +268,8 @@ export const release = {
 // --- prq_event_thread ----------------------------------------------------------------------
 
 const reqAt = (k: Kernel): number => k.hw.prq + 4 * k.a0;
-const req = (k: Kernel, f: Parameters<typeof PAGE_REQ_DSC.get>[2]): number => PAGE_REQ_DSC.get(k.s, reqAt(k), f);
+const req = (k: Kernel, f: Parameters<typeof PAGE_REQ_DSC.get>[2]): number =>
+  PAGE_REQ_DSC.get(k.s, reqAt(k), f);
 const reqPage = (k: Kernel): number => req(k, 'ADDR') - userVa(0) / 4096;
 
 export const fault = {
@@ -328,7 +330,12 @@ export const fault = {
     const mm = k.a4 - 1;
     const page = reqPage(k);
     const v = k.w.vma.find(
-      (x) => x.life === Life.live && x.vm_mm === mm + 1 && x.vm_file === 0 && page >= x.vm_start && page < x.vm_start + x.vm_pages,
+      (x) =>
+        x.life === Life.live &&
+        x.vm_mm === mm + 1 &&
+        x.vm_file === 0 &&
+        page >= x.vm_start &&
+        page < x.vm_start + x.vm_pages,
     );
     return v ? Ctl.NEXT : k.jump('invalid');
   },
@@ -356,7 +363,14 @@ export const fault = {
     k.note(`respond PASID ${req(k, 'PASID')} PRG ${req(k, 'PRG_INDEX')}: ${respName(k.a3)}`);
     if (!req(k, 'LPIG')) return Ctl.NEXT;
     const rid = (req(k, 'BUS') << 8) | req(k, 'DEVFN');
-    return k.call(qi_submit_sync, Qi.page_group_response, req(k, 'PASID'), rid, false, k.a3 | (req(k, 'PRG_INDEX') << 4));
+    return k.call(
+      qi_submit_sync,
+      Qi.page_group_response,
+      req(k, 'PASID'),
+      rid,
+      false,
+      k.a3 | (req(k, 'PRG_INDEX') << 4),
+    );
   },
   advance_head(k: Kernel): Ctl {
     k.s.fill(0, reqAt(k), reqAt(k) + 4);

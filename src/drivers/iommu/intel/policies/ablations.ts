@@ -2,8 +2,8 @@
  * Ablations of e57e58bd: each takes out one part of the fix, to show what that part is for.
  */
 import { fault, release, type SvmPolicy } from '../svm.ts';
-import { without } from './edit.ts';
 import { e57e58bd } from './e57e58bd.ts';
+import { without } from './edit.ts';
 
 /** ->release flushes the caches but leaves the PASID entry present. */
 export const e57e58bd_no_release_clear: SvmPolicy = {

@@ -20,5 +20,9 @@ export const e57e58bd: SvmPolicy = {
   bind: replaced(v4_4.bind, bind.keep_mm_users_pin, bind.mmput),
   unbind: without(movedBefore(v4_4.unbind, unbind.idr_remove, unbind.mmu_notifier_unregister), unbind.mmput),
   release: insertedAfter(v4_4.release, release.clear_pasid_entry, release.flush_all_devs),
-  fault: insertedBefore(insertedAfter(v4_4.fault, fault.find_svm, fault.mmget_not_zero), fault.bad_req, fault.mmput),
+  fault: insertedBefore(
+    insertedAfter(v4_4.fault, fault.find_svm, fault.mmget_not_zero),
+    fault.bad_req,
+    fault.mmput,
+  ),
 };

@@ -26,7 +26,15 @@ describe('the built-in policies are short diffs of each other', () => {
 
   it('each ablation differs from e57e58bd in exactly what it names', () => {
     expect(e57e58bd_no_release_clear.release).toEqual([release.flush_all_devs, release.ret]);
-    expect({ ...e57e58bd_no_release_clear, release: e57e58bd.release, name: '', summary: '' }).toEqual({ ...e57e58bd, name: '', summary: '', aliases: [] });
-    expect(names(e57e58bd.fault).filter((n) => !names(e57e58bd_no_fault_pin.fault).includes(n))).toEqual(['mmget_not_zero', 'mmput']);
+    expect({ ...e57e58bd_no_release_clear, release: e57e58bd.release, name: '', summary: '' }).toEqual({
+      ...e57e58bd,
+      name: '',
+      summary: '',
+      aliases: [],
+    });
+    expect(names(e57e58bd.fault).filter((n) => !names(e57e58bd_no_fault_pin.fault).includes(n))).toEqual([
+      'mmget_not_zero',
+      'mmput',
+    ]);
   });
 });

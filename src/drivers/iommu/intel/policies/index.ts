@@ -4,7 +4,12 @@ import { e57e58bd_no_fault_pin, e57e58bd_no_release_clear } from './ablations.ts
 import { e57e58bd } from './e57e58bd.ts';
 import { v4_4 } from './v4.4.ts';
 
-export const builtinPolicies: readonly SvmPolicy[] = [v4_4, e57e58bd, e57e58bd_no_release_clear, e57e58bd_no_fault_pin];
+export const builtinPolicies: readonly SvmPolicy[] = [
+  v4_4,
+  e57e58bd,
+  e57e58bd_no_release_clear,
+  e57e58bd_no_fault_pin,
+];
 
 /** The policies compared by `svmsim check` with no --policy: the historic two. */
 export const defaultPolicies: readonly SvmPolicy[] = [v4_4, e57e58bd];
