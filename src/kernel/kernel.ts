@@ -81,6 +81,8 @@ export interface DeviceConfig {
   readonly sid: number;
   /** ATS enabled: the device caches translations in its device-TLB. */
   readonly ats: boolean;
+  /** Page requests sent as stream requests (SRR). */
+  readonly streamRequests: boolean;
 }
 
 /** Flags in task_struct.flags. */

@@ -184,7 +184,13 @@ function compile(y: ScenarioYaml, text: string, source: string, fail: Fail): Sce
     text,
     upages: y.pages,
     iommuCaches: y.iommu_caches,
-    devices: y.devices.map((d) => ({ name: d.name, client: d.client, ats: d.ats, dma: d.dma })),
+    devices: y.devices.map((d) => ({
+      name: d.name,
+      client: d.client,
+      ats: d.ats,
+      streamRequests: d.stream_requests,
+      dma: d.dma,
+    })),
     tasks,
     fdNumbers,
   };

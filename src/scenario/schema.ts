@@ -28,6 +28,7 @@ export const ScenarioSchema = z.strictObject({
         name: z.string().min(1),
         client: z.enum(['accel', 'accel-nowait', 'gfx']),
         ats: z.boolean().default(true),
+        stream_requests: z.boolean().default(false),
         dma: z.number().int().min(0).max(64).default(0),
       }),
     )

@@ -6,6 +6,8 @@ export interface ScenarioDevice {
   /** Client driver: accel, accel-nowait, gfx. */
   client: string;
   ats: boolean;
+  /** Page requests sent as stream requests (SRR), answered by page stream responses. */
+  streamRequests: boolean;
   /** DMA attempts the device may make while bound (each may end in a page request). */
   dma: number;
 }

@@ -95,6 +95,7 @@ export class SvmSystem implements Model {
         client: clients.indexOf(d.client),
         sid: deviceSid(i),
         ats: d.ats,
+        streamRequests: d.streamRequests,
       })),
     };
     this.kernel = new Kernel(this.world, this.hw, cfg);

@@ -18,6 +18,8 @@ import { FAULTED, NOT_PRESENT, PASID_NOT_PRESENT, prqAppend, recordFault, transl
 export interface DeviceHw {
   readonly sid: number;
   readonly ats: boolean;
+  /** Sends page requests as stream requests (SRR), answered by page stream responses. */
+  readonly streamRequests: boolean;
 }
 
 const S_DMA_DEVTLB = site('DMA write through a device-TLB entry reaches a freed page');
@@ -67,7 +69,8 @@ export function dmaAttempt(
       if (r.pri_failed_by !== p + 1) recordViolation(w, actor, 'disturbance', Obj.pasid, p, S_PRI_DISABLED);
       return `${what}: not present, PRI disabled → request fails`;
     }
-    if (!prqAppend(w, hw, dev.sid, p, i, true)) return `${what}: not present, page request queue full`;
+    if (!prqAppend(w, hw, dev.sid, p, i, true, dev.streamRequests))
+      return `${what}: not present, page request queue full`;
     w.s[hw.devOutstanding(d, p)] = i + 1;
     return `${what}: not present → page request (PRG ${i}) queued`;
   }

@@ -80,3 +80,23 @@ describe('page request queue', () => {
     expect(b.move('dev0', 0).notes[0]).toMatch(/DMA write PASID 0 page 0 → page#\d+/);
   });
 });
+
+describe('page stream requests', () => {
+  it('a stream request (SRR, no LPIG) is answered with a page stream response that reaches the device', () => {
+    const yaml = [
+      'name: t',
+      'devices: [{ name: dev0, client: accel, dma: 2, stream_requests: true }]',
+      'processes:',
+      '  - { name: proc, program: [{ open: { device: dev0, fd: 3 } }, { ioctl_bind: 3 }, exit] }',
+    ].join('\n');
+    const b = boot(yaml);
+    b.move('proc');
+    b.move('proc');
+    b.move('dev0', 0);
+    b.runActor('irq/dmar0-prq');
+    const q = b.runActor('dmar0 invalidation queue');
+    expect(q.join(' ')).toContain('page stream response to device 0, PASID 0: Success');
+    expect(b.s[b.sys.hw.devOutstanding(0, 0)]).toBe(0);
+    expect(b.sys.world.kernel.violation).toBe(0);
+  });
+});

@@ -26,6 +26,7 @@ import {
   QI_PC,
   QI_PC_GRANULARITY,
   QI_PGRP_RESP,
+  QI_PSTRM_RESP,
   QI_RESP,
   QI_TYPE,
   qiType,
@@ -208,11 +209,16 @@ export function qiProcessOne(
       text = `extended device-TLB invalidation, PASID ${p}, device ${d}`;
       break;
     }
-    case QI_TYPE.PGRP_RESP: {
-      const p = QI_PGRP_RESP.get(s, at, 'PASID');
-      const d = sidToDev(QI_PGRP_RESP.get(s, at, 'DID'));
-      const code = QI_PGRP_RESP.get(s, at, 'RESP_CODE');
-      text = `page group response to device ${d}, PASID ${p}: ${respName(code)}`;
+    case QI_TYPE.PGRP_RESP:
+    case QI_TYPE.PSTRM_RESP: {
+      const group = type === QI_TYPE.PGRP_RESP;
+      const p = group ? QI_PGRP_RESP.get(s, at, 'PASID') : QI_PSTRM_RESP.get(s, at, 'PASID');
+      const rid = group
+        ? QI_PGRP_RESP.get(s, at, 'DID')
+        : (QI_PSTRM_RESP.get(s, at, 'BUS') << 8) | QI_PSTRM_RESP.get(s, at, 'DEVFN');
+      const d = sidToDev(rid);
+      const code = group ? QI_PGRP_RESP.get(s, at, 'RESP_CODE') : QI_PSTRM_RESP.get(s, at, 'RESP_CODE');
+      text = `page ${group ? 'group' : 'stream'} response to device ${d}, PASID ${p}: ${respName(code)}`;
       if (d < 0 || s[hw.devOutstanding(d, p)] === 0) {
         recordViolation(w, actor, 'disturbance', Obj.device, Math.max(d, 0), S_PRG_UNEXPECTED);
         break;
@@ -257,6 +263,7 @@ export function prqAppend(
   p: number,
   i: number,
   write: boolean,
+  stream: boolean,
 ): boolean {
   const r = hw.regs;
   const tail = r.pqt >> 4;
@@ -268,7 +275,9 @@ export function prqAppend(
   PAGE_REQ_DSC.encode(
     {
       PASID_PRESENT: 1,
-      LPIG: 1,
+      // A page-group request is its own group (LPIG); a stream request asks for a stream response.
+      LPIG: stream ? 0 : 1,
+      SRR: stream ? 1 : 0,
       PASID: p,
       BUS: sid >> 8,
       PRG_INDEX: i,

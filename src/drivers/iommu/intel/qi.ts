@@ -5,7 +5,8 @@
  * hardware processes the queue as a separate actor, and the submitter is blocked until then.
  *
  * Frame: a0 = descriptor kind (Qi below), a1 = PASID, a2 = sdev (flushes) or requester id
- * (responses), a3 = response code | PRG index << 4, a4 = wait slot + 1 (local).
+ * (responses), a3 = response code | PRG index << 4 | page number << 13 (stream responses),
+ * a4 = wait slot + 1 (local).
  */
 
 import { qiStatusAddr } from '../../../hw/vtd/iommu.ts';
@@ -18,6 +19,7 @@ import {
   QI_PC,
   QI_PC_GRANULARITY,
   QI_PGRP_RESP,
+  QI_PSTRM_RESP,
   QI_STATUS,
 } from '../../../hw/vtd/layouts.ts';
 import { Ctl } from '../../../kernel/exec.ts';
@@ -32,6 +34,8 @@ export const Qi = {
   dev_iotlb_pasid: 3,
   /** prq_event_thread: page group response. */
   page_group_response: 4,
+  /** prq_event_thread: page stream response (a request with SRR and not LPIG); a3 also has the page. */
+  page_stream_response: 5,
 } as const;
 
 /** FLPT_DEFAULT_DID (intel-iommu.c, v4.5): the domain id every SVM PASID entry is tagged with. */
@@ -49,6 +53,20 @@ function writeDescriptor(k: Kernel, at: number): void {
       break;
     case Qi.dev_iotlb_pasid:
       QI_DEIOTLB.encode({ SID: k.w.sdev[k.a2].sid, PASID: pasid, ADDR: DEV_TLB_ALL_ADDR, SIZE: 1 }, s, at);
+      break;
+    case Qi.page_stream_response:
+      QI_PSTRM_RESP.encode(
+        {
+          PASID: pasid,
+          BUS: k.a2 >> 8,
+          DEVFN: k.a2 & 0xff,
+          RESP_CODE: k.a3 & 0xf,
+          IDX: (k.a3 >> 4) & 0x1ff,
+          ADDR: k.a3 >>> 13,
+        },
+        s,
+        at,
+      );
       break;
     case Qi.page_group_response:
       QI_PGRP_RESP.encode(

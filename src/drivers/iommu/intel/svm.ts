@@ -358,19 +358,26 @@ export const fault = {
     k.a4 = 0;
     return Ctl.NEXT;
   },
-  /** Page group response for the last request of a group (every request is one here). */
+  /**
+   * Answers the request: a page group response for the last request of a group, a page stream
+   * response for a stream request (SRR without LPIG), nothing otherwise.
+   */
   no_pasid(k: Kernel): Ctl {
     k.note(`respond PASID ${req(k, 'PASID')} PRG ${req(k, 'PRG_INDEX')}: ${respName(k.a3)}`);
-    if (!req(k, 'LPIG')) return Ctl.NEXT;
     const rid = (req(k, 'BUS') << 8) | req(k, 'DEVFN');
-    return k.call(
-      qi_submit_sync,
-      Qi.page_group_response,
-      req(k, 'PASID'),
-      rid,
-      false,
-      k.a3 | (req(k, 'PRG_INDEX') << 4),
-    );
+    const idx = req(k, 'PRG_INDEX') << 4;
+    if (req(k, 'LPIG'))
+      return k.call(qi_submit_sync, Qi.page_group_response, req(k, 'PASID'), rid, false, k.a3 | idx);
+    if (req(k, 'SRR'))
+      return k.call(
+        qi_submit_sync,
+        Qi.page_stream_response,
+        req(k, 'PASID'),
+        rid,
+        false,
+        k.a3 | idx | (req(k, 'ADDR') << 13),
+      );
+    return Ctl.NEXT;
   },
   advance_head(k: Kernel): Ctl {
     k.s.fill(0, reqAt(k), reqAt(k) + 4);
