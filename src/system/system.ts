@@ -9,7 +9,7 @@ import { gfxOps } from '../drivers/gfx/gfx.ts';
 import { type SvmPolicy, svmRoutines } from '../drivers/iommu/intel/svm.ts';
 import { Hardware } from '../hw/hardware.ts';
 import { deviceChoices, dmaAttempt, dmaEnabled } from '../hw/pci/device.ts';
-import { cacheFill, cacheFillChoices, describeFill, qiPending, qiProcessOne } from '../hw/vtd/iommu.ts';
+import { cacheFill, cacheFillable, cacheFillChoices, describeFill, qiPending, qiProcessOne } from '../hw/vtd/iommu.ts';
 import { DMAR_CAP, DMAR_ECAP } from '../hw/vtd/layouts.ts';
 import { delayed_fput } from '../kernel/fs/file.ts';
 import { type ClientFileOps, Kernel, type KernelConfig, routines } from '../kernel/kernel.ts';
@@ -159,10 +159,28 @@ export class SvmSystem implements Model {
 
   step(src: Int32Array, actor: number, choice: number, out: Int32Array): boolean {
     if (choice >= this.choices(src, actor)) return false;
+    // Cheap read-only checks first: most hardware choices are not enabled, and copying the
+    // state only to find that out is most of the cost of asking.
+    this.world.s = src;
+    if (this.world.kernel.violation !== 0 || !this.mayMove(actor, choice)) return false;
     out.set(src);
     this.world.s = out;
-    if (this.world.kernel.violation !== 0) return false;
     return this.act(actor, choice);
+  }
+
+  /** False when `actor` certainly cannot take `choice` in the world's current state. */
+  private mayMove(actor: number, choice: number): boolean {
+    const w = this.world;
+    switch (this.actors[actor].kind) {
+      case 'device':
+        return dmaEnabled(w, this.hw, actor - this.firstDevice, choice);
+      case 'iommu-qi':
+        return qiPending(this.hw);
+      case 'iommu-cache':
+        return cacheFillable(w, this.hw, choice);
+      default:
+        return w.actor[actor].done === 0 && w.actor[actor].sp > 0;
+    }
   }
 
   /** Runs one move of `actor` on the world's current state vector. */

@@ -121,11 +121,15 @@ export function recordFault(hw: Hardware, p: number, i: number): void {
  */
 export const cacheFillChoices = (hw: Hardware): number => hw.npasid;
 
+/** Is there something to fill for PASID p (an entry present in the table, not yet cached)? */
+export const cacheFillable = (w: World, hw: Hardware, p: number): boolean =>
+  w.s[hw.pasidCache + 2 * p] === 0 && entryPresent(w.s[hw.pasidTable + 2 * p]);
+
 /** Fills PASID p's cache entry; false when there is nothing to fill (cached, or not present). */
 export function cacheFill(w: World, hw: Hardware, p: number): boolean {
+  if (!cacheFillable(w, hw, p)) return false;
   const c = hw.pasidCache + 2 * p;
   const t = hw.pasidTable + 2 * p;
-  if (w.s[c] !== 0 || !entryPresent(w.s[t])) return false;
   w.s[c] = w.s[t];
   w.s[c + 1] = w.s[t + 1];
   return true;
