@@ -14,12 +14,17 @@
  * A violation does not end the search at once: the rest of its level is expanded so that its parent
  * links and any equally short violation are final, then the search stops (or with findAll goes on,
  * never expanding a violating state).
+ *
+ * With partial-order reduction a state is first expanded through an ample set (por.ts); when one of
+ * its moves leads back to the current or an earlier level, the cycle proviso has the state expanded
+ * fully. With symmetry reduction every successor is canonicalized before it is looked up or stored.
  */
 
 import { StateArena } from './arena.ts';
-import { type Engine, type EngineConfig, tooManyChoices } from './engine.ts';
+import { type Engine, type EngineConfig, type ReductionCounts, tooManyChoices } from './engine.ts';
 import { Findings } from './findings.ts';
 import { MAX_CHOICES, type Model, packTransition, transitionActor } from './model.ts';
+import { AmpleSets } from './por.ts';
 import { IntVector } from './vector.ts';
 import { NO_PARENT, VisitedSet } from './visited.ts';
 
@@ -32,6 +37,7 @@ export class BreadthFirst implements Engine {
   transitions = 0;
   depth = 0;
   cutBy: 'max-states' | 'max-depth' | null = null;
+  readonly reduced: ReductionCounts = { ampleStates: 0, provisoFallbacks: 0, canonicalized: 0 };
   private readonly model: Model;
   private readonly config: EngineConfig;
   private readonly queue: StateArena;
@@ -39,6 +45,15 @@ export class BreadthFirst implements Engine {
   private readonly daemon: Uint8Array;
   private readonly cur: Int32Array;
   private readonly next: Int32Array;
+  private readonly ample: AmpleSets | null;
+  private readonly symmetric: boolean;
+  private readonly scratch: Int32Array;
+  /** Set per expansion: whether its successors are only looked up (at maxDepth). */
+  private lookupOnly = false;
+  /** Set while an ample set is expanded; `revisited` when one of its moves led to this level or an
+   * earlier one, which the cycle proviso forbids. */
+  private ampleMode = false;
+  private revisited = false;
   /** Next index to expand. */
   private head = 0;
   /** First index of the current level, and first index of the next. */
@@ -59,9 +74,13 @@ export class BreadthFirst implements Engine {
     this.daemon = Uint8Array.from({ length: model.actorCount }, (_, a) => (model.isDaemon(a) ? 1 : 0));
     this.cur = new Int32Array(model.stateWords);
     this.next = new Int32Array(model.stateWords);
+    this.ample = config.por ? new AmpleSets(model) : null;
+    this.symmetric = config.symmetry;
+    this.scratch = new Int32Array(model.stateWords);
 
     const init = this.cur;
     model.init(init);
+    if (this.symmetric) model.canonicalize!(init, this.scratch);
     this.visited.add(init, NO_PARENT, NO_PARENT);
     if (this.visited.arena === null) this.queue.append(init);
     this.switches.push(0);
@@ -78,7 +97,7 @@ export class BreadthFirst implements Engine {
 
   get bytes(): number {
     const queue = this.visited.arena === null ? this.queue.bytes : 0;
-    return this.visited.bytes + queue + this.switches.bytes;
+    return this.visited.bytes + queue + this.switches.bytes + (this.ample?.bytes ?? 0);
   }
 
   runSlice(deadline: number): boolean {
@@ -111,32 +130,85 @@ export class BreadthFirst implements Engine {
   }
 
   private expand(i: number): void {
-    const { model, cur, next, daemon } = this;
+    const { model, cur, daemon } = this;
     this.queue.copy(i, cur);
     if (this.prune && model.violation(cur) !== 0) return;
-    const lookupOnly = this.depth >= this.config.maxDepth;
+    this.lookupOnly = this.depth >= this.config.maxDepth;
     const lastActor = i === 0 ? -1 : transitionActor(this.visited.transitionOf(i));
     const switches = this.switches.get(i);
     const actors = model.actorCount;
-    let moved = false;
-    for (let a = 0; a < actors; a++) {
-      const n = model.choices(cur, a);
-      if (n > MAX_CHOICES) throw tooManyChoices(a, n);
-      const sw = a === lastActor || lastActor < 0 ? switches : switches + 1;
-      for (let c = 0; c < n; c++) {
-        if (!model.step(cur, a, c, next)) continue;
-        this.transitions++;
-        if (daemon[a] === 0) moved = true;
-        if (lookupOnly) {
-          if (this.cutBy === null && this.visited.find(next) < 0) this.cutBy = 'max-depth';
-        } else if (!this.store(i, packTransition(a, c), sw)) {
-          return;
-        }
+    let expanded = -1;
+    if (this.ample !== null) {
+      expanded = this.expandAmple(i, lastActor, switches);
+      if (expanded === -2) return;
+      if (expanded >= 0 && !this.revisited) {
+        this.reduced.ampleStates++;
+        return;
       }
+      if (expanded >= 0) this.reduced.provisoFallbacks++;
+    }
+    // An ample actor has moved, and it is no daemon: the state is not quiescent.
+    let moved = expanded >= 0;
+    for (let a = 0; a < actors; a++) {
+      if (a === expanded) continue;
+      const moves = this.expandActor(i, a, a === lastActor || lastActor < 0 ? switches : switches + 1);
+      if (moves < 0) return;
+      if (moves > 0 && daemon[a] === 0) moved = true;
     }
     if (!moved) {
       const q = model.quiescent(cur);
       if (q !== 0 && this.findings.wants('quiescent', q)) this.findings.record('quiescent', q, i, this.depth);
+    }
+  }
+
+  /**
+   * Expands state i through the first ample set whose actor can move. Returns that actor (with
+   * `revisited` telling whether the proviso rejects the set), -1 when there is none, or -2 when
+   * maxStates ended the search.
+   */
+  private expandAmple(i: number, lastActor: number, switches: number): number {
+    const ample = this.ample!;
+    this.revisited = false;
+    this.ampleMode = true;
+    let a = ample.select(this.cur, 0);
+    for (; a >= 0; a = ample.select(this.cur, a + 1)) {
+      const moves = this.expandActor(i, a, a === lastActor || lastActor < 0 ? switches : switches + 1);
+      if (moves < 0) a = -2;
+      if (moves !== 0) break;
+    }
+    this.ampleMode = false;
+    return a;
+  }
+
+  /**
+   * Steps every choice of actor a in state i, storing (or at maxDepth looking up) the successors.
+   * Returns how many moves were enabled, or -1 when maxStates ended the search.
+   */
+  private expandActor(i: number, a: number, sw: number): number {
+    const { model, cur, next } = this;
+    const n = model.choices(cur, a);
+    if (n > MAX_CHOICES) throw tooManyChoices(a, n);
+    let moves = 0;
+    for (let c = 0; c < n; c++) {
+      if (!model.step(cur, a, c, next)) continue;
+      moves++;
+      this.transitions++;
+      if (this.symmetric && model.canonicalize!(next, this.scratch)) this.reduced.canonicalized++;
+      if (this.lookupOnly) {
+        if (this.cutBy === null || this.ampleMode) this.lookUp();
+      } else if (!this.store(i, packTransition(a, c), sw)) {
+        return -1;
+      }
+    }
+    return moves;
+  }
+
+  /** At maxDepth: learns whether the bound keeps `next` out, and whether it revisits a stored state. */
+  private lookUp(): void {
+    if (this.visited.find(this.next) < 0) {
+      if (this.cutBy === null) this.cutBy = 'max-depth';
+    } else if (this.ampleMode) {
+      this.revisited = true;
     }
   }
 
@@ -157,7 +229,9 @@ export class BreadthFirst implements Engine {
       if (visited.arena === null) this.queue.append(next);
       const v = this.model.violation(next);
       if (v !== 0 && this.findings.wants('state', v)) this.findings.record('state', v, r, this.depth + 1);
-    } else if (~r >= this.levelEnd && sw < this.switches.get(~r)) {
+    } else if (~r < this.levelEnd) {
+      if (this.ampleMode) this.revisited = true;
+    } else if (sw < this.switches.get(~r)) {
       visited.reparent(~r, i, t);
       this.switches.set(~r, sw);
     }

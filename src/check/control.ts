@@ -4,10 +4,12 @@
  *
  * The search is synchronous inside a slice (a hot loop must not await) and gives the event loop a
  * turn between slices, so that a SIGINT handler can set the flag `shouldStop` reads and a progress
- * bar can redraw. A slice lasts about SLICE_MS: a Ctrl-C is answered within that.
+ * bar can redraw. A slice lasts about SLICE_MS: a Ctrl-C is answered within that. Between slices the
+ * memory guard (memory.ts) also looks ahead, and ends the search before the machine runs out.
  */
 
 import type { Engine } from './engine.ts';
+import { MemoryGuard, type MemoryOptions } from './memory.ts';
 
 const SLICE_MS = 50;
 const DEFAULT_PROGRESS_MS = 500;
@@ -25,14 +27,14 @@ export interface Progress {
   seconds: number;
 }
 
-export interface ControlOptions {
+export interface ControlOptions extends MemoryOptions {
   maxSeconds?: number;
   shouldStop?: () => boolean;
   onProgress?: (p: Progress) => void;
   progressIntervalMs?: number;
 }
 
-export type StopReason = 'stopped' | 'max-seconds';
+export type StopReason = 'stopped' | 'max-seconds' | 'memory';
 
 export class RunControl {
   private readonly start = performance.now();
@@ -41,6 +43,8 @@ export class RunControl {
   private lastProgress: number;
   /** Largest `engine.bytes` seen during the last `drive`. */
   peakBytes = 0;
+  /** Set when the memory guard ended the search: how far memory would go, and what to do. */
+  memoryMessage: string | null = null;
 
   constructor(options: ControlOptions) {
     this.options = options;
@@ -59,15 +63,30 @@ export class RunControl {
    */
   async drive(engine: Engine): Promise<StopReason | null> {
     this.peakBytes = engine.bytes;
+    this.memoryMessage = null;
+    const memory = new MemoryGuard(this.options);
     for (;;) {
       const reason = this.poll();
       if (reason !== null) return reason;
       const over = engine.runSlice(Math.min(performance.now() + SLICE_MS, this.endAt));
       this.peakBytes = Math.max(this.peakBytes, engine.bytes);
       if (over) return null;
+      if (this.outOfMemory(engine, memory)) return 'memory';
       await new Promise<void>((resolve) => setImmediate(resolve));
       this.report(engine, false);
     }
+  }
+
+  private outOfMemory(engine: Engine, memory: MemoryGuard): boolean {
+    const visited = engine.visited;
+    this.memoryMessage = memory.check({
+      states: visited.size,
+      bytes: engine.bytes,
+      growthBytes: visited.growthBytes,
+      statesBeforeGrowth: visited.statesBeforeGrowth,
+      compacted: visited.compacted,
+    });
+    return this.memoryMessage !== null;
   }
 
   /** Calls onProgress when its interval has passed, or at once when `force`d (the final report). */

@@ -9,11 +9,17 @@
  *
  * maxDepth here has SPIN's weakness: a state first met below the bound is not expanded, and is not
  * expanded later either when met again on a shorter path. The result is then reported incomplete.
+ *
+ * With partial-order reduction a frame first steps the moves of its ample actor (por.ts) only. When
+ * one of them leads to a state on the stack, the cycle proviso has the frame go on to every other
+ * actor's moves; a bit per visited index says which states are on the stack. With symmetry reduction
+ * every successor is canonicalized before it is looked up or stored.
  */
 
-import { type Engine, type EngineConfig, tooManyChoices } from './engine.ts';
+import { type Engine, type EngineConfig, type ReductionCounts, tooManyChoices } from './engine.ts';
 import { Findings } from './findings.ts';
 import { MAX_CHOICES, type Model, packTransition } from './model.ts';
+import { AmpleSets } from './por.ts';
 import { NO_PARENT, VisitedSet } from './visited.ts';
 
 /** Poll the clock every this many steps (see bfs.ts). */
@@ -25,12 +31,20 @@ export class DepthFirst implements Engine {
   transitions = 0;
   maxDepth = 0;
   cutBy: 'max-states' | 'max-depth' | null = null;
+  readonly reduced: ReductionCounts = { ampleStates: 0, provisoFallbacks: 0, canonicalized: 0 };
   private readonly model: Model;
   private readonly config: EngineConfig;
   private readonly daemon: Uint8Array;
   private readonly next: Int32Array;
+  private readonly ample: AmpleSets | null;
+  private readonly symmetric: boolean;
+  private readonly scratch: Int32Array;
+  /** With partial-order reduction: bit i set while visited state i is on the stack. */
+  private onStack: Uint32Array;
   /** Frame d: the state (a view into `stack`), its index, actor and choice reached, the actor's choice
-   * count, and whether a non-daemon actor has moved (else the state is quiescent). */
+   * count, and whether a non-daemon actor has moved (else the state is quiescent). With partial-order
+   * reduction also its ample actor (-1: expanded fully from the start) and whether the proviso
+   * has it expanded fully after all. */
   private stack: Int32Array;
   private views: Int32Array[] = [];
   private frameIndex: Int32Array;
@@ -38,6 +52,8 @@ export class DepthFirst implements Engine {
   private frameChoice: Int32Array;
   private frameLimit: Int32Array;
   private frameMoved: Uint8Array;
+  private frameAmple: Int32Array;
+  private frameFull: Uint8Array;
   private top = -1;
   private done = false;
 
@@ -48,6 +64,10 @@ export class DepthFirst implements Engine {
     this.findings = new Findings(config.target);
     this.daemon = Uint8Array.from({ length: model.actorCount }, (_, a) => (model.isDaemon(a) ? 1 : 0));
     this.next = new Int32Array(model.stateWords);
+    this.ample = config.por ? new AmpleSets(model) : null;
+    this.symmetric = config.symmetry;
+    this.scratch = new Int32Array(model.stateWords);
+    this.onStack = new Uint32Array(this.ample === null ? 0 : 1024);
     const frames = 64;
     this.stack = new Int32Array(frames * model.stateWords);
     this.frameIndex = new Int32Array(frames);
@@ -55,9 +75,12 @@ export class DepthFirst implements Engine {
     this.frameChoice = new Int32Array(frames);
     this.frameLimit = new Int32Array(frames);
     this.frameMoved = new Uint8Array(frames);
+    this.frameAmple = new Int32Array(frames);
+    this.frameFull = new Uint8Array(frames);
     this.makeViews();
 
     model.init(this.next);
+    if (this.symmetric) model.canonicalize!(this.next, this.scratch);
     this.visited.add(this.next, NO_PARENT, NO_PARENT);
     const v = model.violation(this.next);
     if (v !== 0) {
@@ -74,7 +97,13 @@ export class DepthFirst implements Engine {
 
   get bytes(): number {
     const frames = this.frameIndex.length;
-    return this.visited.bytes + this.stack.byteLength + frames * 17;
+    return (
+      this.visited.bytes +
+      this.stack.byteLength +
+      frames * 22 +
+      this.onStack.byteLength +
+      (this.ample?.bytes ?? 0)
+    );
   }
 
   runSlice(deadline: number): boolean {
@@ -82,8 +111,12 @@ export class DepthFirst implements Engine {
     while (!this.done && this.top >= 0) {
       if (++polls % CLOCK_EVERY === 0 && performance.now() >= deadline) break;
       const d = this.top;
-      if (!this.advance(d)) this.leave(d);
-      else if (d >= this.config.maxDepth) this.lookUp();
+      if (!this.advance(d)) {
+        this.leave(d);
+        continue;
+      }
+      if (this.symmetric && this.model.canonicalize!(this.next, this.scratch)) this.reduced.canonicalized++;
+      if (d >= this.config.maxDepth) this.lookUp(d);
       else this.visit(d);
     }
     if (this.top < 0) this.finish();
@@ -101,7 +134,7 @@ export class DepthFirst implements Engine {
     for (;;) {
       if (c < limit) {
         if (model.step(s, a, c++, next)) break;
-      } else if (++a < actors) {
+      } else if ((a = this.frameAmple[d] < 0 ? a + 1 : this.nextAfterAmple(d, a)) < actors) {
         c = 0;
         limit = model.choices(s, a);
         if (limit > MAX_CHOICES) throw tooManyChoices(a, limit);
@@ -117,9 +150,36 @@ export class DepthFirst implements Engine {
     return true;
   }
 
+  /**
+   * The actor frame d steps after actor a, when the frame began with an ample actor: none (`actors`)
+   * once the ample actor has moved, unless the proviso asks for the others; the next candidate when
+   * it could not move, or every actor when no candidate is left.
+   */
+  private nextAfterAmple(d: number, a: number): number {
+    const amp = this.frameAmple[d];
+    if (a === amp) {
+      if (this.frameFull[d] === 0) {
+        if (this.frameMoved[d] !== 0) return this.model.actorCount;
+        const next = this.ample!.select(this.views[d], amp + 1);
+        this.frameAmple[d] = next;
+        if (next >= 0) return next;
+        // No candidate left: expand fully, from the first actor.
+        this.reduced.ampleStates--;
+        return 0;
+      }
+      a = -1;
+    }
+    a++;
+    return a === amp ? a + 1 : a;
+  }
+
   /** Pops frame d, all its successors seen; if no non-daemon actor could move there, it is quiescent. */
   private leave(d: number): void {
     this.top--;
+    if (this.ample !== null) {
+      const i = this.frameIndex[d];
+      this.onStack[i >>> 5] &= ~(1 << (i & 31));
+    }
     if (this.frameMoved[d] !== 0) return;
     const q = this.model.quiescent(this.views[d]);
     if (q !== 0 && this.findings.wants('quiescent', q)) {
@@ -129,8 +189,23 @@ export class DepthFirst implements Engine {
   }
 
   /** At maxDepth: the successor is only looked up, to learn whether the bound kept anything out. */
-  private lookUp(): void {
-    if (this.cutBy === null && this.visited.find(this.next) < 0) this.cutBy = 'max-depth';
+  private lookUp(d: number): void {
+    if (this.cutBy !== null && this.frameAmple[d] < 0) return;
+    const r = this.visited.find(this.next);
+    if (r < 0) {
+      if (this.cutBy === null) this.cutBy = 'max-depth';
+    } else {
+      this.checkProviso(d, r);
+    }
+  }
+
+  /** An ample move of frame d that leads to state i, on the stack, closes a cycle: expand fully. */
+  private checkProviso(d: number, i: number): void {
+    if (this.frameAmple[d] < 0 || this.frameFull[d] !== 0) return;
+    if ((this.onStack[i >>> 5] & (1 << (i & 31))) === 0) return;
+    this.frameFull[d] = 1;
+    this.reduced.ampleStates--;
+    this.reduced.provisoFallbacks++;
   }
 
   /** Adds the successor frame d just stepped to and, when it is new and violates nothing, descends. */
@@ -143,7 +218,10 @@ export class DepthFirst implements Engine {
     }
     const t = packTransition(this.frameActor[d], this.frameChoice[d] - 1);
     const r = visited.add(next, this.frameIndex[d], t);
-    if (r < 0) return;
+    if (r < 0) {
+      if (this.ample !== null) this.checkProviso(d, ~r);
+      return;
+    }
     const v = this.model.violation(next);
     if (v === 0) {
       this.push(r, next);
@@ -162,8 +240,29 @@ export class DepthFirst implements Engine {
     this.frameChoice[d] = 0;
     this.frameLimit[d] = 0;
     this.frameMoved[d] = 0;
+    this.frameAmple[d] = -1;
+    this.frameFull[d] = 0;
+    if (this.ample !== null) this.enterAmple(d, index);
     this.top = d;
     if (d > this.maxDepth) this.maxDepth = d;
+  }
+
+  /** Marks state `index` on the stack and starts frame d at its ample actor, if it has one. */
+  private enterAmple(d: number, index: number): void {
+    if (index >>> 5 >= this.onStack.length) {
+      const grown = new Uint32Array(Math.max(this.onStack.length * 2, (index >>> 5) + 1));
+      grown.set(this.onStack);
+      this.onStack = grown;
+    }
+    this.onStack[index >>> 5] |= 1 << (index & 31);
+    const amp = this.ample!.select(this.views[d], 0);
+    if (amp < 0) return;
+    this.reduced.ampleStates++;
+    this.frameAmple[d] = amp;
+    this.frameActor[d] = amp;
+    const limit = this.model.choices(this.views[d], amp);
+    if (limit > MAX_CHOICES) throw tooManyChoices(amp, limit);
+    this.frameLimit[d] = limit;
   }
 
   private growStack(): void {
@@ -179,6 +278,8 @@ export class DepthFirst implements Engine {
     this.frameChoice = grown(this.frameChoice, (n) => new Int32Array(n));
     this.frameLimit = grown(this.frameLimit, (n) => new Int32Array(n));
     this.frameMoved = grown(this.frameMoved, (n) => new Uint8Array(n));
+    this.frameAmple = grown(this.frameAmple, (n) => new Int32Array(n));
+    this.frameFull = grown(this.frameFull, (n) => new Uint8Array(n));
     this.makeViews();
   }
 

@@ -15,6 +15,20 @@ export interface EngineConfig {
   hashCompaction: boolean;
   /** Only this violation counts; states with any other violation are pruned silently. */
   target: { kind: ViolationKind; code: number } | null;
+  /** Partial-order reduction (por.ts); set only for a model that declares footprints. */
+  por: boolean;
+  /** Symmetry reduction (symmetry.ts); set only for a model that canonicalizes. */
+  symmetry: boolean;
+}
+
+/** What the reductions did: search.ts reports these as stats.reduced. */
+export interface ReductionCounts {
+  /** States expanded through an ample set (one actor's moves) instead of every actor's. */
+  ampleStates: number;
+  /** States whose ample set the cycle proviso rejected, expanded fully instead. */
+  provisoFallbacks: number;
+  /** Successors that canonicalize moved to the representative of their orbit. */
+  canonicalized: number;
 }
 
 export interface Engine {
@@ -28,6 +42,7 @@ export interface Engine {
   readonly bytes: number;
   /** Set when maxStates stopped the search, or maxDepth kept a new state out of it. */
   readonly cutBy: 'max-states' | 'max-depth' | null;
+  readonly reduced: ReductionCounts;
   /**
    * Works until `performance.now()` passes `deadline` or the search is over; returns true when it is
    * over (explored, stopped at a violation, or at maxStates).

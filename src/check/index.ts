@@ -3,9 +3,11 @@
  * else in this folder is its machinery.
  */
 
+export { auditReductions } from './audit.ts';
 export {
   MAX_CHOICES,
   type Model,
+  markResource,
   packTransition,
   type Transition,
   transitionActor,
@@ -15,6 +17,7 @@ export {
   explore,
   type IncompleteReason,
   type Progress,
+  type ReductionStats,
   type SearchOptions,
   type SearchOrder,
   type SearchResult,
@@ -22,4 +25,5 @@ export {
   type Violation,
   type ViolationKind,
 } from './search.ts';
+export { sortBlocks } from './symmetry.ts';
 export { finalState, replay } from './trace.ts';

@@ -54,4 +54,42 @@ export interface Model {
    * which only daemons can move is quiescent.
    */
   isDaemon(actor: number): boolean;
+
+  /*
+   * Partial-order reduction (por.ts) asks for the next four together; a model without them is
+   * explored unreduced. They describe moves in terms of resources: model-chosen pieces of the state
+   * (a word, a struct, a lock), numbered 0..resourceCount-1 and passed around as bitsets of
+   * ceil(resourceCount / 32) words (set a bit with `markResource`). A resource must stand for every
+   * word a move reads or writes through it; the explorer compares bitsets, never words.
+   */
+  /** How many resources the footprints below name. */
+  readonly resourceCount?: number;
+  /** The resources violation() reads. A move that writes none of them cannot change its result. */
+  readonly observed?: readonly number[];
+  /**
+   * The resources `actor`'s next move from `state` may read or write, whichever choice it takes,
+   * including those that decide how many choices it has and which are enabled. `reads` and `writes`
+   * come zeroed; set bits in them. For an actor that cannot move, the resources that keep it blocked.
+   */
+  footprint?(state: Int32Array, actor: number, reads: Uint32Array, writes: Uint32Array): void;
+  /**
+   * Every resource `actor` may read or write in any move it makes from `state` on, along any
+   * interleaving with the other actors: a summary of its future, which may only shrink as the system
+   * moves on. Nothing for an actor that has finished. `reads` and `writes` come zeroed.
+   */
+  couldTouch?(state: Int32Array, actor: number, reads: Uint32Array, writes: Uint32Array): void;
+
+  /**
+   * Symmetry reduction (symmetry.ts): rewrites `state` in place into the representative of its orbit
+   * under the model's symmetries (for interchangeable actors, their blocks sorted, say), using
+   * `scratch` (stateWords words) as it likes. Every member of an orbit must get the same
+   * representative, and the symmetries must map moves to moves and preserve violation(), quiescent()
+   * and isDaemon(). Returns whether the state changed.
+   */
+  canonicalize?(state: Int32Array, scratch: Int32Array): boolean;
+}
+
+/** Sets the bit of `resource` in a footprint bitset (see Model.footprint). */
+export function markResource(bits: Uint32Array, resource: number): void {
+  bits[resource >>> 5] |= 1 << (resource & 31);
 }

@@ -192,6 +192,9 @@ describe('explore', () => {
     await expect(explore({ ...guess, choices: () => 300 })).rejects.toThrow(
       /300 choices for actor 0; at most 256/,
     );
+    await expect(explore({ ...guess, resourceCount: 1 }, { por: true })).rejects.toThrow(
+      /not observed, footprint, couldTouch; partial-order reduction needs/,
+    );
   });
 
   it('refuses a trace that does not reproduce its violation on replay', async () => {

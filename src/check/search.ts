@@ -13,21 +13,29 @@
  *
  * Every search is deterministic: the same model and options give the same result and traces. Time
  * only decides where work is sliced, never its order (maxSeconds excepted, by nature).
+ *
+ * Two reductions, each off unless asked for and each used only on a model that supports it:
+ * partial-order reduction (por.ts) on a model that declares footprints, and symmetry reduction
+ * (symmetry.ts) on one that canonicalizes. Both keep every reachable kind and code of violation, and
+ * traces stay replayable from the initial state; with POR a BFS trace is shortest among the explored
+ * paths, which may be longer than the shortest path of the full graph.
  */
 
 import { BreadthFirst } from './bfs.ts';
 import { type ControlOptions, type Progress, RunControl, type StopReason } from './control.ts';
 import { DepthFirst } from './dfs.ts';
-import type { Engine, EngineConfig } from './engine.ts';
+import type { Engine, EngineConfig, ReductionCounts } from './engine.ts';
 import type { Finding, ViolationKind } from './findings.ts';
 import type { Model, Transition } from './model.ts';
+import { declaresFootprints } from './por.ts';
+import { concretize } from './symmetry.ts';
 import { finalState, traceTo } from './trace.ts';
 
 export type { Progress } from './control.ts';
 export type { ViolationKind } from './findings.ts';
 
 export type SearchOrder = 'bfs' | 'dfs';
-export type IncompleteReason = 'max-states' | 'max-seconds' | 'max-depth' | 'stopped';
+export type IncompleteReason = 'max-states' | 'max-seconds' | 'max-depth' | 'stopped' | 'memory';
 
 export interface SearchOptions extends ControlOptions {
   order?: SearchOrder;
@@ -49,6 +57,18 @@ export interface SearchOptions extends ControlOptions {
    * distinct kind and code, instead of stopping at the first.
    */
   findAll?: boolean;
+  /**
+   * Partial-order reduction: where one actor's next move commutes with everything the others can
+   * still do, explore only that actor's moves (por.ts). Needs the model's footprint members; a model
+   * without them is explored unreduced. Reduced paths can be longer than the shortest ones, so a
+   * maxDepth that bounds the full search may cut a reduced one (reported incomplete, never wrong).
+   */
+  por?: boolean;
+  /**
+   * Symmetry reduction: store one state per orbit, as the model's canonicalize maps it (symmetry.ts).
+   * A model without canonicalize is explored unreduced.
+   */
+  symmetry?: boolean;
 }
 
 export interface Violation {
@@ -70,6 +90,15 @@ export interface SearchStats {
   bytesPerState: number;
   /** With hash compaction: a bound on the probability that some state was omitted (visited.ts). */
   omissionProbability?: number;
+  /** Set when a reduction was asked for: which ran (the model supports it) and what they did. */
+  reduced?: ReductionStats;
+}
+
+export interface ReductionStats extends ReductionCounts {
+  /** Partial-order reduction ran: asked for, and the model declares footprints. */
+  por: boolean;
+  /** Symmetry reduction ran: asked for, and the model canonicalizes. */
+  symmetry: boolean;
 }
 
 export interface SearchResult {
@@ -80,12 +109,14 @@ export interface SearchResult {
   violations?: Violation[];
   /** Why the search ended early: set when incomplete, and with findAll whenever the list may be partial. */
   incompleteReason?: IncompleteReason;
+  /** With incompleteReason 'memory': how many states would fit, and what to do (control.ts). */
+  memoryMessage?: string;
   stats: SearchStats;
 }
 
 export async function explore(model: Model, options: SearchOptions = {}): Promise<SearchResult> {
   checkModel(model);
-  const config = engineConfig(options);
+  const config = engineConfig(model, options);
   const order = options.order ?? 'bfs';
   const control = new RunControl(options);
   const { stats, stopped, cutBy, found } = await search(model, order, config, control);
@@ -109,11 +140,12 @@ export async function explore(model: Model, options: SearchOptions = {}): Promis
     result.verdict = 'incomplete';
     result.incompleteReason = reason;
   }
+  if (reason === 'memory' && control.memoryMessage !== null) result.memoryMessage = control.memoryMessage;
   return result;
 }
 
 /** The main search. Its own function so that its visited set can be freed before any shortening. */
-async function search(model: Model, order: SearchOrder, config: EngineConfig, control: RunControl) {
+async function search(model: Model, order: SearchOrder, config: Config, control: RunControl) {
   const engine = order === 'dfs' ? new DepthFirst(model, config) : new BreadthFirst(model, config);
   const stopped = await control.drive(engine);
   engine.settle();
@@ -128,15 +160,18 @@ async function search(model: Model, order: SearchOrder, config: EngineConfig, co
     bytes,
     bytesPerState: bytes / engine.visited.size,
     ...(omission === undefined ? {} : { omissionProbability: omission }),
+    ...(config.reductionAsked
+      ? { reduced: { por: config.por, symmetry: config.symmetry, ...engine.reduced } }
+      : {}),
   };
-  const found = engine.findings.list().map((f) => violationOf(model, engine, f));
+  const found = engine.findings.list().map((f) => violationOf(model, engine, f, config.symmetry));
   return { stats, stopped, cutBy: engine.cutBy, found };
 }
 
 /** Looks, by BFS no deeper than the DFS trace, for a shorter trace to the same kind of violation. */
 async function shorten(
   model: Model,
-  config: EngineConfig,
+  config: Config,
   control: RunControl,
   found: Violation,
 ): Promise<Violation> {
@@ -150,15 +185,18 @@ async function shorten(
   bfs.settle();
   const [nearest] = bfs.findings.list();
   if (stopped !== null || nearest === undefined || nearest.depth > found.depth) return found;
-  return violationOf(model, bfs, nearest);
+  return violationOf(model, bfs, nearest, config.symmetry);
 }
 
 /**
  * The trace to a finding, replayed to confirm it ends in that violation. It can only fail to when the
  * model is not a function of its state vector, or, with hash compaction, after a signature collision.
+ * With symmetry reduction the stored trace runs through orbit representatives and is made concrete
+ * first (symmetry.ts), which fails, saying so, when canonicalize is not a symmetry of the model.
  */
-function violationOf(model: Model, engine: Engine, f: Finding): Violation {
-  const trace = traceTo(engine.visited, f.index);
+function violationOf(model: Model, engine: Engine, f: Finding, symmetry: boolean): Violation {
+  const stored = traceTo(engine.visited, f.index);
+  const trace = symmetry ? concretize(model, stored) : stored;
   const end = finalState(model, trace);
   const code = f.kind === 'state' ? model.violation(end) : model.quiescent(end);
   if (code !== f.code) {
@@ -171,7 +209,12 @@ function violationOf(model: Model, engine: Engine, f: Finding): Violation {
   return { code: f.code, kind: f.kind, trace, depth: trace.length };
 }
 
-function engineConfig(options: SearchOptions): EngineConfig {
+interface Config extends EngineConfig {
+  /** Whether the options asked for a reduction, supported or not: stats then say what ran. */
+  reductionAsked: boolean;
+}
+
+function engineConfig(model: Model, options: SearchOptions): Config {
   if (options.order !== undefined && options.order !== 'bfs' && options.order !== 'dfs') {
     throw new Error(`search order must be 'bfs' or 'dfs', not '${options.order}'`);
   }
@@ -189,6 +232,9 @@ function engineConfig(options: SearchOptions): EngineConfig {
     findAll: options.findAll === true,
     hashCompaction: options.hashCompaction === true,
     target: null,
+    por: options.por === true && declaresFootprints(model),
+    symmetry: options.symmetry === true && model.canonicalize !== undefined,
+    reductionAsked: options.por === true || options.symmetry === true,
   };
 }
 

@@ -17,4 +17,11 @@ describe('IntVector', () => {
     v.release(10);
     expect(v.get(199_999)).toBe(199_999 * 3);
   });
+
+  it('keeps a short vector small', () => {
+    const v = new IntVector();
+    for (let i = 0; i < 3000; i++) v.push(i);
+    expect(v.bytes).toBe(4096 * 4);
+    expect(v.get(2999)).toBe(2999);
+  });
 });

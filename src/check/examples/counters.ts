@@ -7,9 +7,16 @@
  *
  * Promela: `active [N] proctype C() { byte c = 0; do :: c < K -> c++ :: else -> break od }` has the
  * same states once the loop's exit is folded away.
+ *
+ * Both reductions apply in full. Counter a is resource a, touched by actor a alone and read by no
+ * property, so every move is independent of every other actor's: partial-order reduction runs the
+ * counters one after another, N K + 1 states on a single path (counters.test.ts). The counters are
+ * interchangeable, so a state's orbit representative is its values sorted: symmetry reduction keeps
+ * one state per multiset of N values from 0..K, C(N+K, N) of them.
  */
 
-import type { Model } from '../model.ts';
+import { type Model, markResource } from '../model.ts';
+import { sortBlocks } from '../symmetry.ts';
 
 export function counters(n: number, k: number): Model {
   if (!Number.isInteger(n) || n < 1 || !Number.isInteger(k) || k < 1) {
@@ -33,6 +40,18 @@ export function counters(n: number, k: number): Model {
     violation: () => 0,
     quiescent: () => 0,
     isDaemon: () => false,
+    resourceCount: n,
+    observed: [],
+    footprint(_s, a, reads, writes) {
+      markResource(reads, a);
+      markResource(writes, a);
+    },
+    couldTouch(s, a, reads, writes) {
+      if (s[a] >= k) return;
+      markResource(reads, a);
+      markResource(writes, a);
+    },
+    canonicalize: (s) => sortBlocks(s, 0, 1, n),
   };
 }
 

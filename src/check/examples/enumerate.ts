@@ -9,6 +9,8 @@ import type { Model } from '../model.ts';
 
 export interface Enumeration {
   states: number;
+  /** Every reachable state, as its words joined by commas. */
+  keys: Set<string>;
   transitions: number;
   /** Length of a shortest path to a violating or badly quiescent state, or -1 if none is reachable. */
   shortestViolation: number;
@@ -81,5 +83,20 @@ export function enumerate(model: Model): Enumeration {
     for (const s of frontier) labels.delete(s.join(','));
     frontier = nextFrontier;
   }
-  return { states: seen.size, transitions, shortestViolation, violations, fewestSwitches };
+  return { states: seen.size, keys: seen, transitions, shortestViolation, violations, fewestSwitches };
+}
+
+/**
+ * How many orbits the reachable states fall into: the number of distinct representatives that
+ * `model.canonicalize` gives them, which is what symmetry reduction should store.
+ */
+export function orbits(model: Model): number {
+  const scratch = new Int32Array(model.stateWords);
+  const representatives = new Set<string>();
+  for (const key of enumerate(model).keys) {
+    const s = Int32Array.from(key.split(','), Number);
+    model.canonicalize!(s, scratch);
+    representatives.add(s.join(','));
+  }
+  return representatives.size;
 }

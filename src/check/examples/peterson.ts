@@ -12,9 +12,14 @@
  * handed back to it. Both at pc 4 is the violation.
  *
  * Reachable states: 32 for the correct order, 48 for turn-first (counted by hand in peterson.test.ts).
+ *
+ * Footprints are declared, each word a resource, but partial-order reduction finds nothing to reduce:
+ * every move writes its process's pc, which violation() reads. That is the visibility condition at
+ * work, not a shortcoming of the footprints. The two processes are symmetric only together with
+ * renaming the value of turn, and the model does not canonicalize.
  */
 
-import type { Model } from '../model.ts';
+import { type Model, markResource } from '../model.ts';
 
 export type PetersonVariant = 'correct' | 'turn-first';
 
@@ -62,5 +67,27 @@ export function peterson(variant: PetersonVariant = 'correct'): Model {
     violation: (s) => (s[0] === CRITICAL && s[1] === CRITICAL ? PETERSON_BOTH_CRITICAL : 0),
     quiescent: () => 0,
     isDaemon: () => false,
+
+    resourceCount: 5,
+    observed: [0, 1],
+    footprint(s, i, reads, writes) {
+      const j = 1 - i;
+      markResource(reads, i);
+      markResource(writes, i);
+      const pc = s[i];
+      if (pc === 0 || pc === 1) markResource(writes, (pc === 0) !== turnFirst ? FLAG + i : TURN);
+      else if (pc === 2) markResource(reads, FLAG + j);
+      else if (pc === 3) markResource(reads, TURN);
+      else markResource(writes, FLAG + i);
+    },
+    couldTouch(_s, i, reads, writes) {
+      // It loops for ever, so its future is every resource it ever touches.
+      markResource(reads, i);
+      markResource(reads, FLAG + 1 - i);
+      markResource(reads, TURN);
+      markResource(writes, i);
+      markResource(writes, FLAG + i);
+      markResource(writes, TURN);
+    },
   };
 }

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { explore } from '../search.ts';
 import { replay } from '../trace.ts';
 import { exploreEveryWay } from './agree.ts';
 import { enumerate } from './enumerate.ts';
@@ -12,10 +13,22 @@ import { REFCOUNT_USE_AFTER_FREE, refcount } from './refcount.ts';
  * (3R+1)^N - (2R+1)^N; freed, those without, (2R+1)^N. Add the violating states, reached from a freed
  * state by one checked user's increment and not expanded further: that user now holds (R places), the
  * others are placed as in a freed state: N R (2R+1)^(N-1). Total 2 (3R+1)^N + N R (2R+1)^(N-1).
+ *
+ * With W work steps each round has W more holding places, and nothing else changes: correct
+ * 2 (R(W+2)+1)^N, check-then-get 2 (R(W+3)+1)^N + N R (2R+1)^(N-1) (the violating user holds at
+ * the first of its holding places, the others hold nothing).
+ *
+ * Symmetry. The users are interchangeable, so an orbit is the multiset of the users' places, and the
+ * reasoning above carries over with multisets of N places from P, C(P+N-1, N), for sequences, P^N.
+ * Correct: 2 C(2R+N, N). Check-then-get: 2 C(3R+N, N), and for the violating states R choices of the
+ * violating user's place times a multiset of N-1 non-holding places, R C(2R+N-1, N-1). That is not
+ * the full count divided by N!: an orbit whose users share places has fewer than N! members. The
+ * quotient approaches 1/N! of the states as places outnumber users.
  */
 
 const correctStates = (n: number, r: number): number => 2 * (2 * r + 1) ** n;
 const buggyStates = (n: number, r: number): number => 2 * (3 * r + 1) ** n + n * r * (2 * r + 1) ** (n - 1);
+const choose = (a: number, b: number): number => (b === 0 ? 1 : (choose(a - 1, b - 1) * a) / b);
 
 const sizes = [
   [1, 1],
@@ -30,6 +43,31 @@ describe('refcount', () => {
     for (const [n, r] of sizes) {
       expect(enumerate(refcount(n, r)).states).toBe(correctStates(n, r));
       expect(enumerate(refcount(n, r, 'check-then-get')).states).toBe(buggyStates(n, r));
+    }
+  });
+
+  it('counts states with work steps by formula and by brute force alike', () => {
+    for (const [n, r, w] of [
+      [1, 2, 1],
+      [2, 1, 2],
+      [2, 2, 1],
+      [3, 1, 2],
+    ]) {
+      expect(enumerate(refcount(n, r, 'correct', w)).states).toBe(2 * (r * (w + 2) + 1) ** n);
+      expect(enumerate(refcount(n, r, 'check-then-get', w)).states).toBe(
+        2 * (r * (w + 3) + 1) ** n + n * r * (2 * r + 1) ** (n - 1),
+      );
+    }
+  });
+
+  it('keeps one state per multiset of places with symmetry reduction', async () => {
+    for (const [n, r] of [...sizes, [4, 3], [6, 2]]) {
+      const correct = await explore(refcount(n, r), { symmetry: true });
+      expect(correct.stats.states, `${n} ${r}`).toBe(2 * choose(2 * r + n, n));
+      const buggy = await explore(refcount(n, r, 'check-then-get'), { symmetry: true, findAll: true });
+      expect(buggy.stats.states, `${n} ${r}`).toBe(
+        2 * choose(3 * r + n, n) + r * choose(2 * r + n - 1, n - 1),
+      );
     }
   });
 

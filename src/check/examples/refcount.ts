@@ -20,9 +20,19 @@
  * (2R+1)^N - (R+1)^N placements have a holder, and the (R+1)^N without one are reachable only freed
  * (a live object with nobody holding would need a count above the holders).
  * 'check-then-get': 2 (3R+1)^N + N R (2R+1)^(N-1), with its violating states (refcount.test.ts).
+ *
+ * With `work` W > 0 a user holding its reference takes W steps of its own before the put (private
+ * work, touching only its own word), which puts W more holding places in each round: 2 (R(W+2)+1)^N
+ * states for 'correct', 2 (R(W+3)+1)^N + N R (2R+1)^(N-1) for 'check-then-get'.
+ *
+ * Reductions. Each word is a resource; violation() reads only uaf. Every step of a get or a put
+ * touches the shared count, so with W = 0 no move is independent of the others and partial-order
+ * reduction leaves the state space as it is; the work steps touch the user's word alone and are
+ * reduced. The users are interchangeable: a state's orbit representative has their words sorted.
  */
 
-import type { Model } from '../model.ts';
+import { type Model, markResource } from '../model.ts';
+import { sortBlocks } from '../symmetry.ts';
 
 export type RefcountVariant = 'correct' | 'check-then-get';
 
@@ -35,12 +45,17 @@ const UAF = 2;
 const OWNER = 3;
 const USERS = 4;
 
-export function refcount(n: number, rounds: number, variant: RefcountVariant = 'correct'): Model {
+export function refcount(n: number, rounds: number, variant: RefcountVariant = 'correct', work = 0): Model {
   if (!Number.isInteger(n) || n < 1 || !Number.isInteger(rounds) || rounds < 1) {
     throw new Error(`refcount: n and rounds must be positive integers, not n=${n}, rounds=${rounds}`);
   }
+  if (!Number.isInteger(work) || work < 0) {
+    throw new Error(`refcount: work must be a non-negative integer, not ${work}`);
+  }
   const split = variant === 'check-then-get';
-  const phases = split ? 3 : 2;
+  /** Per round: the get (check and increment when split), `work` steps holding, the put. */
+  const phases = (split ? 3 : 2) + work;
+  const putPhase = phases - 1;
   const done = rounds * phases;
 
   /** count--, freeing at zero; freeing twice is as much a use after free as touching freed memory. */
@@ -48,6 +63,15 @@ export function refcount(n: number, rounds: number, variant: RefcountVariant = '
     if (out[FREED] !== 0) out[UAF] = 1;
     out[COUNT]--;
     if (out[COUNT] === 0) out[FREED] = 1;
+  };
+
+  /** What a put (or the split get's increment) reads and writes besides the actor's own word. */
+  const touchObject = (reads: Uint32Array, writes: Uint32Array): void => {
+    markResource(reads, COUNT);
+    markResource(reads, FREED);
+    markResource(writes, COUNT);
+    markResource(writes, FREED);
+    markResource(writes, UAF);
   };
 
   return {
@@ -82,7 +106,7 @@ export function refcount(n: number, rounds: number, variant: RefcountVariant = '
       } else if (phase === 1 && split) {
         if (src[FREED] !== 0) out[UAF] = 1;
         out[COUNT]++;
-      } else {
+      } else if (phase === putPhase) {
         put(out);
       }
       out[USERS + a] = pc + 1;
@@ -91,5 +115,30 @@ export function refcount(n: number, rounds: number, variant: RefcountVariant = '
     violation: (s) => (s[UAF] !== 0 ? REFCOUNT_USE_AFTER_FREE : 0),
     quiescent: (s) => (s[FREED] === 0 ? REFCOUNT_LEAK : 0),
     isDaemon: () => false,
+
+    resourceCount: USERS + n,
+    observed: [UAF],
+    footprint(s, a, reads, writes) {
+      const own = a === n ? OWNER : USERS + a;
+      markResource(reads, own);
+      if (s[own] >= (a === n ? 1 : done)) return;
+      markResource(writes, own);
+      const phase = a === n ? putPhase : s[own] % phases;
+      if (phase === 0) {
+        markResource(reads, COUNT);
+        if (!split) markResource(writes, COUNT);
+      } else if ((phase === 1 && split) || phase === putPhase) {
+        touchObject(reads, writes);
+      }
+    },
+    couldTouch(s, a, reads, writes) {
+      const own = a === n ? OWNER : USERS + a;
+      if (s[own] >= (a === n ? 1 : done)) return;
+      // Every round ends in a put, so an actor not done will touch the object again.
+      markResource(reads, own);
+      markResource(writes, own);
+      touchObject(reads, writes);
+    },
+    canonicalize: (s) => sortBlocks(s, USERS, 1, n),
   };
 }
