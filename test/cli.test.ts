@@ -80,6 +80,34 @@ describe('svmsim check', () => {
   });
 });
 
+describe('svmsim check --swarm and reductions', () => {
+  it('finds the same kind of violation with diversified searches in worker threads', () => {
+    const r = svmsim(
+      'check',
+      'seed-accel-dma',
+      '--policy',
+      'e57e58bd-no-fault-pin',
+      '--swarm',
+      '2',
+      '--json',
+    );
+    expect(r.code).toBe(1);
+    const j = JSON.parse(r.out).results[0];
+    expect(j.violation.kind).toBe('use-after-free');
+    expect(j.stats.searches).toBe(2);
+  });
+
+  it('gives the same verdicts with the reductions turned off', () => {
+    const on = JSON.parse(svmsim('check', 'seed-accel-dma', '--json').out).results;
+    const off = JSON.parse(
+      svmsim('check', 'seed-accel-dma', '--no-por', '--no-symmetry', '--json').out,
+    ).results;
+    expect(off.map((x: { verdict: string }) => x.verdict)).toEqual(
+      on.map((x: { verdict: string }) => x.verdict),
+    );
+  });
+});
+
 describe('svmsim --report', () => {
   it('writes a self-contained HTML report with the trace and the comparison table', () => {
     const d = tmp();

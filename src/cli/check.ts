@@ -7,6 +7,7 @@ import { SingleBar } from 'cli-progress';
 import type { Transition } from '../check/model.ts';
 import type { Progress, SearchResult } from '../check/search.ts';
 import { explore } from '../check/search.ts';
+import { type SwarmResult, swarm } from '../check/swarm.ts';
 import type { SvmPolicy } from '../drivers/iommu/intel/svm.ts';
 import { describeViolation, type StepView, type ViolationView } from '../report/describe.ts';
 import { renderHtml } from '../report/html/render.ts';
@@ -31,6 +32,13 @@ export interface CheckOptions {
   all?: boolean;
   /** Write an HTML report of the first violation (or of the first result) and the table. */
   report?: string;
+  /** Partial-order and symmetry reduction (on unless turned off; inert for a model without hooks). */
+  por?: boolean;
+  symmetry?: boolean;
+  /** N diversified searches in worker threads instead of one search. */
+  swarm?: number;
+  /** The policy argument as the user gave it (a worker must load the same policy). */
+  policyArgs?: string[];
 }
 
 export interface CheckResult {
@@ -38,6 +46,8 @@ export interface CheckResult {
   policy: string;
   verdict: 'verified' | 'violation' | 'incomplete';
   incompleteReason?: string;
+  /** With incompleteReason 'memory': how many states would fit, and what to do. */
+  memoryMessage?: string;
   violation: ViolationView | null;
   trace: StepView[];
   /** With --all: every other kind of violation found, each with its own shortest trace. */
@@ -60,18 +70,24 @@ export async function checkOne(
   policy: SvmPolicy,
   o: Omit<CheckOptions, 'policies'>,
   onProgress?: (p: Progress) => void,
+  policyArg?: string,
 ): Promise<{ result: CheckResult; sys: SvmSystem; raw: SearchResult; trace: Transition[] }> {
   const sys = new SvmSystem(sc, policy);
-  const raw = await explore(sys, {
-    order: o.order,
-    maxStates: o.maxStates,
-    maxSeconds: o.maxSeconds,
-    hashCompaction: o.hashCompaction,
-    findAll: o.all,
-    shouldStop: () => interrupted,
-    onProgress,
-    progressIntervalMs: 250,
-  });
+  const raw =
+    o.swarm && o.swarm > 1
+      ? await swarmSearch(sc, policyArg ?? policy.name, o)
+      : await explore(sys, {
+          order: o.order,
+          maxStates: o.maxStates,
+          maxSeconds: o.maxSeconds,
+          hashCompaction: o.hashCompaction,
+          por: o.por ?? true,
+          symmetry: o.symmetry ?? true,
+          findAll: o.all,
+          shouldStop: () => interrupted,
+          onProgress,
+          progressIntervalMs: 250,
+        });
   const explain = (v: { trace: Transition[]; code: number }) => {
     const { steps, final } = traceSteps(sys, v.trace);
     return { violation: describeViolation(sys, final, v.code), trace: steps };
@@ -88,6 +104,7 @@ export async function checkOne(
       policy: policy.name,
       verdict: raw.verdict,
       ...(raw.incompleteReason ? { incompleteReason: raw.incompleteReason } : {}),
+      ...(raw.memoryMessage ? { memoryMessage: raw.memoryMessage } : {}),
       violation: first?.violation ?? null,
       trace: first?.trace ?? [],
       ...(more.length ? { more } : {}),
@@ -98,6 +115,8 @@ export async function checkOne(
         seconds: Math.round(st.seconds * 1000) / 1000,
         bytesPerState: Math.round(st.bytesPerState),
         ...(st.omissionProbability === undefined ? {} : { omissionProbability: st.omissionProbability }),
+        ...(st.reduced === undefined ? {} : { reduced: st.reduced }),
+        ...(o.swarm && o.swarm > 1 ? { searches: o.swarm } : {}),
       },
     },
   };
@@ -115,9 +134,9 @@ export async function checkCommand(scenarioArgs: string[], o: CheckOptions): Pro
   let reported: { sys: SvmSystem; trace: Transition[]; violation: ViolationView | null } | undefined;
   try {
     for (const sc of scenarios) {
-      for (const policy of o.policies) {
+      for (const [i, policy] of o.policies.entries()) {
         const bar = progressBar(o, `${sc.name} ${policy.name}`);
-        const { result, sys, trace } = await checkOne(sc, policy, o, bar?.update);
+        const { result, sys, trace } = await checkOne(sc, policy, o, bar?.update, o.policyArgs?.[i]);
         bar?.stop();
         results.push(result);
         if (!reported || (!reported.violation && result.violation))
@@ -208,6 +227,43 @@ export function table(results: readonly CheckResult[], c: ReturnType<typeof colo
           : line;
     })
     .join('\n');
+}
+
+/** --swarm: diversified DFS searches in worker threads; its result in the shape explore() gives. */
+async function swarmSearch(
+  sc: Scenario,
+  policyArg: string,
+  o: Omit<CheckOptions, 'policies'>,
+): Promise<SearchResult> {
+  const r = await swarm(
+    {
+      module: new URL('./factory.ts', import.meta.url).href,
+      exportName: 'buildSystem',
+      args: [sc.text, sc.source, policyArg],
+    },
+    {
+      workers: o.swarm,
+      maxStates: o.maxStates,
+      maxSeconds: o.maxSeconds,
+      hashCompaction: o.hashCompaction,
+      shouldStop: () => interrupted,
+    },
+  );
+  const sum = (f: (x: SwarmResult['searches'][number]) => number) => r.searches.reduce((a, x) => a + f(x), 0);
+  const states = sum((x) => x.states);
+  return {
+    verdict: r.verdict,
+    ...(r.violation ? { violation: r.violation } : {}),
+    ...(r.incompleteReason ? { incompleteReason: r.incompleteReason } : {}),
+    stats: {
+      states,
+      transitions: sum((x) => x.transitions),
+      maxDepth: Math.max(...r.searches.map((x) => x.maxDepth)),
+      seconds: r.seconds,
+      bytes: sum((x) => x.bytes),
+      bytesPerState: states ? sum((x) => x.bytes) / states : 0,
+    },
+  };
 }
 
 function progressBar(o: CheckOptions, label: string) {

@@ -81,6 +81,13 @@ export async function main(argv: string[]): Promise<number> {
       '--hash-compaction',
       'store a 64-bit hash per state instead of the state (prints the omission probability)',
     )
+    .option('--no-por', 'turn partial-order reduction off')
+    .option('--no-symmetry', 'turn symmetry reduction off')
+    .option(
+      '--swarm <n>',
+      'run n diversified depth-first searches in worker threads; the first violation wins',
+      int('--swarm'),
+    )
     .option('--json', 'print { results: [...] } as JSON')
     .option('--trace-out <file>', 'write the first counterexample as a trace file')
     .option(
@@ -99,6 +106,10 @@ export async function main(argv: string[]): Promise<number> {
         hashCompaction: o.hashCompaction,
         all: o.all,
         report: o.report,
+        por: o.por,
+        symmetry: o.symmetry,
+        swarm: o.swarm,
+        policyArgs: names,
         json: o.json,
         traceOut: o.traceOut,
       });
