@@ -9,7 +9,14 @@ import { gfxOps } from '../drivers/gfx/gfx.ts';
 import { type SvmPolicy, svmRoutines } from '../drivers/iommu/intel/svm.ts';
 import { Hardware } from '../hw/hardware.ts';
 import { deviceChoices, dmaAttempt, dmaEnabled } from '../hw/pci/device.ts';
-import { cacheFill, cacheFillable, cacheFillChoices, describeFill, qiPending, qiProcessOne } from '../hw/vtd/iommu.ts';
+import {
+  cacheFill,
+  cacheFillable,
+  cacheFillChoices,
+  describeFill,
+  qiPending,
+  qiProcessOne,
+} from '../hw/vtd/iommu.ts';
 import { DMAR_CAP, DMAR_ECAP } from '../hw/vtd/layouts.ts';
 import { delayed_fput } from '../kernel/fs/file.ts';
 import { type ClientFileOps, Kernel, type KernelConfig, routines } from '../kernel/kernel.ts';
