@@ -20,20 +20,9 @@ export const Obj = {
 } as const;
 export type ObjKind = (typeof Obj)[keyof typeof Obj];
 
-export const objName: Record<number, string> = {
-  [Obj.task]: 'task',
-  [Obj.mm]: 'mm',
-  [Obj.vma]: 'vma',
-  [Obj.file]: 'file',
-  [Obj.page]: 'page',
-  [Obj.svm]: 'svm',
-  [Obj.sdev]: 'sdev',
-  [Obj.pasid]: 'pasid',
-  [Obj.notifier]: 'notifier',
-  [Obj.fd]: 'fd',
-  [Obj.actor]: 'actor',
-  [Obj.device]: 'device',
-};
+export const objName: Record<number, string> = Object.fromEntries(
+  Object.entries(Obj).map(([k, v]) => [v, k]),
+);
 
 /** Lifetime of a pooled object. Freed slots are never reused (like KASAN's quarantine), so a
  * stale access is always recognisable as a use after free. */
