@@ -55,14 +55,14 @@ export class StateArena {
 
   /**
    * Encodes `state` for `matches` and `commit`, taking stored state `near` (its parent, say; -1 for
-   * none) as the hint. Without `intern` it returns false for a state that cannot be stored here.
+   * none) as the hint; `nearState`, when given, must be that state's words. Without `intern` it returns false for a state that cannot be stored here.
    */
-  encode(state: Int32Array, near: number, intern: boolean): boolean {
+  encode(state: Int32Array, near: number, intern: boolean, nearState: Int32Array | null = null): boolean {
     if (near !== this.hintIndex && near < this.count && near >= this.firstLive << PAGE_SHIFT) {
       this.codec.hint(this.pages[near >>> PAGE_SHIFT]!, this.offsets.get(near));
       this.hintIndex = near;
     }
-    return this.codec.encode(state, intern);
+    return this.codec.encode(state, intern, near === this.hintIndex && near >= 0 ? nearState : null);
   }
 
   /** Whether stored state i is the one last encoded. */

@@ -223,7 +223,7 @@ export class BreadthFirst implements Engine {
       this.finish();
       return false;
     }
-    const r = visited.add(next, i, t);
+    const r = visited.add(next, i, t, this.cur);
     if (r >= 0) {
       this.switches.push(sw);
       if (visited.arena === null) this.queue.append(next);

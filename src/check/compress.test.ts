@@ -64,16 +64,22 @@ describe.each(modes)('compression, $name', ({ words, blockWords }) => {
     );
   });
 
-  it('finds a state exactly when an equal vector was added, whatever the hint', () => {
+  it.each([
+    ['a hint by index', false],
+    ["a hint by index and the hint's words", true],
+  ])('finds a state exactly when an equal vector was added, whatever the hint (%s)', (_, words_) => {
     fc.assert(
       fc.property(states(words), fc.array(fc.nat()), (list, hints) => {
         const visited = new VisitedSet(words, { blockWords });
         const reference = new Map<string, number>();
+        const parentWords = new Int32Array(words);
         list.forEach((s, k) => {
           const key = s.join(',');
           const known = reference.get(key);
           const parent = visited.size === 0 ? -1 : (hints[k] ?? 0) % visited.size;
-          const r = visited.add(s, parent, 0);
+          // As a search does: the parent's words are read back from the set before its successor is added.
+          if (words_ && parent >= 0) visited.copyState(parent, parentWords);
+          const r = visited.add(s, parent, 0, words_ && parent >= 0 ? parentWords : null);
           if (known === undefined) {
             expect(r).toBe(reference.size);
             reference.set(key, r);

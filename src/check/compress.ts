@@ -95,20 +95,32 @@ export class StateCodec {
    * without, a state with a component never seen is certainly not stored, and encode returns false
    * at once, leaving `record` and `hash` unspecified.
    */
-  encode(state: Int32Array, intern: boolean): boolean {
+  encode(state: Int32Array, intern: boolean, hintState: Int32Array | null = null): boolean {
     if (this.blocks === 0) {
       this.recordLength = writeWords(state, this.record);
       this.hash = murmur3Words(state, 0, this.stateWords);
       return true;
     }
     const { tables, ids, hintIds, record } = this;
+    const hinted = this.hinted;
+    // With the hint's own words at hand (the parent the search is expanding), a block is compared
+    // with them: one tight loop over two arrays already in cache, instead of a look into the block
+    // position's component chunks (on the bench's P2 D1 F1, 666 words: best of five 4.5 s against
+    // 6.8 s, on a busy machine).
+    const near = hinted ? hintState : null;
     let n = 0;
     for (let j = 0, start = 0; j < this.blocks; j++) {
       const table = tables[j];
+      const end = start + table.width;
       let id = -1;
-      if (this.hinted && table.matches(hintIds[j], state, start)) {
+      if (near !== null) {
+        let k = start;
+        while (k < end && state[k] === near[k]) k++;
+        if (k === end) id = hintIds[j];
+      } else if (hinted && table.matches(hintIds[j], state, start)) {
         id = hintIds[j];
-      } else {
+      }
+      if (id < 0) {
         const h = murmur3Words(state, start, start + table.width);
         id = table.find(state, start, h);
         if (id < 0) {

@@ -217,7 +217,7 @@ export class DepthFirst implements Engine {
       return;
     }
     const t = packTransition(this.frameActor[d], this.frameChoice[d] - 1);
-    const r = visited.add(next, this.frameIndex[d], t);
+    const r = visited.add(next, this.frameIndex[d], t, this.views[d]);
     if (r < 0) {
       if (this.ample !== null) this.checkProviso(d, ~r);
       return;
