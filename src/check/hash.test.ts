@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { murmur3Words, xxhMixWords } from './hash.ts';
+import { murmur3Words, signatureWords, xxhMixWords } from './hash.ts';
 
 const word = fc.integer({ min: -(2 ** 31), max: 2 ** 31 - 1 });
 const vector = fc.array(word, { minLength: 0, maxLength: 40 });
@@ -28,6 +28,20 @@ describe('state hashing', () => {
   it('matches the published MurmurHash3 x86_32 vector ("test", seed 0x9747b28c)', () => {
     // "test" is the little-endian word 0x74736574.
     expect(murmur3Words(Int32Array.of(0x74736574), 0, 1) >>> 0).toBe(0x704b81dc);
+  });
+
+  it('computes both halves of a signature in one pass exactly as the two functions do', () => {
+    const out = new Int32Array(2);
+    fc.assert(
+      fc.property(vector, vector, (before, middle) => {
+        const a = Int32Array.from([...before, ...middle]);
+        signatureWords(a, before.length, a.length, out);
+        return (
+          out[0] === murmur3Words(a, before.length, a.length) &&
+          out[1] === xxhMixWords(a, before.length, a.length)
+        );
+      }),
+    );
   });
 
   it('hashes equal vectors equally, wherever the range lies', () => {

@@ -61,3 +61,38 @@ export function xxhMixWords(words: Int32Array, start: number, end: number): numb
   h ^= h >>> 16;
   return h | 0;
 }
+
+/**
+ * Both functions above in one pass, into `out[0]` (murmur3Words) and `out[1]` (xxhMixWords): the two
+ * multiply chains are independent, so the processor runs them side by side, and the state is read
+ * once. Hash compaction calls this for every generated successor.
+ */
+export function signatureWords(words: Int32Array, start: number, end: number, out: Int32Array): void {
+  let h = MURMUR_SEED;
+  let x = (XXH_SEED + XXH_PRIME5 + ((end - start) << 2)) | 0;
+  for (let i = start; i < end; i++) {
+    const w = words[i];
+    let k = Math.imul(w, MURMUR_C1);
+    k = (k << 15) | (k >>> 17);
+    k = Math.imul(k, MURMUR_C2);
+    h ^= k;
+    h = (h << 13) | (h >>> 19);
+    h = (Math.imul(h, 5) + 0xe6546b64) | 0;
+    x = (x + Math.imul(w, XXH_PRIME3)) | 0;
+    x = Math.imul((x << 17) | (x >>> 15), XXH_PRIME4);
+    x ^= x >>> 15;
+  }
+  h ^= (end - start) << 2;
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  x ^= x >>> 15;
+  x = Math.imul(x, XXH_PRIME2);
+  x ^= x >>> 13;
+  x = Math.imul(x, XXH_PRIME3);
+  x ^= x >>> 16;
+  out[0] = h | 0;
+  out[1] = x | 0;
+}

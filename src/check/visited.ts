@@ -20,7 +20,7 @@
  */
 
 import { type ArenaOptions, StateArena } from './arena.ts';
-import { murmur3Words, xxhMixWords } from './hash.ts';
+import { signatureWords } from './hash.ts';
 import { IntVector } from './vector.ts';
 
 export interface VisitedOptions extends ArenaOptions {
@@ -52,6 +52,8 @@ export class VisitedSet {
   private mask: number;
   private growAt: number;
   private count = 0;
+  /** The 64-bit signature of the state being looked up (compacted mode). */
+  private readonly signature = new Int32Array(2);
 
   constructor(stateWords: number, options: VisitedOptions = {}) {
     if (!Number.isInteger(stateWords) || stateWords < 1) {
@@ -178,8 +180,10 @@ export class VisitedSet {
   }
 
   private addSignature(state: Int32Array, parent: number, transition: number): number {
-    const h1 = murmur3Words(state, 0, this.stateWords);
-    const h2 = xxhMixWords(state, 0, this.stateWords);
+    const sig = this.signature;
+    signatureWords(state, 0, this.stateWords, sig);
+    const h1 = sig[0];
+    const h2 = sig[1];
     const table = this.table;
     const mask = this.mask;
     let slot = h1 & mask;
@@ -199,8 +203,10 @@ export class VisitedSet {
   }
 
   private findSignature(state: Int32Array): number {
-    const h1 = murmur3Words(state, 0, this.stateWords);
-    const h2 = xxhMixWords(state, 0, this.stateWords);
+    const sig = this.signature;
+    signatureWords(state, 0, this.stateWords, sig);
+    const h1 = sig[0];
+    const h2 = sig[1];
     const table = this.table;
     const mask = this.mask;
     let slot = h1 & mask;
