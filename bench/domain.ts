@@ -22,9 +22,10 @@ import {
   TIMEOUT,
   timeRatio,
 } from './measure.ts';
+import type { SvmsimResult } from './one.ts';
 import { buildPan, runPan } from './spin.ts';
 import { configLabel, type DomainRun, policies, type SvmConfig, spinViolationKind } from './svm-configs.ts';
-import { runSvmsim } from './svmsim.ts';
+import { runSvmsim, type SvmsimFailure } from './svmsim.ts';
 
 export interface DomainRow {
   config: string;
@@ -46,6 +47,14 @@ export interface DomainRow {
   timeRatio: number | null;
   /** What svmsim then spent shortening a DFS counterexample by a bounded BFS (pan has no such step). */
   svmsimShortenSeconds: number | null;
+  /**
+   * States stored per second of search, also for a run the cap cut short (its states by the cap):
+   * how fast each tool goes through its own model, which the time ratio mixes with the models' sizes.
+   */
+  svmsimStatesPerSecond: number | null;
+  spinStatesPerSecond: number | null;
+  /** Words in svmsim's state vector for the configuration. */
+  svmsimStateWords: number | null;
   svmsimPeakMB: number | null;
   spinPeakMB: number | null;
   runs: { svmsim: number; spin: number };
@@ -93,10 +102,18 @@ export function measureDomain(run: DomainRun, o: DomainOptions): DomainRow {
     spinSeconds: sp.seconds,
     timeRatio: timeRatio(sv, sp),
     svmsimShortenSeconds: sv.complete && sv.verdict !== 'verified' ? shortenSeconds(svmsim.results) : null,
+    svmsimStatesPerSecond: ratio(sv.states, sv.seconds),
+    spinStatesPerSecond: ratio(sp.states, sp.seconds),
+    svmsimStateWords: stateWords(svmsim.results),
     svmsimPeakMB: sv.peakMB,
     spinPeakMB: sp.peakMB,
     runs: { svmsim: sv.runs, spin: sp.runs },
   };
+}
+
+function stateWords(results: (SvmsimResult | SvmsimFailure)[]): number | null {
+  const done = results.find((r): r is SvmsimResult => r.verdict !== 'failed');
+  return done?.stateWords ?? null;
 }
 
 export const expectedVerdict = (c: SvmConfig, policy: string): string =>

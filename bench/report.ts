@@ -134,6 +134,9 @@ function domainTable(rows: DomainRow[]): string {
     { title: 'SPIN s', cell: (r) => fixed(r.spinSeconds), right: true },
     { title: 'time x', cell: (r) => times(r.timeRatio), right: true },
     { title: 'svmsim +BFS s', cell: (r) => fixed(r.svmsimShortenSeconds), right: true },
+    { title: 'svmsim st/s', cell: (r) => count(r.svmsimStatesPerSecond ?? null), right: true },
+    { title: 'SPIN st/s', cell: (r) => count(r.spinStatesPerSecond ?? null), right: true },
+    { title: 'words', cell: (r) => count(r.svmsimStateWords ?? null), right: true },
     { title: 'svmsim MB', cell: (r) => fixed(r.svmsimPeakMB, 0), right: true },
     { title: 'SPIN MB', cell: (r) => fixed(r.spinPeakMB, 0), right: true },
   ];
