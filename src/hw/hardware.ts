@@ -71,7 +71,7 @@ export class Hardware {
     dims: Dims,
     readonly ndev: number,
   ) {
-    this.npasid = dims.svms;
+    this.npasid = dims.pasids;
     this.upages = dims.upages;
     this.iqSize = dims.iqSize;
     this.prqSize = dims.prqSize;

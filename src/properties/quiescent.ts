@@ -36,6 +36,7 @@ export function leakedObjects(w: World): Leaked[] {
   ];
   for (const [kind, pool] of pools)
     for (const o of pool) if (o.life === Life.live) out.push({ kind, index: o.index });
-  for (let p = 0; p < w.dims.svms; p++) if (w.s[w.idrBase + p] !== 0) out.push({ kind: Obj.pasid, index: p });
+  for (let p = 0; p < w.dims.pasids; p++)
+    if (w.s[w.idrBase + p] !== 0) out.push({ kind: Obj.pasid, index: p });
   return out;
 }

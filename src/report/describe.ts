@@ -167,7 +167,7 @@ export function diffStates(sys: SvmSystem, before: Int32Array, after: Int32Array
         out.push({ obj: sys.scenario.devices[di].name, field: f, from: before[at], to: after[at] });
     });
   });
-  for (let p = 0; p < sys.world.dims.svms; p++) {
+  for (let p = 0; p < sys.world.dims.pasids; p++) {
     const at = sys.world.idrBase + p;
     if (before[at] !== after[at])
       out.push({ obj: 'pasid_idr', field: `[${p}]`, from: svmRef(before[at]), to: svmRef(after[at]) });

@@ -39,24 +39,40 @@ const clientFactories: Record<string, (bind: ReturnType<typeof svmRoutines>['bin
   gfx: gfxOps,
 };
 
-/** Pool sizes for a scenario: enough for everything it can allocate, racing faults included. */
+/**
+ * Pool sizes for a scenario: enough for everything it can allocate, racing faults included. Pools
+ * are cut into one range per task (world/layout.ts), each big enough for the task that needs most.
+ */
 export function dimsFor(sc: Scenario): Dims {
   const tasks = sc.tasks.length;
   const ops = sc.tasks.flatMap((t) => t.program);
+  const most = (op: string): number =>
+    Math.max(1, ...sc.tasks.map((t) => t.program.filter((o) => o.op === op).length));
   const binds = Math.max(1, ops.filter((o) => o.op === 'bind').length);
   const opens = ops.filter((o) => o.op === 'open').length;
   const mmaps = ops.filter((o) => o.op === 'mmap').length;
   const nfd = Math.max(1, ...ops.map((o) => ('fd' in o ? o.fd + 1 : 0)));
   const kactors = tasks + 2;
+  const per = {
+    // The initial buffer and every mmap; a forked child copies its parent's, at most as many.
+    vmas: 1 + mmaps,
+    // A file belongs to the task that opened it; a bind allocates at most one svm and one sdev.
+    files: most('open'),
+    // PGD + three tables + data pages, twice over for tables re-populated while dying.
+    frames: 2 * (4 + sc.upages),
+    svms: most('bind'),
+    sdevs: most('bind'),
+  };
   return {
     tasks,
     mms: tasks,
-    vmas: tasks * (1 + mmaps),
-    files: Math.max(1, opens),
-    // PGD + three tables + data pages per mm, twice over for tables re-populated while dying.
-    frames: tasks * 2 * (4 + sc.upages),
-    svms: binds,
-    sdevs: binds,
+    vmas: tasks * per.vmas,
+    files: tasks * per.files,
+    frames: tasks * per.frames,
+    svms: tasks * per.svms,
+    sdevs: tasks * per.sdevs,
+    pasids: binds,
+    per,
     devices: sc.devices.length,
     kactors,
     nfd,

@@ -5,6 +5,13 @@
  * Pools are sized from the scenario (Dims). Each pool is an array of one struct; a slot is
  * `unused`, `live` or `freed` (see Life) and is never reused, so a stale pointer is detectable.
  * Pointers are stored as index + 1 (0 is NULL).
+ *
+ * Every object belongs to a task, its owner: a task's mm is mm `task`; a VMA, page frame or
+ * intel_svm belongs to its mm's task, an intel_svm_dev to its svm's, a file to the task that opened
+ * it. Each pool but the mm's is cut into one range of `Dims.per` slots per owner, and an owner
+ * allocates only in its own range. An object's number then says whose it is and how many of its
+ * owner's objects came before it, not when it was allocated relative to other tasks' objects, so
+ * that exchanging two identical processes maps states to states (system/symmetry.ts).
  */
 import { defineStruct, type Memory, makeView, type StructDef, type View } from './struct.ts';
 
@@ -16,9 +23,13 @@ export interface Dims {
   files: number;
   /** Physical page frames available to page tables and user data. */
   frames: number;
-  /** intel_svm structs, and PASID-table entries / PASIDs. */
+  /** intel_svm structs. */
   svms: number;
   sdevs: number;
+  /** PASIDs: pasid_idr and PASID-table entries (at most one live intel_svm per bind in the scenario). */
+  pasids: number;
+  /** Slots per owner task in the pools cut into per-task ranges (pool size = tasks * per). */
+  per: { vmas: number; files: number; frames: number; svms: number; sdevs: number };
   devices: number;
   /** Kernel actors (tasks, the delayed-fput worker, the page-request IRQ thread). */
   kactors: number;
@@ -124,6 +135,19 @@ export const ActorDef = defineStruct('actor', [
   'sp',
 ] as const);
 
+/**
+ * The first unused slot in `owner`'s range of `pool` (`per` slots from owner * per), or undefined
+ * when the owner has used them all. How every allocator picks a slot (see the header).
+ */
+export function unusedSlot<T extends { life: number }>(
+  pool: readonly T[],
+  owner: number,
+  per: number,
+): T | undefined {
+  for (let i = owner * per; i < (owner + 1) * per; i++) if (pool[i].life === 0) return pool[i];
+  return undefined;
+}
+
 /** Base of the modelled physical memory: frame f lives at ((PFN_BASE + f) << 12). */
 export const PFN_BASE = 0x100;
 
@@ -161,7 +185,7 @@ export class World implements Memory {
     this.pool(SdevDef, dims.sdevs, this.sdev);
     this.pool(ActorDef, dims.kactors, this.actor, dims.stackDepth * FRAME_WORDS);
     this.kernel = makeView(KernelDef, this, 0, this.take(KernelDef.words));
-    this.idrBase = this.take(dims.svms);
+    this.idrBase = this.take(dims.pasids);
     this.refsBase = this.take(dims.refs);
     this.hwBase = this.take(hwWords);
     this.words = this.next;

@@ -7,6 +7,7 @@
  * passed exit_task_work, it goes to the delayed_fput list, which a kworker drains.
  */
 import { site } from '../../properties/violations.ts';
+import { unusedSlot } from '../../world/layout.ts';
 import { Count, Life, Obj } from '../../world/objects.ts';
 import { Ctl } from '../exec.ts';
 import { defineRoutine, type Kernel } from '../kernel.ts';
@@ -17,7 +18,7 @@ const S_GET_FILE = site('get_file on a freed file');
 
 /** alloc_file + fd_install: a new file for task's fd, f_count = 1 held by the fd. */
 export function alloc_file(k: Kernel, task: number, fd: number, fOp: number, device: number): number {
-  const f = k.w.file.find((x) => x.life === Life.unused);
+  const f = unusedSlot(k.w.file, task, k.w.dims.per.files);
   if (!f) {
     k.fail('capacity', Obj.file, 0, 0);
     return -1;

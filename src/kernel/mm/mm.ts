@@ -30,10 +30,13 @@ const S_MMDROP_NOTIFIERS = site(
 );
 const S_PGD_FREE = site('pgd_free');
 
-/** mm_alloc + pgd_alloc: a new mm for task `task`, users=1 (held by the task), count=1. */
+/**
+ * mm_alloc + pgd_alloc: a new mm for task `task`, users=1 (held by the task), count=1. A task has
+ * one mm in the model, and it is mm `task` (world/layout.ts: the owner of every other object).
+ */
 export function mm_alloc(k: Kernel, task: number): number {
-  const mm = k.w.mm.find((m) => m.life === Life.unused);
-  if (!mm) {
+  const mm = k.w.mm[task];
+  if (mm.life !== Life.unused) {
     k.fail('capacity', Obj.mm, 0, 0);
     return -1;
   }

@@ -5,6 +5,7 @@
  */
 import { MMAP_BASE, pageOfVa } from '../../arch/x86/pgtable.ts';
 import { site } from '../../properties/violations.ts';
+import { unusedSlot } from '../../world/layout.ts';
 import { Count, Life, Obj } from '../../world/objects.ts';
 import { Ctl } from '../exec.ts';
 import { get_file } from '../fs/file.ts';
@@ -28,7 +29,7 @@ export function vma_alloc(
   file: number,
   flags: number,
 ): number {
-  const v = k.w.vma.find((x) => x.life === Life.unused);
+  const v = unusedSlot(k.w.vma, mm, k.w.dims.per.vmas);
   if (!v) {
     k.fail('capacity', Obj.vma, 0, 0);
     return -1;

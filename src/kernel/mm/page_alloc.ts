@@ -5,6 +5,7 @@
  */
 import { pageKindName } from '../../arch/x86/pgtable.ts';
 import { site } from '../../properties/violations.ts';
+import { unusedSlot } from '../../world/layout.ts';
 import { Life, Obj } from '../../world/objects.ts';
 import type { Kernel } from '../kernel.ts';
 
@@ -12,8 +13,9 @@ const S_DOUBLE_FREE = site('__free_page of a page already freed');
 
 /** Allocates a zeroed frame of `kind` for mm `owner`; returns the frame or -1 (pool exhausted). */
 export function alloc_page(k: Kernel, kind: number, owner: number): number {
-  for (const p of k.w.page) {
-    if (p.life !== Life.unused) continue;
+  // A frame belongs to its mm's task, mm `owner` (world/layout.ts).
+  const p = unusedSlot(k.w.page, owner, k.w.dims.per.frames);
+  if (p) {
     p.life = Life.live;
     p.kind = kind;
     p.owner = owner + 1;

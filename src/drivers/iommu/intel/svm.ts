@@ -23,6 +23,7 @@ import { handle_mm_fault } from '../../../kernel/mm/memory.ts';
 import { get_task_mm, holder, mmget_not_zero, mmput } from '../../../kernel/mm/mm.ts';
 import { mmu_notifier_register, mmu_notifier_unregister } from '../../../kernel/mm/mmu_notifier.ts';
 import { site } from '../../../properties/violations.ts';
+import { unusedSlot } from '../../../world/layout.ts';
 import { Count, Life, Obj } from '../../../world/objects.ts';
 import { FLPT_DEFAULT_DID, Qi, qi_submit_sync } from './qi.ts';
 
@@ -68,7 +69,8 @@ export const bind = {
     return Ctl.NEXT;
   },
   alloc_sdev(k: Kernel): Ctl {
-    const sd = k.w.sdev.find((x) => x.life === Life.unused);
+    // The sdev belongs to the svm's owner: the task of mm a1 - 1 (world/layout.ts).
+    const sd = unusedSlot(k.w.sdev, k.a1 - 1, k.w.dims.per.sdevs);
     if (!sd) {
       k.fail('capacity', Obj.sdev, 0, 0);
       return Ctl.RET;
@@ -89,10 +91,10 @@ export const bind = {
    * below `2 << ecap_pss(ecap)` (the model has as many PASID slots as the scenario can bind).
    */
   alloc_svm(k: Kernel): Ctl {
-    const svm = k.w.svm.find((x) => x.life === Life.unused);
+    const svm = unusedSlot(k.w.svm, k.a1 - 1, k.w.dims.per.svms);
     const regs = k.hw.regs.base;
     let pasid = DMAR_CAP.get(k.s, regs, 'CM');
-    const pasidMax = Math.min(k.w.dims.svms, 2 << DMAR_ECAP.get(k.s, regs + 2, 'PSS'));
+    const pasidMax = Math.min(k.w.dims.pasids, 2 << DMAR_ECAP.get(k.s, regs + 2, 'PSS'));
     while (pasid < pasidMax && k.s[k.w.idrBase + pasid] !== 0) pasid++;
     if (!svm || pasid >= pasidMax) {
       k.fail('capacity', Obj.svm, 0, 0);
