@@ -117,7 +117,10 @@ export const SdevDef = defineStruct('intel_svm_dev', [
 export const KernelDef = defineStruct('kernel', [
   /** pasid_mutex owner: actor id + 1, or 0. */
   'pasid_mutex',
-  /** Bitmask of files queued on delayed_fput_list (final fput from a kernel thread or after exit). */
+  /**
+   * delayed_fput_list (final fput from a kernel thread or after exit): a stack of file + 1 in 5-bit
+   * fields, the newest in the low bits (kernel/fs/file.ts).
+   */
   'delayed_fput',
   /** struct q_inval (dmar.c, v4.5): next free slot, oldest slot not yet reclaimed, free slots. */
   'qi_free_head',

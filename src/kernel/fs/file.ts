@@ -60,9 +60,28 @@ export function fput(k: Kernel, file: number, holderKind: number, holderIdx: num
     k.w.task[k.actor].task_works |= 1 << file;
     k.note(`task_work_add(__fput file#${file})`);
   } else {
-    k.w.kernel.delayed_fput |= 1 << file;
+    delayed_fput_push(k, file);
     k.note(`delayed_fput queued file#${file}`);
   }
+}
+
+/**
+ * delayed_fput_list is an llist (fs/file_table.c, v4.5): fput pushes on its head, and delayed_fput
+ * takes the files from the head, the newest first. The model keeps it as a stack of file + 1 in
+ * DF_BITS-bit fields of kernel.delayed_fput, the newest in the low bits. The order is part of the
+ * state: taking the lowest-numbered file first, as the model did, made the kworker's order depend
+ * on file numbers, which an exchange of two processes changes (system/symmetry.ts).
+ */
+export const DF_BITS = 5;
+export const DF_MASK = (1 << DF_BITS) - 1;
+
+function delayed_fput_push(k: Kernel, file: number): void {
+  const q = k.w.kernel.delayed_fput;
+  if (q >>> (31 - DF_BITS) !== 0 || file + 1 > DF_MASK) {
+    k.fail('capacity', Obj.file, file, 0);
+    return;
+  }
+  k.w.kernel.delayed_fput = (q << DF_BITS) | (file + 1);
 }
 
 /** __fput(file): a0 = file. Calls f_op->release, then frees the file. */
@@ -87,15 +106,15 @@ export function nextTaskWork(k: Kernel): number {
   return file;
 }
 
-/** The delayed_fput worker (kworker): idles until a file is queued, then __fput()s it. */
+/** The delayed_fput worker (kworker): idles until a file is queued, then __fput()s the newest. */
 export const delayed_fput = defineRoutine(
   'delayed_fput',
   [
     function wait_for_work(k) {
       const q = k.w.kernel.delayed_fput;
       if (q === 0) return Ctl.BLOCK;
-      const file = 31 - Math.clz32(q & -q);
-      k.w.kernel.delayed_fput = q & ~(1 << file);
+      const file = (q & DF_MASK) - 1;
+      k.w.kernel.delayed_fput = q >>> DF_BITS;
       return k.call(__fput, file, 0, 0, true);
     },
   ],
