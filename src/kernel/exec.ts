@@ -38,13 +38,20 @@ export interface Routine<K> {
   readonly labels: readonly string[];
   /** Steps at which an actor may wait forever without that being a deadlock (an idle loop). */
   readonly idle: ReadonlySet<number>;
+  /** What each argument word a0, a1, ... holds, as the definer declares it (opaque here). */
+  readonly args: readonly number[];
 }
 
 /** Every routine gets an id at definition; the id is what a frame stores. */
 export class RoutineTable<K> {
   readonly all: Routine<K>[] = [];
 
-  define(name: string, steps: readonly Step<K>[], idle: readonly string[] = []): Routine<K> {
+  define(
+    name: string,
+    steps: readonly Step<K>[],
+    idle: readonly string[] = [],
+    args: readonly number[] = [],
+  ): Routine<K> {
     const labels = steps.map((s, i) => s.name || `${name}+${i}`);
     const r: Routine<K> = {
       id: this.all.length + 1,
@@ -52,6 +59,7 @@ export class RoutineTable<K> {
       steps,
       labels,
       idle: new Set(idle.map((l) => labels.indexOf(l))),
+      args,
     };
     this.all.push(r);
     return r;
@@ -70,6 +78,23 @@ export const F_A1 = 3;
 export const F_A2 = 4;
 export const F_A3 = 5;
 export const F_A4 = 6;
+
+/** Argument words per frame (a0 .. a4). */
+export const FRAME_ARGS = 5;
+
+/*
+ * Reading frames from outside the running actor (system/symmetry.ts renames the ids in them) goes
+ * through these, so that the frame format can change in one place.
+ */
+/** Word offset of frame `i` (0 = the bottom frame) of a stack whose frames start at `framesAt`. */
+export const frameAt = (framesAt: number, i: number): number => framesAt + i * FRAME_WORDS;
+/** The routine id of the frame at word offset `fb`. */
+export const frameRoutine = (s: Int32Array, fb: number): number => s[fb + F_ROUTINE];
+/** Argument word `i` (0..4) of the frame at `fb`. */
+export const frameArg = (s: Int32Array, fb: number, i: number): number => s[fb + F_A0 + i];
+export const setFrameArg = (s: Int32Array, fb: number, i: number, v: number): void => {
+  s[fb + F_A0 + i] = v;
+};
 
 /**
  * The stack of one kernel actor, over the state vector: sp at `spAt`, frames from `framesAt`.

@@ -9,7 +9,7 @@ import { __fput, fdHolder, fput, nextTaskWork } from './fs/file.ts';
 import { defineRoutine, PF_EXITING } from './kernel.ts';
 import { holder, mmdrop, mmgrab, mmput } from './mm/mm.ts';
 
-export const do_exit = defineRoutine('do_exit', [
+export const do_exit = defineRoutine('do_exit()', [
   function exit_signals(k) {
     k.w.task[k.actor].flags |= PF_EXITING;
     return Ctl.NEXT;

@@ -7,7 +7,7 @@ import { V, type ViolationKind } from '../properties/violations.ts';
 import { recordViolation } from '../world/fail.ts';
 import type { World } from '../world/layout.ts';
 import { FRAME_WORDS } from '../world/layout.ts';
-import { Life, Obj } from '../world/objects.ts';
+import { ID_PLUS1, Id, Life, Obj } from '../world/objects.ts';
 import { packRef, refAdd, refDel } from '../world/refs.ts';
 import {
   Ctl,
@@ -18,6 +18,7 @@ import {
   F_A4,
   F_PC,
   F_ROUTINE,
+  FRAME_ARGS,
   frameBase,
   pop,
   push,
@@ -30,8 +31,54 @@ import {
 export type KStep = Step<Kernel>;
 export type KRoutine = Routine<Kernel>;
 export const routines = new RoutineTable<Kernel>();
-export const defineRoutine = (name: string, steps: readonly KStep[], idle: readonly string[] = []) =>
-  routines.define(name, steps, idle);
+/**
+ * Defines a kernel routine from its prototype, its steps and the steps where it idles. The
+ * prototype names the routine and says what each argument word holds, as C's would:
+ * `mmput(mm, holder)`. Every word that holds an object's number must say which kind (task, mm,
+ * vma, file, page, svm, sdev; `+1` when stored as index + 1; `holder`, `qi_target`), or exchanging
+ * processes would not rename it (system/symmetry.ts); other words say what they are (ARG_PLAIN).
+ */
+export const defineRoutine = (prototype: string, steps: readonly KStep[], idle: readonly string[] = []) => {
+  const m = /^([^(]+)\((.*)\)$/.exec(prototype);
+  if (!m) throw new Error(`defineRoutine: '${prototype}' is not a prototype such as 'mmput(mm, holder)'`);
+  const args = m[2] === '' ? [] : m[2].split(',').map((a) => argKind(m[1], a.trim()));
+  if (args.length > FRAME_ARGS) throw new Error(`${m[1]}: more arguments than a frame has`);
+  return routines.define(m[1], steps, idle, args);
+};
+
+/** Argument words that hold no object's number, by what they hold. */
+const ARG_PLAIN = new Set([
+  '-',
+  'dev',
+  'pasid',
+  'pasid+1',
+  'user_page',
+  'slot',
+  'flag',
+  'result',
+  'kind',
+  'code',
+]);
+const ARG_ID: Record<string, number> = {
+  task: Id.task,
+  mm: Id.mm,
+  vma: Id.vma,
+  file: Id.file,
+  page: Id.page,
+  svm: Id.svm,
+  sdev: Id.sdev,
+  holder: Id.holder,
+  qi_target: Id.qiTarget,
+};
+
+function argKind(routine: string, a: string): number {
+  if (ARG_PLAIN.has(a)) return Id.none;
+  const plus1 = a.endsWith('+1');
+  const kind = ARG_ID[plus1 ? a.slice(0, -2) : a];
+  if (kind === undefined || (plus1 && kind >= Id.holder))
+    throw new Error(`${routine}: unknown argument kind '${a}'`);
+  return plus1 ? kind | ID_PLUS1 : kind;
+}
 
 /** What the kernel needs to know about the system it runs in (from the scenario). */
 export interface KernelConfig {

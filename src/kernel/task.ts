@@ -28,7 +28,7 @@ export function setup_process(k: Kernel, task: number): void {
 
 const fileOf = (k: Kernel, fd: number): number => k.w.task[k.actor].at(fd) - 1;
 
-export const task_main = defineRoutine('task_main', [
+export const task_main = defineRoutine('task_main()', [
   function syscall(k) {
     const t = k.w.task[k.actor];
     const prog = k.cfg.programs[k.actor];
@@ -92,7 +92,7 @@ function badFd(k: Kernel): Ctl {
 }
 
 /** A CPU access to user page a1 of mm a0: the page fault path, under mmap_sem for read. */
-const sys_touch = defineRoutine('touch', [
+const sys_touch = defineRoutine('touch(mm, user_page)', [
   function down_read_mmap_sem(k) {
     return down_read(k, k.a0) ? Ctl.NEXT : Ctl.BLOCK;
   },
@@ -110,7 +110,7 @@ const sys_touch = defineRoutine('touch', [
  * parent's mmap_sem, each copy taking its own file reference; the child's page tables start empty
  * (the model does not copy anonymous pages: the child faults its own). a0 = parent mm, a1 = child.
  */
-const sys_fork = defineRoutine('fork', [
+const sys_fork = defineRoutine('fork(mm, task)', [
   function down_write_oldmm(k) {
     return down_write(k, k.a0) ? Ctl.NEXT : Ctl.BLOCK;
   },

@@ -13,7 +13,7 @@ import { device_page_request_outstanding, device_program_pasid, device_stop_pasi
 
 /** ioctl(SVM_BIND): a0 = file; a1, a2 receive PASID + 1 and sdev + 1 from intel_svm_bind_mm. */
 export function bindIoctl(name: string, svmBind: KRoutine): KRoutine {
-  return defineRoutine(`${name}_ioctl_bind`, [
+  return defineRoutine(`${name}_ioctl_bind(file, pasid+1, sdev+1)`, [
     function intel_svm_bind_mm(k) {
       const dev = k.w.file[k.a0].device - 1;
       return k.call(svmBind, dev, 0, 0, false, 0, k.a0);
@@ -56,7 +56,7 @@ export function accelOps(svmBind: KRoutine): ClientFileOps {
     name: 'accel',
     mmap: true,
     bind: bindIoctl('accel', svmBind),
-    release: defineRoutine('accel_release', [
+    release: defineRoutine('accel_release(file)', [
       releaseSteps.stop_device,
       releaseSteps.wait_page_requests,
       releaseSteps.intel_svm_unbind_mm,
@@ -70,7 +70,7 @@ export function accelNowaitOps(svmBind: KRoutine): ClientFileOps {
     name: 'accel-nowait',
     mmap: true,
     bind: bindIoctl('accel_nowait', svmBind),
-    release: defineRoutine('accel_nowait_release', [
+    release: defineRoutine('accel_nowait_release(file)', [
       releaseSteps.stop_device,
       releaseSteps.intel_svm_unbind_mm,
       releaseSteps.done,

@@ -11,7 +11,7 @@ export function gfxOps(svmBind: KRoutine): ClientFileOps {
     name: 'gfx',
     mmap: false,
     bind: bindIoctl('gfx', svmBind),
-    release: defineRoutine('gfx_release', [
+    release: defineRoutine('gfx_release(file)', [
       releaseSteps.stop_device,
       releaseSteps.wait_page_requests,
       releaseSteps.intel_svm_unbind_mm,

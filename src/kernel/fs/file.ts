@@ -85,7 +85,7 @@ function delayed_fput_push(k: Kernel, file: number): void {
 }
 
 /** __fput(file): a0 = file. Calls f_op->release, then frees the file. */
-export const __fput = defineRoutine('__fput', [
+export const __fput = defineRoutine('__fput(file)', [
   function call_release(k) {
     const ops = k.cfg.fileOps[k.w.file[k.a0].f_op];
     return ops?.release ? k.call(ops.release, k.a0) : Ctl.NEXT;
@@ -108,7 +108,7 @@ export function nextTaskWork(k: Kernel): number {
 
 /** The delayed_fput worker (kworker): idles until a file is queued, then __fput()s the newest. */
 export const delayed_fput = defineRoutine(
-  'delayed_fput',
+  'delayed_fput()',
   [
     function wait_for_work(k) {
       const q = k.w.kernel.delayed_fput;

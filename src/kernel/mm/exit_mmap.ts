@@ -14,7 +14,7 @@ import { defineRoutine, type Kernel } from '../kernel.ts';
 import { free_pgtables, tlb_finish_mmu, zap_pte_range } from './memory.ts';
 import { __mmu_notifier_release } from './mmu_notifier.ts';
 
-export const exit_mmap = defineRoutine('exit_mmap', [
+export const exit_mmap = defineRoutine('exit_mmap(mm)', [
   function mmu_notifier_release(k) {
     k.w.mm[k.a0].exit_mmap_step = 1;
     return k.call(__mmu_notifier_release, k.a0);

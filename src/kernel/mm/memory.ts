@@ -50,7 +50,7 @@ function walkAlloc(k: Kernel, mm: number, f: number, level: number, va: number):
  * page it found is kept in a2 (as the C keeps the pmd pointer) and used in the second step.
  * Returns (in the caller's a2... see below) nothing: callers check the PTE themselves if needed.
  */
-export const handle_mm_fault = defineRoutine('handle_mm_fault', [
+export const handle_mm_fault = defineRoutine('handle_mm_fault(mm, user_page, page+1)', [
   function pud_pmd_alloc(k) {
     const mm = k.a0;
     const m = k.w.mm[mm];

@@ -119,7 +119,7 @@ function __mmdrop(k: Kernel, mm: number): void {
  * mmput(mm): a0 = mm, a1 = holder. 1→0 runs __mmput in the caller's context: exit_mmap, then the
  * mmdrop of the count all users held.
  */
-export const mmput = defineRoutine('mmput', [
+export const mmput = defineRoutine('mmput(mm, holder)', [
   function mmput(k) {
     const mm = k.a0;
     const m = k.w.mm[mm];
@@ -140,7 +140,7 @@ export const mmput = defineRoutine('mmput', [
 ]);
 
 /** __mmput (kernel/fork.c, v4.5): exit_aio, ..., exit_mmap, ..., mmdrop. */
-export const __mmput = defineRoutine('__mmput', [
+export const __mmput = defineRoutine('__mmput(mm)', [
   function call_exit_mmap(k) {
     return k.call(exit_mmap, k.a0);
   },

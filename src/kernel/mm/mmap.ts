@@ -52,7 +52,7 @@ export function find_file_vma(k: Kernel, mm: number, file: number): number {
 }
 
 /** mmap(fd): a0 = mm, a1 = file. */
-export const do_mmap = defineRoutine('do_mmap', [
+export const do_mmap = defineRoutine('do_mmap(mm, file)', [
   function down_write_mmap_sem(k) {
     return down_write(k, k.a0) ? Ctl.NEXT : Ctl.BLOCK;
   },
@@ -65,7 +65,7 @@ export const do_mmap = defineRoutine('do_mmap', [
 ]);
 
 /** munmap of the mapping of a file: a0 = mm, a1 = vma. */
-export const do_munmap = defineRoutine('do_munmap', [
+export const do_munmap = defineRoutine('do_munmap(mm, vma)', [
   function down_write_mmap_sem(k) {
     return down_write(k, k.a0) ? Ctl.NEXT : Ctl.BLOCK;
   },

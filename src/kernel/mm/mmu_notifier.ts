@@ -30,7 +30,7 @@ const S_NOTIFIER_MM = site('mmu notifier touches a freed mm');
 const S_NOTIFIER_SVM = site('mmu notifier callback on a freed intel_svm');
 
 /** mmu_notifier_register(&svm->notifier, mm): a0 = svm, a1 = mm. Takes mmap_sem for write. */
-export const mmu_notifier_register = defineRoutine('mmu_notifier_register', [
+export const mmu_notifier_register = defineRoutine('mmu_notifier_register(svm, mm)', [
   function down_write_mmap_sem(k) {
     return down_write(k, k.a1) ? Ctl.NEXT : Ctl.BLOCK;
   },
@@ -48,7 +48,7 @@ export const mmu_notifier_register = defineRoutine('mmu_notifier_register', [
 ]);
 
 /** exit_mmap's first step: call every registered ->release, then unhash them all. a0 = mm. */
-export const __mmu_notifier_release = defineRoutine('__mmu_notifier_release', [
+export const __mmu_notifier_release = defineRoutine('__mmu_notifier_release(mm, svm+1)', [
   function call_release(k) {
     // a1 = the notifier (+1) whose ->release just returned to us.
     if (k.a1 !== 0) k.w.svm[k.a1 - 1].released = REL_DONE;
@@ -74,7 +74,7 @@ export const __mmu_notifier_release = defineRoutine('__mmu_notifier_release', [
 ]);
 
 /** mmu_notifier_unregister(&svm->notifier, mm): a0 = svm, a1 = mm; a2 set while our ->release runs. */
-export const mmu_notifier_unregister = defineRoutine('mmu_notifier_unregister', [
+export const mmu_notifier_unregister = defineRoutine('mmu_notifier_unregister(svm, mm, flag)', [
   function release_if_hashed(k) {
     const svm = k.w.svm[k.a0];
     if (!k.live(Obj.svm, svm.life, k.a0, S_NOTIFIER_SVM)) return Ctl.RET;

@@ -78,7 +78,7 @@ function writeDescriptor(k: Kernel, at: number): void {
   }
 }
 
-export const qi_submit_sync = defineRoutine('qi_submit_sync', [
+export const qi_submit_sync = defineRoutine('qi_submit_sync(kind, pasid, qi_target, code, slot)', [
   function submit(k) {
     const hw = k.hw;
     const q = k.w.kernel;

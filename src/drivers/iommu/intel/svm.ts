@@ -225,7 +225,7 @@ export const unbind = {
 } satisfies Record<string, KStep>;
 
 /** intel_flush_pasid_dev + intel_flush_svm_range_dev(all): a0 = PASID, a1 = sdev. */
-export const flush_pasid_and_range_dev = defineRoutine('intel_flush_pasid_dev+svm_range_dev', [
+export const flush_pasid_and_range_dev = defineRoutine('intel_flush_pasid_dev+svm_range_dev(pasid, sdev)', [
   function intel_flush_pasid_dev(k) {
     return k.call(qi_submit_sync, Qi.pasid_cache, k.a0, k.a1);
   },
@@ -429,10 +429,10 @@ export function svmRoutines(p: SvmPolicy): SvmRoutines {
   let r = built.get(p);
   if (!r) {
     r = {
-      bind: defineRoutine('intel_svm_bind_mm', p.bind),
-      unbind: defineRoutine('intel_svm_unbind_mm', p.unbind),
-      release: defineRoutine('intel_mm_release', p.release),
-      prq: defineRoutine('prq_event_thread', p.fault, ['wait_for_irq']),
+      bind: defineRoutine('intel_svm_bind_mm(dev, mm+1, svm+1, sdev+1, file)', p.bind),
+      unbind: defineRoutine('intel_svm_unbind_mm(dev, pasid, svm+1, sdev+1, file)', p.unbind),
+      release: defineRoutine('intel_mm_release(svm, mm, sdev+1)', p.release),
+      prq: defineRoutine('prq_event_thread(slot, slot, svm+1, result, mm+1)', p.fault, ['wait_for_irq']),
     };
     built.set(p, r);
   }
