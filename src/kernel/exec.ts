@@ -90,6 +90,8 @@ export const FRAME_ARGS = 5;
 export const frameAt = (framesAt: number, i: number): number => framesAt + i * FRAME_WORDS;
 /** The routine id of the frame at word offset `fb`. */
 export const frameRoutine = (s: Int32Array, fb: number): number => s[fb + F_ROUTINE];
+/** The step the frame at `fb` is at. */
+export const framePc = (s: Int32Array, fb: number): number => s[fb + F_PC];
 /** Argument word `i` (0..4) of the frame at `fb`. */
 export const frameArg = (s: Int32Array, fb: number, i: number): number => s[fb + F_A0 + i];
 export const setFrameArg = (s: Int32Array, fb: number, i: number, v: number): void => {

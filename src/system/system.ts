@@ -25,6 +25,7 @@ import { deadlockedActor, leakedObjects } from '../properties/quiescent.ts';
 import { V } from '../properties/violations.ts';
 import type { Scenario } from '../scenario/types.ts';
 import { type Dims, World } from '../world/layout.ts';
+import { ProcessSymmetry, symmetryGroups } from './symmetry.ts';
 
 export type ActorKind = 'task' | 'kworker' | 'irq' | 'device' | 'iommu-qi' | 'iommu-cache';
 
@@ -92,6 +93,10 @@ export class SvmSystem implements Model {
   readonly stateWords: number;
   readonly actorCount: number;
   private readonly firstDevice: number;
+  /** Exchanges of identical processes (symmetry.ts); undefined when no two are alike. */
+  readonly symmetry?: ProcessSymmetry;
+  /** Model.canonicalize, present only when the scenario has identical processes. */
+  readonly canonicalize?: (state: Int32Array, scratch: Int32Array) => boolean;
 
   constructor(
     readonly scenario: Scenario,
@@ -132,6 +137,12 @@ export class SvmSystem implements Model {
     this.actorCount = this.actors.length;
     this.stateWords = this.world.words;
     this.prq = svm.prq;
+    const groups = symmetryGroups(scenario);
+    if (groups.length > 0) {
+      const sym = new ProcessSymmetry(this.world, this.hw, groups);
+      this.symmetry = sym;
+      this.canonicalize = (state, scratch) => sym.canonicalize(state, scratch);
+    }
   }
 
   private readonly prq: ReturnType<typeof svmRoutines>['prq'];

@@ -1,0 +1,452 @@
+/**
+ * Symmetry reduction over interchangeable processes (issue 6, item 4): tasks that run the same
+ * program on the same device, and neither fork nor are forked, can be exchanged without changing
+ * what the system can do. An exchange π moves task i's state to task π(i): its task_struct, its
+ * mm, its kernel stack, and its range of every pool (world/layout.ts: each task allocates in its
+ * own range), and renames every word of the state that names one of those objects. The kernel
+ * threads (the delayed-fput kworker, the page-request IRQ thread) and the hardware are not moved,
+ * but the object numbers in them are renamed. PASIDs are not renamed: they are allocated lowest
+ * free, whoever asks, and the hardware indexes its tables by them; they move with their intel_svm.
+ *
+ * canonicalize picks, among the exchanges within each group, the one that sorts the group's
+ * processes by a key that no exchange changes (a hash of the process's own state with its objects
+ * numbered from the start of its ranges); processes with equal keys are tried in every order and
+ * the least resulting vector wins. Every state of an orbit thus gets the same representative.
+ *
+ * The words that name objects (the catalog, built once per system):
+ *   task_struct  mm, active_mm (mm + 1); task_works (bitmask of files); fd table (file + 1)
+ *   mm_struct    pgd (frame + 1); notifiers (bitmask of svms)
+ *   vma          vm_mm (mm + 1); vm_file (file + 1)
+ *   file         ctx_sdev (sdev + 1)            (device and ctx_pasid are not renamed)
+ *   page         owner (mm + 1); page-table entries in the tail (PFN_BASE + frame in bits 31:12)
+ *   intel_svm    mm (mm + 1); devs (bitmask of sdevs)      (pasid is not renamed)
+ *   sdev         svm (svm + 1)
+ *   kernel       pasid_mutex (actor + 1); delayed_fput (stack of file + 1); violation_obj
+ *                (kind << 8 | index); violation_actor (actor + 1)
+ *   pasid_idr    svm + 1, per PASID
+ *   ref tracker  packed target and holder (kind and index each): renamed, then sorted again
+ *   stacks       every kernel actor's frames: the argument words each routine declares
+ *                (kernel.ts defineRoutine)
+ *   hardware     PASID table and PASID cache entries (FLPTPTR, the PGD's frame); IOTLB and
+ *                paging-structure caches (frame + 1); each device's device-TLB (frame + 1)
+ * Everything else (counts, flags, PASIDs, the queues' descriptors, device registers) holds no
+ * object number.
+ */
+import { entryFrame, framePhys } from '../arch/x86/pgtable.ts';
+import { Qi } from '../drivers/iommu/intel/qi.ts';
+import type { Hardware } from '../hw/hardware.ts';
+import { FRAME_ARGS, frameArg, frameAt, framePc, frameRoutine, setFrameArg } from '../kernel/exec.ts';
+import { DF_BITS, DF_MASK } from '../kernel/fs/file.ts';
+import { routines } from '../kernel/kernel.ts';
+import type { Scenario } from '../scenario/types.ts';
+import type { World } from '../world/layout.ts';
+import { ID_PLUS1, Id, Obj } from '../world/objects.ts';
+
+/**
+ * The groups (two or more tasks each) of interchangeable tasks of a scenario: the same program,
+ * operands included (so the same device), and no fork on either side.
+ */
+export function symmetryGroups(sc: Scenario): number[][] {
+  const byProgram = new Map<string, number[]>();
+  sc.tasks.forEach((t, i) => {
+    if (t.forkedBy !== undefined || t.program.some((o) => o.op === 'fork')) return;
+    const key = JSON.stringify(t.program);
+    byProgram.set(key, [...(byProgram.get(key) ?? []), i]);
+  });
+  return [...byProgram.values()].filter((g) => g.length > 1);
+}
+
+/** Word kinds of the catalog beyond Id's (an object kind, | ID_PLUS1). */
+const W_MASK = 0x400; // | object kind: a bitmask of objects
+const W_ENTRY = 0x300; // a page-table or PASID entry's low word: frame in bits 31:12 when present
+const W_ACTOR1 = 0x301; // actor + 1
+const W_VOBJ = 0x302; // violation_obj: kind << 8 | index
+const W_DFPUT = 0x303; // delayed_fput: stack of file + 1 (kernel/fs/file.ts)
+
+/** What an object number of another process becomes in a key (any value no exchange changes). */
+const FOREIGN = -1;
+/** Added to the numbers of the actors that are never exchanged (kworker, IRQ thread), in keys. */
+const FIXED_ACTOR = 1000;
+
+const RENAME = 0;
+const RELATIVE = 1;
+
+export class ProcessSymmetry {
+  private readonly tasks: number;
+  private readonly kactors: number;
+  /** Per object kind (Obj): slots per owner task, and pool size. */
+  private readonly per = new Int32Array(16);
+  private readonly size = new Int32Array(16);
+  /** Per pool kind: where the pool starts, and words per slot (tasks, mms, actors: one per task). */
+  private readonly poolBase = new Int32Array(16);
+  private readonly poolWords = new Int32Array(16);
+  private readonly moved: readonly number[] = [
+    Obj.task,
+    Obj.mm,
+    Obj.actor,
+    Obj.vma,
+    Obj.file,
+    Obj.page,
+    Obj.svm,
+    Obj.sdev,
+  ];
+  /** The catalog: kind of every id word (0 for none), and the offsets of the id words. */
+  private readonly wordKind: Int32Array;
+  private readonly idOffsets: Int32Array;
+  /** A task's frames start this many words into its actor slot. */
+  private readonly framesOff = 2;
+  private readonly stackDepth: number;
+
+  /** The exchange being applied (task i → perm[i]), or the task a key is computed for. */
+  private mode = RENAME;
+  private readonly perm: Int32Array;
+  private self = 0;
+
+  // Buffers, allocated once: nothing is allocated per state.
+  private readonly orig: Int32Array;
+  private readonly best: Int32Array;
+  private readonly keys: Float64Array;
+  /** Per group: its tasks ascending (the slots), and its tasks in sorted order. */
+  private readonly slots: Int32Array[];
+  private readonly order: Int32Array[];
+  private haveBest = false;
+
+  constructor(
+    private readonly w: World,
+    hw: Hardware,
+    readonly groups: readonly (readonly number[])[],
+  ) {
+    const d = w.dims;
+    this.tasks = d.tasks;
+    this.kactors = d.kactors;
+    this.stackDepth = d.stackDepth;
+    const set = (kind: number, per: number, size: number) => {
+      this.per[kind] = per;
+      this.size[kind] = size;
+    };
+    set(Obj.task, 1, d.tasks);
+    set(Obj.mm, 1, d.mms);
+    set(Obj.actor, 1, d.kactors);
+    set(Obj.vma, d.per.vmas, d.vmas);
+    set(Obj.file, d.per.files, d.files);
+    set(Obj.page, d.per.frames, d.frames);
+    set(Obj.svm, d.per.svms, d.svms);
+    set(Obj.notifier, d.per.svms, d.svms);
+    set(Obj.sdev, d.per.sdevs, d.sdevs);
+    set(Obj.fd, d.nfd, d.tasks * d.nfd);
+    const pools: [number, { base: number; def: { words: number } }[]][] = [
+      [Obj.task, w.task],
+      [Obj.mm, w.mm],
+      [Obj.actor, w.actor],
+      [Obj.vma, w.vma],
+      [Obj.file, w.file],
+      [Obj.page, w.page],
+      [Obj.svm, w.svm],
+      [Obj.sdev, w.sdev],
+    ];
+    for (const [kind, pool] of pools) {
+      this.poolBase[kind] = pool[0].base;
+      this.poolWords[kind] = pool[0].def.words;
+    }
+
+    const kinds = new Int32Array(w.words);
+    const field = (v: { base: number; def: { fields: readonly string[] } }, f: string, kind: number) => {
+      const i = v.def.fields.indexOf(f);
+      if (i < 0) throw new Error(`symmetry: ${v.def.fields.join()} has no field ${f}`);
+      kinds[v.base + i] = kind;
+    };
+    for (const t of w.task) {
+      field(t, 'mm', Obj.mm | ID_PLUS1);
+      field(t, 'active_mm', Obj.mm | ID_PLUS1);
+      field(t, 'task_works', W_MASK | Obj.file);
+      for (let fd = 0; fd < d.nfd; fd++) kinds[t.base + t.def.fields.length + fd] = Obj.file | ID_PLUS1;
+    }
+    for (const m of w.mm) {
+      field(m, 'pgd', Obj.page | ID_PLUS1);
+      field(m, 'notifiers', W_MASK | Obj.svm);
+    }
+    for (const v of w.vma) {
+      field(v, 'vm_mm', Obj.mm | ID_PLUS1);
+      field(v, 'vm_file', Obj.file | ID_PLUS1);
+    }
+    for (const f of w.file) field(f, 'ctx_sdev', Obj.sdev | ID_PLUS1);
+    for (const p of w.page) {
+      field(p, 'owner', Obj.mm | ID_PLUS1);
+      // Each kept entry is two words (bits 31:0, 63:32); the frame is in the low word.
+      for (let e = 0; e < 2 * d.upages; e += 2) kinds[p.base + p.def.fields.length + e] = W_ENTRY;
+    }
+    for (const s of w.svm) {
+      field(s, 'mm', Obj.mm | ID_PLUS1);
+      field(s, 'devs', W_MASK | Obj.sdev);
+    }
+    for (const s of w.sdev) field(s, 'svm', Obj.svm | ID_PLUS1);
+    field(w.kernel, 'pasid_mutex', W_ACTOR1);
+    field(w.kernel, 'delayed_fput', W_DFPUT);
+    field(w.kernel, 'violation_obj', W_VOBJ);
+    field(w.kernel, 'violation_actor', W_ACTOR1);
+    for (let p = 0; p < d.pasids; p++) {
+      kinds[w.idrBase + p] = Obj.svm | ID_PLUS1;
+      kinds[hw.pasidTable + 2 * p] = W_ENTRY;
+      kinds[hw.pasidCache + 2 * p] = W_ENTRY;
+      for (let l = 1; l <= 3; l++) kinds[hw.pscAt(p, l)] = Obj.page | ID_PLUS1;
+      for (let i = 0; i < d.upages; i++) {
+        kinds[hw.iotlbAt(p, i)] = Obj.page | ID_PLUS1;
+        for (let dev = 0; dev < hw.ndev; dev++) kinds[hw.devTlb(dev, p, i)] = Obj.page | ID_PLUS1;
+      }
+    }
+    this.wordKind = kinds;
+    this.idOffsets = Int32Array.from([...kinds.keys()].filter((o) => kinds[o] !== 0));
+
+    this.perm = new Int32Array(d.tasks);
+    this.orig = new Int32Array(w.words);
+    this.best = new Int32Array(w.words);
+    this.keys = new Float64Array(d.tasks);
+    this.slots = groups.map((g) => Int32Array.from([...g].sort((a, b) => a - b)));
+    this.order = groups.map((g) => Int32Array.from(g));
+  }
+
+  /**
+   * Model.canonicalize: rewrites `s` into the representative of its orbit; `scratch` holds the
+   * candidates. Returns whether `s` changed.
+   */
+  canonicalize(s: Int32Array, scratch: Int32Array): boolean {
+    let ties = false;
+    for (let g = 0; g < this.groups.length; g++) {
+      const order = this.order[g];
+      const slots = this.slots[g];
+      for (let r = 0; r < slots.length; r++) {
+        order[r] = slots[r];
+        this.keys[slots[r]] = this.key(s, slots[r]);
+      }
+      // Insertion sort by key (groups are small).
+      for (let i = 1; i < order.length; i++) {
+        const t = order[i];
+        let j = i;
+        for (; j > 0 && this.keys[order[j - 1]] > this.keys[t]; j--) order[j] = order[j - 1];
+        order[j] = t;
+      }
+      for (let i = 1; i < order.length && !ties; i++) ties = this.keys[order[i]] === this.keys[order[i - 1]];
+    }
+    if (!ties) {
+      if (this.setPerm()) return false;
+      this.orig.set(s);
+      this.apply(this.orig, s);
+      return !equal(s, this.orig);
+    }
+    // Equal keys: every order of each run of equal keys, and the least vector.
+    this.orig.set(s);
+    this.haveBest = false;
+    this.tryRuns(0, 0, scratch);
+    s.set(this.best);
+    return !equal(s, this.orig);
+  }
+
+  /** Enumerates the orders of the runs of equal keys from group g, position i on. */
+  private tryRuns(g: number, i: number, scratch: Int32Array): void {
+    if (g === this.groups.length) {
+      this.setPerm();
+      this.apply(this.orig, scratch);
+      if (!this.haveBest || less(scratch, this.best)) {
+        this.best.set(scratch);
+        this.haveBest = true;
+      }
+      return;
+    }
+    const order = this.order[g];
+    if (i >= order.length) {
+      this.tryRuns(g + 1, 0, scratch);
+      return;
+    }
+    let end = i + 1;
+    while (end < order.length && this.keys[order[end]] === this.keys[order[i]]) end++;
+    this.permuteRun(g, i, i, end, scratch);
+  }
+
+  /** Every order of order[g][from..end), positions before `at` fixed; then the runs after. */
+  private permuteRun(g: number, from: number, at: number, end: number, scratch: Int32Array): void {
+    if (at >= end - 1) {
+      this.tryRuns(g, end, scratch);
+      return;
+    }
+    const order = this.order[g];
+    for (let j = at; j < end; j++) {
+      swap(order, at, j);
+      this.permuteRun(g, from, at + 1, end, scratch);
+      swap(order, at, j);
+    }
+  }
+
+  /** Sets perm from the groups' orders; returns whether it is the identity. */
+  private setPerm(): boolean {
+    const perm = this.perm;
+    for (let t = 0; t < this.tasks; t++) perm[t] = t;
+    let identity = true;
+    for (let g = 0; g < this.groups.length; g++) {
+      const order = this.order[g];
+      const slots = this.slots[g];
+      for (let r = 0; r < slots.length; r++) {
+        perm[order[r]] = slots[r];
+        if (order[r] !== slots[r]) identity = false;
+      }
+    }
+    return identity;
+  }
+
+  /** Writes into `dst` the image of `src` under the exchange task i → perm[i]. */
+  apply(src: Int32Array, dst: Int32Array): void {
+    dst.set(src);
+    const perm = this.perm;
+    for (let t = 0; t < this.tasks; t++) {
+      const to = perm[t];
+      if (to === t) continue;
+      for (const kind of this.moved) {
+        const n = this.per[kind] * this.poolWords[kind];
+        const a = this.poolBase[kind] + t * n;
+        const b = this.poolBase[kind] + to * n;
+        for (let k = 0; k < n; k++) dst[b + k] = src[a + k];
+      }
+    }
+    this.mode = RENAME;
+    const offs = this.idOffsets;
+    const kinds = this.wordKind;
+    for (let i = 0; i < offs.length; i++) dst[offs[i]] = this.mapWord(kinds[offs[i]], dst[offs[i]]);
+    for (let a = 0; a < this.kactors; a++) this.mapFrames(dst, a, true);
+    this.renameRefs(dst);
+  }
+
+  /** Use as applying `perm` (task i → perm[i]): for tests and tools. */
+  setPermutation(perm: readonly number[]): void {
+    for (let t = 0; t < this.tasks; t++) this.perm[t] = perm[t] ?? t;
+  }
+
+  /**
+   * A hash of task t's own state, its objects numbered from the start of its ranges and other
+   * processes' objects all alike: the same for task t in s as for task π(t) in π(s).
+   */
+  key(s: Int32Array, t: number): number {
+    this.mode = RELATIVE;
+    this.self = t;
+    let h = 0x811c9dc5;
+    for (const kind of this.moved) {
+      const n = this.per[kind] * this.poolWords[kind];
+      const a = this.poolBase[kind] + t * n;
+      const end = kind === Obj.actor ? a + this.framesOff : a + n;
+      for (let o = a; o < end; o++) {
+        const k = this.wordKind[o];
+        h = Math.imul(h ^ (k === 0 ? s[o] : this.mapWord(k, s[o])), 0x01000193);
+      }
+    }
+    h = Math.imul(h ^ this.mapFrames(s, t, false), 0x01000193);
+    return h >>> 0;
+  }
+
+  /** An object's number under the current mode. */
+  private mapObj(kind: number, idx: number): number {
+    const size = this.size[kind];
+    if (size === 0 || idx < 0 || idx >= size) return idx; // not a process's object (PASID, device)
+    if (kind === Obj.actor && idx >= this.tasks) return this.mode === RENAME ? idx : idx + FIXED_ACTOR;
+    const per = this.per[kind];
+    const owner = (idx / per) | 0;
+    if (this.mode === RENAME) return this.perm[owner] * per + (idx - owner * per);
+    return owner === this.self ? idx - owner * per : FOREIGN;
+  }
+
+  /** A word of kind k (the catalog's, or a routine argument's) under the current mode. */
+  private mapWord(k: number, v: number): number {
+    if (k & W_MASK) {
+      const kind = k & 0xff;
+      let out = 0;
+      for (let m = v; m !== 0; m &= m - 1) {
+        const b = this.mapObj(kind, 31 - Math.clz32(m & -m));
+        out |= b < 0 ? 1 << 31 : 1 << b;
+      }
+      return out;
+    }
+    switch (k) {
+      case W_ENTRY:
+        return (v & 1) === 0 ? v : framePhys(this.mapObj(Obj.page, entryFrame(v))) | (v & 0xfff);
+      case W_ACTOR1:
+        return v === 0 ? 0 : this.mapObj(Obj.actor, v - 1) + 1;
+      case W_VOBJ:
+        return v === 0 ? 0 : (v & ~0xff) | (this.mapObj(v >>> 8, v & 0xff) & 0xff);
+      case W_DFPUT: {
+        let out = 0;
+        for (let shift = 0; shift < 32 && v >>> shift !== 0; shift += DF_BITS) {
+          const f = this.mapObj(Obj.file, ((v >>> shift) & DF_MASK) - 1);
+          out |= (f < 0 ? DF_MASK : f + 1) << shift;
+        }
+        return out;
+      }
+      case Id.holder:
+        return (v & ~0xffff) | (this.mapObj(v >>> 16, v & 0xffff) & 0xffff);
+    }
+    if (k & ID_PLUS1) return v === 0 ? 0 : this.mapObj(k & 0xff, v - 1) + 1;
+    return this.mapObj(k, v);
+  }
+
+  /**
+   * The id words in actor a's frames: renamed in place when `write`, else hashed (the frames of
+   * a key). Frame words are read and written through exec.ts's helpers only.
+   */
+  private mapFrames(s: Int32Array, a: number, write: boolean): number {
+    const base = this.poolBase[Obj.actor] + a * this.poolWords[Obj.actor];
+    const sp = s[base + 1];
+    const framesAt = base + this.framesOff;
+    let h = 0;
+    for (let i = 0; i < sp && i < this.stackDepth; i++) {
+      const fb = frameAt(framesAt, i);
+      const r = routines.get(frameRoutine(s, fb));
+      for (let j = 0; j < FRAME_ARGS; j++) {
+        let k = j < r.args.length ? r.args[j] : Id.none;
+        if (k === Id.qiTarget) {
+          const q = frameArg(s, fb, 0);
+          k = q === Qi.pasid_cache || q === Qi.iotlb_pasid || q === Qi.dev_iotlb_pasid ? Id.sdev : Id.none;
+        }
+        const v = frameArg(s, fb, j);
+        const m = k === Id.none ? v : this.mapWord(k, v);
+        if (write) setFrameArg(s, fb, j, m);
+        else h = Math.imul(h ^ m, 0x01000193);
+      }
+      if (!write) h = Math.imul(Math.imul(h ^ r.id, 0x01000193) ^ framePc(s, fb), 0x01000193);
+    }
+    return h;
+  }
+
+  /** Renames both ends of every reference in the tracker, then sorts them again (refs.ts). */
+  private renameRefs(s: Int32Array): void {
+    const base = this.w.refsBase;
+    const end = base + this.w.dims.refs;
+    let n = base;
+    for (; n < end && s[n] !== 0; n++) {
+      const v = s[n] - 1;
+      const tk = (v >>> 3) & 15;
+      const hk = (v >>> 13) & 15;
+      const t = this.mapObj(tk, (v >>> 7) & 63);
+      const h = this.mapObj(hk, (v >>> 17) & 1023);
+      s[n] = 1 + ((v & 7) | (tk << 3) | (t << 7) | (hk << 13) | (h << 17));
+    }
+    for (let i = base + 1; i < n; i++) {
+      const x = s[i];
+      let j = i;
+      for (; j > base && s[j - 1] > x; j--) s[j] = s[j - 1];
+      s[j] = x;
+    }
+  }
+}
+
+function swap(a: Int32Array, i: number, j: number): void {
+  const t = a[i];
+  a[i] = a[j];
+  a[j] = t;
+}
+
+function equal(a: Int32Array, b: Int32Array): boolean {
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/** Lexicographic a < b. */
+function less(a: Int32Array, b: Int32Array): boolean {
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return a[i] < b[i];
+  return false;
+}
