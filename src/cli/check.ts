@@ -59,6 +59,8 @@ export interface CheckResult {
     seconds: number;
     bytesPerState: number;
     omissionProbability?: number;
+    /** When symmetry reduction ran: the groups of interchangeable processes, by name. */
+    symmetry?: { groups: string[][] };
   };
 }
 
@@ -116,6 +118,9 @@ export async function checkOne(
         bytesPerState: Math.round(st.bytesPerState),
         ...(st.omissionProbability === undefined ? {} : { omissionProbability: st.omissionProbability }),
         ...(st.reduced === undefined ? {} : { reduced: st.reduced }),
+        ...(st.reduced?.symmetry && sys.symmetry
+          ? { symmetry: { groups: sys.symmetry.groups.map((g) => g.map((t) => sc.tasks[t].name)) } }
+          : {}),
         ...(o.swarm && o.swarm > 1 ? { searches: o.swarm } : {}),
       },
     },
@@ -182,7 +187,10 @@ export async function checkCommand(scenarioArgs: string[], o: CheckOptions): Pro
 
 function describeResult(r: CheckResult, c: ReturnType<typeof colorsFor>): string {
   const head = `${c.bold(r.scenario)} under ${c.bold(r.policy)}: `;
-  const stats = `${r.stats.states.toLocaleString('en-US')} states, ${r.stats.transitions.toLocaleString('en-US')} transitions, ${r.stats.seconds.toFixed(2)} s`;
+  const sym = r.stats.symmetry
+    ? `, one state per exchange of ${r.stats.symmetry.groups.map((g) => g.join(' ≡ ')).join('; ')}`
+    : '';
+  const stats = `${r.stats.states.toLocaleString('en-US')} states, ${r.stats.transitions.toLocaleString('en-US')} transitions, ${r.stats.seconds.toFixed(2)} s${sym}`;
   if (r.verdict === 'verified')
     return `${head}${c.green('verified')} (${stats}): no leak, use-after-free, refcount misuse, disturbance or deadlock in any interleaving`;
   if (r.verdict === 'incomplete')
