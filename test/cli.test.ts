@@ -141,6 +141,21 @@ describe('svmsim replay', () => {
     expect(bad.err).toContain('steps[2] (step 3)');
   });
 
+  it('replays a counterexample found with symmetry reduction, and says when the reduction ran', () => {
+    const d = tmp();
+    const f = join(d, 'two.json');
+    const c = svmsim('check', 'two-procs-one-device', '--policy', 'v4.4', '--trace-out', f);
+    expect(c.code).toBe(1);
+    expect(c.out).toContain('one state per exchange of proc0 ≡ proc1');
+    const r = svmsim('replay', f);
+    expect(r.code).toBe(1);
+    expect(r.out).toContain('violation: leak');
+    const on = JSON.parse(svmsim('check', 'two-procs-one-device', '--policy', 'v4.4', '--json').out);
+    expect(on.results[0].stats.symmetry).toEqual({ groups: [['proc0', 'proc1']] });
+    const off = svmsim('check', 'two-procs-one-device', '--policy', 'v4.4', '--no-symmetry', '--json');
+    expect(JSON.parse(off.out).results[0].stats.symmetry).toBeUndefined();
+  });
+
   it('refuses a trace from another format version', () => {
     const d = tmp();
     const f = join(d, 'old.json');
