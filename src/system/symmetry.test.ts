@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { auditReductions } from '../check/audit.ts';
 import { findPolicy } from '../drivers/iommu/intel/policies/index.ts';
 import { loadScenario, parseScenario } from '../scenario/load.ts';
 import type { Scenario } from '../scenario/types.ts';
@@ -139,6 +140,11 @@ describe('exchanging identical processes', () => {
     for (const perm of perms)
       for (let seed = 1; seed <= 6; seed++) steps += mirror(sc, 'e57e58bd', perm, seed);
     expect(steps).toBeGreaterThan(500);
+  });
+
+  it("passes the explorer's audit: a representative has the successors of its state, up to canonicalization", () => {
+    const sys = new SvmSystem(loadScenario('two-procs-one-device'), findPolicy('e57e58bd')!);
+    expect(auditReductions(sys, { maxStates: 3000 })).toEqual([]);
   });
 
   it('gives an unchanged state when the processes are already in order, and says when it changed', () => {

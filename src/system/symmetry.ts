@@ -299,7 +299,8 @@ export class ProcessSymmetry {
     for (let t = 0; t < this.tasks; t++) {
       const to = perm[t];
       if (to === t) continue;
-      for (const kind of this.moved) {
+      for (let i = 0; i < this.moved.length; i++) {
+        const kind = this.moved[i];
         const n = this.per[kind] * this.poolWords[kind];
         const a = this.poolBase[kind] + t * n;
         const b = this.poolBase[kind] + to * n;
@@ -327,7 +328,8 @@ export class ProcessSymmetry {
     this.mode = RELATIVE;
     this.self = t;
     let h = 0x811c9dc5;
-    for (const kind of this.moved) {
+    for (let i = 0; i < this.moved.length; i++) {
+      const kind = this.moved[i];
       const n = this.per[kind] * this.poolWords[kind];
       const a = this.poolBase[kind] + t * n;
       const end = kind === Obj.actor ? a + this.framesOff : a + n;
