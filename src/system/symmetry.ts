@@ -93,8 +93,9 @@ export class ProcessSymmetry {
   /** The catalog: kind of every id word (0 for none), and the offsets of the id words. */
   private readonly wordKind: Int32Array;
   private readonly idOffsets: Int32Array;
-  /** A task's frames start this many words into its actor slot. */
-  private readonly framesOff = 2;
+  /** Where in an actor slot its sp is, and where its frames start (after the named fields). */
+  private readonly spOff: number;
+  private readonly framesOff: number;
   private readonly stackDepth: number;
 
   /** The exchange being applied (task i → perm[i]), or the task a key is computed for. */
@@ -120,6 +121,8 @@ export class ProcessSymmetry {
     this.tasks = d.tasks;
     this.kactors = d.kactors;
     this.stackDepth = d.stackDepth;
+    this.spOff = w.actor[0].def.fields.indexOf('sp');
+    this.framesOff = w.actor[0].def.fields.length;
     const set = (kind: number, per: number, size: number) => {
       this.per[kind] = per;
       this.size[kind] = size;
@@ -392,7 +395,7 @@ export class ProcessSymmetry {
    */
   private mapFrames(s: Int32Array, a: number, write: boolean): number {
     const base = this.poolBase[Obj.actor] + a * this.poolWords[Obj.actor];
-    const sp = s[base + 1];
+    const sp = s[base + this.spOff];
     const framesAt = base + this.framesOff;
     let h = 0;
     for (let i = 0; i < sp && i < this.stackDepth; i++) {
