@@ -68,6 +68,7 @@ const FOREIGN = -1;
 /** Added to the numbers of the actors that are never exchanged (kworker, IRQ thread), in keys. */
 const FIXED_ACTOR = 1000;
 
+/** setMode: rename under perm, or number as one task's key sees it. */
 const RENAME = 0;
 const RELATIVE = 1;
 
@@ -99,9 +100,9 @@ export class ProcessSymmetry {
   private readonly stackDepth: number;
 
   /** The exchange being applied (task i → perm[i]), or the task a key is computed for. */
-  private mode = RENAME;
   private readonly perm: Int32Array;
-  private self = 0;
+  /** Per object kind: every number's image under the current mode (filled by setMode). */
+  private readonly maps: Int32Array[] = [];
 
   // Buffers, allocated once: nothing is allocated per state.
   private readonly orig: Int32Array;
@@ -201,6 +202,7 @@ export class ProcessSymmetry {
     this.idOffsets = Int32Array.from([...kinds.keys()].filter((o) => kinds[o] !== 0));
 
     this.perm = new Int32Array(d.tasks);
+    for (let kind = 0; kind < 16; kind++) this.maps.push(new Int32Array(this.size[kind]));
     this.orig = new Int32Array(w.words);
     this.best = new Int32Array(w.words);
     this.keys = new Float64Array(d.tasks);
@@ -247,10 +249,11 @@ export class ProcessSymmetry {
   /** Enumerates the orders of the runs of equal keys from group g, position i on. */
   private tryRuns(g: number, i: number, scratch: Int32Array): void {
     if (g === this.groups.length) {
-      this.setPerm();
-      this.apply(this.orig, scratch);
-      if (!this.haveBest || less(scratch, this.best)) {
-        this.best.set(scratch);
+      // The identity's image is the state itself.
+      const candidate = this.setPerm() ? this.orig : scratch;
+      if (candidate === scratch) this.apply(this.orig, scratch);
+      if (!this.haveBest || less(candidate, this.best)) {
+        this.best.set(candidate);
         this.haveBest = true;
       }
       return;
@@ -310,10 +313,13 @@ export class ProcessSymmetry {
         for (let k = 0; k < n; k++) dst[b + k] = src[a + k];
       }
     }
-    this.mode = RENAME;
+    this.setMode(RENAME, 0);
     const offs = this.idOffsets;
     const kinds = this.wordKind;
-    for (let i = 0; i < offs.length; i++) dst[offs[i]] = this.mapWord(kinds[offs[i]], dst[offs[i]]);
+    for (let i = 0; i < offs.length; i++) {
+      const v = dst[offs[i]];
+      if (v !== 0) dst[offs[i]] = this.mapWord(kinds[offs[i]], v);
+    }
     for (let a = 0; a < this.kactors; a++) this.mapFrames(dst, a, true);
     this.renameRefs(dst);
   }
@@ -328,8 +334,7 @@ export class ProcessSymmetry {
    * processes' objects all alike: the same for task t in s as for task π(t) in π(s).
    */
   key(s: Int32Array, t: number): number {
-    this.mode = RELATIVE;
-    this.self = t;
+    this.setMode(RELATIVE, t);
     let h = 0x811c9dc5;
     for (let i = 0; i < this.moved.length; i++) {
       const kind = this.moved[i];
@@ -338,22 +343,37 @@ export class ProcessSymmetry {
       const end = kind === Obj.actor ? a + this.framesOff : a + n;
       for (let o = a; o < end; o++) {
         const k = this.wordKind[o];
-        h = Math.imul(h ^ (k === 0 ? s[o] : this.mapWord(k, s[o])), 0x01000193);
+        const v = s[o];
+        // Every catalog word maps 0 (NULL, empty) to 0.
+        h = Math.imul(h ^ (k === 0 || v === 0 ? v : this.mapWord(k, v)), 0x01000193);
       }
     }
     h = Math.imul(h ^ this.mapFrames(s, t, false), 0x01000193);
     return h >>> 0;
   }
 
+  /**
+   * Tabulates every object number's image: under the exchange in perm (RENAME), or as task
+   * `self`'s key sees it (RELATIVE: its own objects numbered from the start of its ranges).
+   */
+  private setMode(mode: number, self: number): void {
+    for (let kind = 0; kind < 16; kind++) {
+      const map = this.maps[kind];
+      const per = this.per[kind];
+      for (let idx = 0; idx < map.length; idx++) {
+        const owner = (idx / per) | 0;
+        if (kind === Obj.actor && idx >= this.tasks) map[idx] = mode === RENAME ? idx : idx + FIXED_ACTOR;
+        else if (mode === RENAME) map[idx] = this.perm[owner] * per + (idx - owner * per);
+        else map[idx] = owner === self ? idx - owner * per : FOREIGN;
+      }
+    }
+  }
+
   /** An object's number under the current mode. */
   private mapObj(kind: number, idx: number): number {
-    const size = this.size[kind];
-    if (size === 0 || idx < 0 || idx >= size) return idx; // not a process's object (PASID, device)
-    if (kind === Obj.actor && idx >= this.tasks) return this.mode === RENAME ? idx : idx + FIXED_ACTOR;
-    const per = this.per[kind];
-    const owner = (idx / per) | 0;
-    if (this.mode === RENAME) return this.perm[owner] * per + (idx - owner * per);
-    return owner === this.self ? idx - owner * per : FOREIGN;
+    const map = this.maps[kind];
+    // Not a process's object (a PASID, a device), or out of range: left as it is.
+    return idx >= 0 && idx < map.length ? map[idx] : idx;
   }
 
   /** A word of kind k (the catalog's, or a routine argument's) under the current mode. */
