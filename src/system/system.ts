@@ -64,6 +64,16 @@ export function dimsFor(sc: Scenario): Dims {
     svms: most('bind'),
     sdevs: most('bind'),
   };
+  // Files, svms and sdevs are named by bits of one word (task_works, notifiers, devs), and a
+  // reference packs a frame's number in 6 bits (world/refs.ts).
+  const limits: [string, number, number][] = [
+    ['files', tasks * per.files, 31],
+    ['intel_svms', tasks * per.svms, 31],
+    ['intel_svm_devs', tasks * per.sdevs, 31],
+    ['page frames', tasks * per.frames, 64],
+  ];
+  for (const [what, n, max] of limits)
+    if (n > max) throw new Error(`scenario ${sc.name}: needs ${n} ${what}, the model has room for ${max}`);
   return {
     tasks,
     mms: tasks,
