@@ -18,6 +18,7 @@ import {
   qiProcessOne,
 } from '../hw/vtd/iommu.ts';
 import { DMAR_CAP, DMAR_ECAP } from '../hw/vtd/layouts.ts';
+import { stackWordsFrom } from '../kernel/frames.ts';
 import { delayed_fput } from '../kernel/fs/file.ts';
 import { type ClientFileOps, Kernel, type KernelConfig, routines } from '../kernel/kernel.ts';
 import { setup_process, task_main } from '../kernel/task.ts';
@@ -39,6 +40,17 @@ const clientFactories: Record<string, (bind: ReturnType<typeof svmRoutines>['bin
   gfx: gfxOps,
 };
 
+/**
+ * Most frames on a kernel call stack: a call beyond it is a capacity violation. Call chains in
+ * kernel/frames.ts go 12 deep (task_main, do_exit, __fput, accel_release, intel_svm_unbind_mm,
+ * mmput, __mmput, exit_mmap, __mmu_notifier_release, intel_mm_release, the flush, qi_submit_sync),
+ * so this is a limit a check could reach: changing it could change the states a check finds.
+ */
+const STACK_DEPTH = 10;
+
+/** The bottom routine of the page-request IRQ thread (every policy's prq routine has this name). */
+const PRQ_THREAD = 'prq_event_thread';
+
 /** Pool sizes for a scenario: enough for everything it can allocate, racing faults included. */
 export function dimsFor(sc: Scenario): Dims {
   const tasks = sc.tasks.length;
@@ -51,7 +63,10 @@ export function dimsFor(sc: Scenario): Dims {
   return {
     tasks,
     mms: tasks,
-    vmas: tasks * (1 + mmaps),
+    // VMA slots are never reused, so every VMA ever allocated takes one. Without fork that is each
+    // process's anonymous buffer (setup_process) and one per mmap op (a task runs each op of its
+    // program once); fork copies the parent's VMAs, for which the looser bound stays.
+    vmas: ops.some((o) => o.op === 'fork') ? tasks * (1 + mmaps) : tasks + mmaps,
     files: Math.max(1, opens),
     // PGD + three tables + data pages per mm, twice over for tables re-populated while dying.
     frames: tasks * 2 * (4 + sc.upages),
@@ -64,7 +79,14 @@ export function dimsFor(sc: Scenario): Dims {
     refs: tasks * (16 + 2 * sc.upages) + 4 * binds + 4 * opens * tasks,
     iqSize: 2 * kactors + 2,
     prqSize: sc.devices.length * binds + 2,
-    stackDepth: 10,
+    stackDepth: STACK_DEPTH,
+    // Each task runs task_main, then the delayed-fput kworker, then the page-request IRQ thread
+    // (see SvmSystem): each stack is as long as the heaviest call chain its bottom routine starts.
+    stackWords: [
+      ...sc.tasks.map(() => stackWordsFrom(task_main.name, STACK_DEPTH)),
+      stackWordsFrom(delayed_fput.name, STACK_DEPTH),
+      stackWordsFrom(PRQ_THREAD, STACK_DEPTH),
+    ],
   };
 }
 
