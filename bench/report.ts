@@ -23,6 +23,11 @@ export interface Results {
     svmsimReductionsOn: string;
   };
   engine: EngineRow[];
+  /**
+   * With --only, the other table is carried over from the results file the run replaces, and this
+   * names the machine reading (date, commit, load) it was measured under.
+   */
+  carriedOver?: { table: 'engine' | 'domain'; machine: Machine };
   domain: DomainRow[];
 }
 
@@ -40,6 +45,13 @@ export function formatReport(r: Results): string {
       `a run that hits the ${o.timeoutSeconds} s cap is not repeated.`,
     'Ratios are svmsim / SPIN: a time ratio of 20.00 means svmsim took 20 times as long.',
   ];
+  const c = r.carriedOver;
+  if (c) {
+    lines.push(
+      `The ${c.table} table is carried over from an earlier run (${c.machine.date}, svmsim at ` +
+        `${c.machine.svmsim.commit ?? '?'}, load ${c.machine.loadAverage.start.toFixed(2)}): --only measured the other.`,
+    );
+  }
   if (r.engine.length > 0) {
     lines.push(
       '',

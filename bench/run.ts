@@ -8,12 +8,13 @@
  *
  *   npx tsx bench/run.ts [--quick] [--runs N] [--timeout S] [--only engine|domain] [--out FILE]
  *
- * Writes bench/results.json (with --quick, bench/build/results.quick.json). bench/README.md says
+ * Writes bench/results.json (with --quick, bench/build/results.quick.json); with --only, the other
+ * table is kept from the file it replaces (`carriedOver` says so). bench/README.md says
  * how to read the ratios. Exits 1 when the engine's state counts disagree: a harness bug, since the
  * two sides of a classic model must store the same states.
  */
 
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -68,6 +69,23 @@ const log = (line: string): void => {
   process.stderr.write(`${line}\n`);
 };
 
+/**
+ * With --only, the table not measured is kept from the file being replaced (when it has one), so
+ * that results.json always holds both; `carriedOver` says which, and under which machine reading.
+ */
+function carryOver(
+  file: string,
+  table: 'engine' | 'domain',
+): { table: 'engine' | 'domain'; rows: EngineRow[] | DomainRow[]; machine: Results['machine'] } | null {
+  if (!existsSync(file)) return null;
+  const previous = JSON.parse(readFileSync(file, 'utf8')) as Results;
+  const rows = previous[table];
+  if (!Array.isArray(rows) || rows.length === 0) return null;
+  const machine = previous.carriedOver?.table === table ? previous.carriedOver.machine : previous.machine;
+  log(`bench: the ${table} table is carried over from ${file} (measured ${machine.date})`);
+  return { table, rows, machine };
+}
+
 async function main(): Promise<number> {
   const o = options(process.argv.slice(2));
   const spin = ensureSpin();
@@ -98,6 +116,7 @@ async function main(): Promise<number> {
   }
 
   recordEndLoad(machine);
+  const carried = o.only === null ? null : carryOver(o.out, o.only === 'engine' ? 'domain' : 'engine');
   const results: Results = {
     machine,
     options: {
@@ -110,9 +129,10 @@ async function main(): Promise<number> {
       svmsim: "explore(model, { order: 'dfs', maxSeconds: timeout }) in a child process per run",
       svmsimReductionsOn: 'por: true',
     },
-    engine,
-    domain,
-  };
+    engine: carried?.table === 'engine' ? carried.rows : engine,
+    domain: carried?.table === 'domain' ? carried.rows : domain,
+    ...(carried ? { carriedOver: { table: carried.table, machine: carried.machine } } : {}),
+  } as Results;
   process.stdout.write(formatReport(results));
   mkdirSync(dirname(o.out), { recursive: true });
   writeFileSync(o.out, `${JSON.stringify(results, null, 2)}\n`);

@@ -97,6 +97,39 @@ describe('svmsim check --swarm and reductions', () => {
     expect(j.stats.searches).toBe(2);
   });
 
+  it('searches breadth-first in worker threads with --workers, as the sequential BFS does', () => {
+    const policies = ['--policy', 'v4.4', '--policy', 'e57e58bd'];
+    const par = svmsim('check', 'seed-accel-dma', ...policies, '--workers', '2', '--json');
+    const seq = svmsim(
+      'check',
+      'seed-accel-dma',
+      ...policies,
+      '--no-por',
+      '--no-symmetry',
+      '--hash-compaction',
+      '--json',
+    );
+    expect([par.code, seq.code]).toEqual([1, 1]);
+    const [leak, fixed] = JSON.parse(par.out).results;
+    const [seqLeak, seqFixed] = JSON.parse(seq.out).results;
+    expect([leak.verdict, leak.violation.kind, leak.trace.length]).toEqual([
+      'violation',
+      'leak',
+      seqLeak.trace.length,
+    ]);
+    expect([fixed.verdict, fixed.stats.states, fixed.stats.transitions]).toEqual([
+      'verified',
+      seqFixed.stats.states,
+      seqFixed.stats.transitions,
+    ]);
+    expect(fixed.stats.workers).toBe(2);
+    expect(fixed.stats.omissionProbability).toBe(seqFixed.stats.omissionProbability);
+
+    const dfs = svmsim('check', 'seed-accel-dma', '--workers', '2', '--dfs');
+    expect(dfs.code).toBe(2);
+    expect(dfs.err).toContain("'--workers <n>' cannot be used with option '--dfs'");
+  });
+
   it('gives the same verdicts with the reductions turned off', () => {
     const on = JSON.parse(svmsim('check', 'seed-accel-dma', '--json').out).results;
     const off = JSON.parse(

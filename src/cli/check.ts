@@ -5,6 +5,7 @@
 import { writeFileSync } from 'node:fs';
 import { SingleBar } from 'cli-progress';
 import type { Transition } from '../check/model.ts';
+import { exploreParallel } from '../check/parallel.ts';
 import type { Progress, SearchResult } from '../check/search.ts';
 import { explore } from '../check/search.ts';
 import { type SwarmResult, swarm } from '../check/swarm.ts';
@@ -37,6 +38,8 @@ export interface CheckOptions {
   symmetry?: boolean;
   /** N diversified searches in worker threads instead of one search. */
   swarm?: number;
+  /** A breadth-first search by N worker threads sharing one visited table (no reductions). */
+  workers?: number;
   /** The policy argument as the user gave it (a worker must load the same policy). */
   policyArgs?: string[];
 }
@@ -61,6 +64,8 @@ export interface CheckResult {
     omissionProbability?: number;
     /** When symmetry reduction ran: the groups of interchangeable processes, by name. */
     symmetry?: { groups: string[][] };
+    /** With --workers: how many threads searched. */
+    workers?: number;
   };
 }
 
@@ -76,20 +81,22 @@ export async function checkOne(
 ): Promise<{ result: CheckResult; sys: SvmSystem; raw: SearchResult; trace: Transition[] }> {
   const sys = new SvmSystem(sc, policy);
   const raw =
-    o.swarm && o.swarm > 1
-      ? await swarmSearch(sc, policyArg ?? policy.name, o)
-      : await explore(sys, {
-          order: o.order,
-          maxStates: o.maxStates,
-          maxSeconds: o.maxSeconds,
-          hashCompaction: o.hashCompaction,
-          por: o.por ?? true,
-          symmetry: o.symmetry ?? true,
-          findAll: o.all,
-          shouldStop: () => interrupted,
-          onProgress,
-          progressIntervalMs: 250,
-        });
+    o.workers !== undefined
+      ? await parallelSearch(sc, policyArg ?? policy.name, o, onProgress)
+      : o.swarm && o.swarm > 1
+        ? await swarmSearch(sc, policyArg ?? policy.name, o)
+        : await explore(sys, {
+            order: o.order,
+            maxStates: o.maxStates,
+            maxSeconds: o.maxSeconds,
+            hashCompaction: o.hashCompaction,
+            por: o.por ?? true,
+            symmetry: o.symmetry ?? true,
+            findAll: o.all,
+            shouldStop: () => interrupted,
+            onProgress,
+            progressIntervalMs: 250,
+          });
   const explain = (v: { trace: Transition[]; code: number }) => {
     const { steps, final } = traceSteps(sys, v.trace);
     return { violation: describeViolation(sys, final, v.code), trace: steps };
@@ -122,6 +129,7 @@ export async function checkOne(
           ? { symmetry: { groups: sys.symmetry.groups.map((g) => g.map((t) => sc.tasks[t].name)) } }
           : {}),
         ...(o.swarm && o.swarm > 1 ? { searches: o.swarm } : {}),
+        ...(o.workers !== undefined ? { workers: o.workers } : {}),
       },
     },
   };
@@ -135,6 +143,11 @@ export async function checkCommand(scenarioArgs: string[], o: CheckOptions): Pro
   process.on('SIGINT', onSigint);
   const c = colorsFor(process.stdout);
   const err = colorsFor(process.stderr);
+  if (o.workers !== undefined && (o.por !== false || o.symmetry !== false) && !o.quiet) {
+    process.stderr.write(
+      `${err.yellow('note: --workers searches the full state graph: partial-order and symmetry reduction are off')}\n`,
+    );
+  }
   const results: CheckResult[] = [];
   let reported: { sys: SvmSystem; trace: Transition[]; violation: ViolationView | null } | undefined;
   try {
@@ -190,7 +203,11 @@ function describeResult(r: CheckResult, c: ReturnType<typeof colorsFor>): string
   const sym = r.stats.symmetry
     ? `, one state per exchange of ${r.stats.symmetry.groups.map((g) => g.join(' ≡ ')).join('; ')}`
     : '';
-  const stats = `${r.stats.states.toLocaleString('en-US')} states, ${r.stats.transitions.toLocaleString('en-US')} transitions, ${r.stats.seconds.toFixed(2)} s${sym}`;
+  const omission =
+    r.stats.omissionProbability === undefined
+      ? ''
+      : `, omission probability ${r.stats.omissionProbability.toExponential(1)}`;
+  const stats = `${r.stats.states.toLocaleString('en-US')} states, ${r.stats.transitions.toLocaleString('en-US')} transitions, ${r.stats.seconds.toFixed(2)} s${sym}${omission}`;
   if (r.verdict === 'verified')
     return `${head}${c.green('verified')} (${stats}): no leak, use-after-free, refcount misuse, disturbance or deadlock in any interleaving`;
   if (r.verdict === 'incomplete')
@@ -272,6 +289,33 @@ async function swarmSearch(
       bytesPerState: states ? sum((x) => x.bytes) / states : 0,
     },
   };
+}
+
+/**
+ * --workers: a level-synchronous BFS by N worker threads sharing one hash-compacted visited table
+ * (check/parallel.ts), each building the system from the same factory as --swarm's.
+ */
+async function parallelSearch(
+  sc: Scenario,
+  policyArg: string,
+  o: Omit<CheckOptions, 'policies'>,
+  onProgress?: (p: Progress) => void,
+): Promise<SearchResult> {
+  return exploreParallel(
+    {
+      module: new URL('./factory.ts', import.meta.url).href,
+      exportName: 'buildSystem',
+      args: [sc.text, sc.source, policyArg],
+    },
+    {
+      workers: o.workers,
+      maxStates: o.maxStates,
+      maxSeconds: o.maxSeconds,
+      shouldStop: () => interrupted,
+      onProgress,
+      progressIntervalMs: 250,
+    },
+  );
 }
 
 function progressBar(o: CheckOptions, label: string) {

@@ -88,6 +88,18 @@ export async function main(argv: string[]): Promise<number> {
       'run n diversified depth-first searches in worker threads; the first violation wins',
       int('--swarm'),
     )
+    .addOption(
+      new Option(
+        '--workers <n>',
+        'breadth-first search by n worker threads sharing one hash-compacted table (no reductions)',
+      )
+        .argParser((v) => {
+          const n = int('--workers')(v);
+          if (n < 1) throw new InvalidArgumentError(`--workers must be at least 1, got '${v}'`);
+          return n;
+        })
+        .conflicts(['dfs', 'swarm', 'all']),
+    )
     .option('--json', 'print { results: [...] } as JSON')
     .option('--trace-out <file>', 'write the first counterexample as a trace file')
     .option(
@@ -109,6 +121,7 @@ export async function main(argv: string[]): Promise<number> {
         por: o.por,
         symmetry: o.symmetry,
         swarm: o.swarm,
+        workers: o.workers,
         policyArgs: names,
         json: o.json,
         traceOut: o.traceOut,

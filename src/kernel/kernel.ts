@@ -6,27 +6,9 @@ import type { Hardware } from '../hw/hardware.ts';
 import { V, type ViolationKind } from '../properties/violations.ts';
 import { recordViolation } from '../world/fail.ts';
 import type { World } from '../world/layout.ts';
-import { FRAME_WORDS } from '../world/layout.ts';
 import { ID_PLUS1, Id, Life, Obj } from '../world/objects.ts';
 import { packRef, refAdd, refDel } from '../world/refs.ts';
-import {
-  Ctl,
-  F_A0,
-  F_A1,
-  F_A2,
-  F_A3,
-  F_A4,
-  F_PC,
-  F_ROUTINE,
-  FRAME_ARGS,
-  frameBase,
-  pop,
-  push,
-  type Routine,
-  RoutineTable,
-  type Stack,
-  type Step,
-} from './exec.ts';
+import { Ctl, FRAME_ARGS, PC_BITS, type Routine, RoutineTable, Stack, type Step } from './exec.ts';
 
 export type KStep = Step<Kernel>;
 export type KRoutine = Routine<Kernel>;
@@ -139,7 +121,7 @@ export const PF_KTHREAD = 2;
 export class Kernel {
   /** The kernel actor now running (its id indexes w.actor). */
   actor = 0;
-  private readonly stack: Stack;
+  private readonly stack: Stack<Kernel>;
   /** Trace notes of the running action, collected only when `notes` is set (not while searching). */
   notes: string[] | null = null;
   /** Every step run (`routine:step`), collected only when set: for tests and debugging. */
@@ -150,7 +132,7 @@ export class Kernel {
     readonly hw: Hardware,
     readonly cfg: KernelConfig,
   ) {
-    this.stack = { s: w.s, spAt: 0, framesAt: 0, depth: w.dims.stackDepth };
+    this.stack = new Stack(routines, w.dims.stackDepth);
   }
 
   get s(): Int32Array {
@@ -161,62 +143,73 @@ export class Kernel {
   bindActor(a: number): void {
     this.actor = a;
     const v = this.w.actor[a];
-    this.stack.s = this.w.s;
-    this.stack.spAt = v.base + 1;
-    this.stack.framesAt = v.base + 2;
+    this.stack.bind(this.w.s, v.base + 1, v.def.tailWords);
   }
 
   get sp(): number {
-    return this.s[this.stack.spAt];
+    return this.stack.sp;
   }
 
-  private get fb(): number {
-    return frameBase(this.stack);
-  }
   get routineId(): number {
-    return this.s[this.fb + F_ROUTINE];
+    return this.stack.routineId;
   }
   get pc(): number {
-    return this.s[this.fb + F_PC];
+    return this.stack.pc;
   }
   set pc(v: number) {
-    this.s[this.fb + F_PC] = v;
-  }
-  get a0(): number {
-    return this.s[this.fb + F_A0];
-  }
-  set a0(v: number) {
-    this.s[this.fb + F_A0] = v;
-  }
-  get a1(): number {
-    return this.s[this.fb + F_A1];
-  }
-  set a1(v: number) {
-    this.s[this.fb + F_A1] = v;
-  }
-  get a2(): number {
-    return this.s[this.fb + F_A2];
-  }
-  set a2(v: number) {
-    this.s[this.fb + F_A2] = v;
+    this.stack.pc = v;
   }
 
+  /** Where word `i` of the running routine's frame is; it must be one of its own (frames.ts). */
+  private argAt(i: number): number {
+    const st = this.stack;
+    if (i >= st.args)
+      throw new Error(
+        `${routines.get(st.routineId).name} uses a${i}, but its frame has ${st.args} words (frames.ts)`,
+      );
+    return st.fb + 1 + i;
+  }
+
+  get a0(): number {
+    return this.s[this.argAt(0)];
+  }
+  set a0(v: number) {
+    this.s[this.argAt(0)] = v;
+  }
+  get a1(): number {
+    return this.s[this.argAt(1)];
+  }
+  set a1(v: number) {
+    this.s[this.argAt(1)] = v;
+  }
+  get a2(): number {
+    return this.s[this.argAt(2)];
+  }
+  set a2(v: number) {
+    this.s[this.argAt(2)] = v;
+  }
   get a3(): number {
-    return this.s[this.fb + F_A3];
+    return this.s[this.argAt(3)];
   }
   set a3(v: number) {
-    this.s[this.fb + F_A3] = v;
+    this.s[this.argAt(3)] = v;
   }
   get a4(): number {
-    return this.s[this.fb + F_A4];
+    return this.s[this.argAt(4)];
   }
   set a4(v: number) {
-    this.s[this.fb + F_A4] = v;
+    this.s[this.argAt(4)] = v;
   }
 
   /** The caller's frame word `i` (0..4): how a routine returns a value. */
   setCallerArg(i: number, v: number): void {
-    this.s[this.fb - FRAME_WORDS + F_A0 + i] = v;
+    const b = this.stack.callerBase();
+    const caller = routines.get(this.s[b] >>> PC_BITS);
+    if (i >= caller.args)
+      throw new Error(
+        `${caller.name} receives a${i} from its callee, but its frame has ${caller.args} words (frames.ts)`,
+      );
+    this.s[b + 1 + i] = v;
   }
 
   /**
@@ -224,8 +217,11 @@ export class Kernel {
    * after `r` returns.
    */
   call(r: KRoutine, a0 = 0, a1 = 0, a2 = 0, again = false, a3 = 0, a4 = 0): Ctl {
+    const me = routines.get(this.routineId);
+    if (!me.callees.has(r.name))
+      throw new Error(`${me.name} calls ${r.name}, which frames.ts does not list as its callee`);
     if (!again) this.pc = this.pc + 1;
-    if (!push(this.stack, r.id, a0, a1, a2, a3, a4)) {
+    if (!this.stack.push(r, a0, a1, a2, a3, a4)) {
       this.fail('capacity', 0, 0, 0);
       return Ctl.BLOCK;
     }
@@ -236,7 +232,7 @@ export class Kernel {
   /** Starts a fresh actor stack with `r` as its bottom frame. */
   start(r: KRoutine, a0 = 0, a1 = 0, a2 = 0): void {
     this.stack.s = this.w.s;
-    push(this.stack, r.id, a0, a1, a2);
+    this.stack.push(r, a0, a1, a2, 0, 0);
   }
 
   /** Jumps to the step labelled `label` in the current routine. */
@@ -279,7 +275,7 @@ export class Kernel {
           this.pc = this.pc + 1;
           return true;
         case Ctl.RET:
-          pop(this.stack);
+          this.stack.pop();
           break;
         case Ctl.JUMP_PREEMPT:
           return true;

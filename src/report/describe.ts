@@ -9,6 +9,7 @@ import { siteText, V, type ViolationKind, violationKind } from '../properties/vi
 import type { SvmSystem } from '../system/system.ts';
 import { objName } from '../world/objects.ts';
 import { refList, refText } from '../world/refs.ts';
+import { fieldValue } from '../world/struct.ts';
 
 export interface Change {
   /** The object, as in the kernel's words: mm#0, file#1, PASID table[0], device accel0. */
@@ -71,8 +72,8 @@ export function diffStates(sys: SvmSystem, before: Int32Array, after: Int32Array
     for (const v of pool) {
       const fields = v.def.fields as readonly string[];
       for (let f = 0; f < fields.length; f++) {
-        const a = before[v.base + f];
-        const b = after[v.base + f];
+        const a = fieldValue(v.def, before, v.base, f);
+        const b = fieldValue(v.def, after, v.base, f);
         if (a === b) continue;
         const obj = `${name}#${v.index}`;
         if (fields[f] === 'life') out.push({ obj, field: 'state', from: lifeName[a], to: lifeName[b] });
@@ -81,7 +82,7 @@ export function diffStates(sys: SvmSystem, before: Int32Array, after: Int32Array
       }
       if (name === 'task') {
         for (let i = 0; i < sys.world.dims.nfd; i++) {
-          const at = v.base + fields.length + i;
+          const at = v.base + v.def.headWords + i;
           if (before[at] !== after[at])
             out.push({
               obj: `${name}#${v.index}`,
@@ -93,10 +94,10 @@ export function diffStates(sys: SvmSystem, before: Int32Array, after: Int32Array
       }
       if (name === 'page') {
         for (let i = 0; i < 2 * sys.world.dims.upages; i += 2) {
-          const at = v.base + fields.length + i;
+          const at = v.base + v.def.headWords + i;
           if (before[at] !== after[at] || before[at + 1] !== after[at + 1])
             out.push({
-              obj: `page#${v.index} (${pageKindName[after[v.base + 1]] ?? '?'})`,
+              obj: `page#${v.index} (${pageKindName[fieldValue(v.def, after, v.base, 1)] ?? '?'})`,
               field: `entry ${i / 2}`,
               from: entryText(before[at]),
               to: entryText(after[at]),

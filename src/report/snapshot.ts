@@ -7,6 +7,7 @@ import type { Transition } from '../check/model.ts';
 import type { SvmSystem } from '../system/system.ts';
 import { countName, Life, objName } from '../world/objects.ts';
 import { refList } from '../world/refs.ts';
+import { fieldValue } from '../world/struct.ts';
 import type { StepView, ViolationView } from './describe.ts';
 import { traceSteps } from './text.ts';
 
@@ -75,7 +76,7 @@ export function snapshot(sys: SvmSystem, s: Int32Array): Snapshot {
       if (v.life === Life.unused) continue;
       const fields: Record<string, number> = {};
       (v.def.fields as readonly string[]).forEach((f, i) => {
-        if (f !== 'life') fields[f] = s[v.base + i];
+        if (f !== 'life') fields[f] = fieldValue(v.def, s, v.base, i);
       });
       objects.push({
         id: `${names[n]}#${v.index}`,

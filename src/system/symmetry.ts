@@ -35,11 +35,11 @@
 import { entryFrame, framePhys } from '../arch/x86/pgtable.ts';
 import { Qi } from '../drivers/iommu/intel/qi.ts';
 import type { Hardware } from '../hw/hardware.ts';
-import { FRAME_ARGS, frameArg, frameAt, framePc, frameRoutine, setFrameArg } from '../kernel/exec.ts';
+import { frameArg, framePc, frameRoutine, nextFrame, setFrameArg } from '../kernel/exec.ts';
 import { DF_BITS, DF_MASK } from '../kernel/fs/file.ts';
 import { routines } from '../kernel/kernel.ts';
 import type { Scenario } from '../scenario/types.ts';
-import type { World } from '../world/layout.ts';
+import { PageDef, type World } from '../world/layout.ts';
 import { ID_PLUS1, Id, Obj } from '../world/objects.ts';
 
 /**
@@ -62,6 +62,13 @@ const W_ENTRY = 0x300; // a page-table or PASID entry's low word: frame in bits 
 const W_ACTOR1 = 0x301; // actor + 1
 const W_VOBJ = 0x302; // violation_obj: kind << 8 | index
 const W_DFPUT = 0x303; // delayed_fput: stack of file + 1 (kernel/fs/file.ts)
+const W_PAGE = 0x304; // struct page's packed word (world/layout.ts): owner, mm + 1, in its bits
+
+/** Where struct page's owner sits in its packed word (PageDef packs life, kind, owner). */
+const PAGE_OWNER_SHIFT = (PageDef.bits ?? [])
+  .slice(0, PageDef.fields.indexOf('owner'))
+  .reduce((a, b) => a + b, 0);
+const PAGE_OWNER_MASK = PageDef.bits ? (1 << PageDef.bits[PageDef.fields.indexOf('owner')]) - 1 : 0;
 
 /** What an object number of another process becomes in a key (any value no exchange changes). */
 const FOREIGN = -1;
@@ -98,6 +105,8 @@ export class ProcessSymmetry {
   private readonly spOff: number;
   private readonly framesOff: number;
   private readonly stackDepth: number;
+  /** Where each kernel actor's slot starts. */
+  private readonly actorBase: Int32Array;
 
   /** The exchange being applied (task i → perm[i]), or the task a key is computed for. */
   private readonly perm: Int32Array;
@@ -124,6 +133,7 @@ export class ProcessSymmetry {
     this.stackDepth = d.stackDepth;
     this.spOff = w.actor[0].def.fields.indexOf('sp');
     this.framesOff = w.actor[0].def.fields.length;
+    this.actorBase = Int32Array.from(w.actor, (v) => v.base);
     const set = (kind: number, per: number, size: number) => {
       this.per[kind] = per;
       this.size[kind] = size;
@@ -163,7 +173,7 @@ export class ProcessSymmetry {
       field(t, 'mm', Obj.mm | ID_PLUS1);
       field(t, 'active_mm', Obj.mm | ID_PLUS1);
       field(t, 'task_works', W_MASK | Obj.file);
-      for (let fd = 0; fd < d.nfd; fd++) kinds[t.base + t.def.fields.length + fd] = Obj.file | ID_PLUS1;
+      for (let fd = 0; fd < d.nfd; fd++) kinds[t.base + t.def.headWords + fd] = Obj.file | ID_PLUS1;
     }
     for (const m of w.mm) {
       field(m, 'pgd', Obj.page | ID_PLUS1);
@@ -175,9 +185,10 @@ export class ProcessSymmetry {
     }
     for (const f of w.file) field(f, 'ctx_sdev', Obj.sdev | ID_PLUS1);
     for (const p of w.page) {
-      field(p, 'owner', Obj.mm | ID_PLUS1);
+      if (p.def.bits) kinds[p.base] = W_PAGE;
+      else field(p, 'owner', Obj.mm | ID_PLUS1);
       // Each kept entry is two words (bits 31:0, 63:32); the frame is in the low word.
-      for (let e = 0; e < 2 * d.upages; e += 2) kinds[p.base + p.def.fields.length + e] = W_ENTRY;
+      for (let e = 0; e < 2 * d.upages; e += 2) kinds[p.base + p.def.headWords + e] = W_ENTRY;
     }
     for (const s of w.svm) {
       field(s, 'mm', Obj.mm | ID_PLUS1);
@@ -402,6 +413,12 @@ export class ProcessSymmetry {
         }
         return out;
       }
+      case W_PAGE: {
+        const owner = (v >>> PAGE_OWNER_SHIFT) & PAGE_OWNER_MASK;
+        if (owner === 0) return v;
+        const m = this.mapObj(Obj.mm, owner - 1) + 1;
+        return (v & ~(PAGE_OWNER_MASK << PAGE_OWNER_SHIFT)) | ((m & PAGE_OWNER_MASK) << PAGE_OWNER_SHIFT);
+      }
       case Id.holder:
         return (v & ~0xffff) | (this.mapObj(v >>> 16, v & 0xffff) & 0xffff);
     }
@@ -414,15 +431,16 @@ export class ProcessSymmetry {
    * a key). Frame words are read and written through exec.ts's helpers only.
    */
   private mapFrames(s: Int32Array, a: number, write: boolean): number {
-    const base = this.poolBase[Obj.actor] + a * this.poolWords[Obj.actor];
+    // Kernel actors' slots differ in size (each stack is sized to its bottom routine's calls).
+    const base = this.actorBase[a];
     const sp = s[base + this.spOff];
-    const framesAt = base + this.framesOff;
+    let fb = base + this.framesOff;
     let h = 0;
     for (let i = 0; i < sp && i < this.stackDepth; i++) {
-      const fb = frameAt(framesAt, i);
       const r = routines.get(frameRoutine(s, fb));
-      for (let j = 0; j < FRAME_ARGS; j++) {
-        let k = j < r.args.length ? r.args[j] : Id.none;
+      const kinds = r.argKinds;
+      for (let j = 0; j < r.args; j++) {
+        let k = j < kinds.length ? kinds[j] : Id.none;
         if (k === Id.qiTarget) {
           const q = frameArg(s, fb, 0);
           k = q === Qi.pasid_cache || q === Qi.iotlb_pasid || q === Qi.dev_iotlb_pasid ? Id.sdev : Id.none;
@@ -433,6 +451,7 @@ export class ProcessSymmetry {
         else h = Math.imul(h ^ m, 0x01000193);
       }
       if (!write) h = Math.imul(Math.imul(h ^ r.id, 0x01000193) ^ framePc(s, fb), 0x01000193);
+      fb = nextFrame(fb, r);
     }
     return h;
   }

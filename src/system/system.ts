@@ -18,6 +18,7 @@ import {
   qiProcessOne,
 } from '../hw/vtd/iommu.ts';
 import { DMAR_CAP, DMAR_ECAP } from '../hw/vtd/layouts.ts';
+import { stackWordsFrom } from '../kernel/frames.ts';
 import { delayed_fput } from '../kernel/fs/file.ts';
 import { type ClientFileOps, Kernel, type KernelConfig, routines } from '../kernel/kernel.ts';
 import { setup_process, task_main } from '../kernel/task.ts';
@@ -41,6 +42,18 @@ const clientFactories: Record<string, (bind: ReturnType<typeof svmRoutines>['bin
 };
 
 /**
+
+ * Most frames on a kernel call stack: a call beyond it is a capacity violation. Call chains in
+ * kernel/frames.ts go 12 deep (task_main, do_exit, __fput, accel_release, intel_svm_unbind_mm,
+ * mmput, __mmput, exit_mmap, __mmu_notifier_release, intel_mm_release, the flush, qi_submit_sync),
+ * so this is a limit a check could reach: changing it could change the states a check finds.
+ */
+const STACK_DEPTH = 10;
+
+/** The bottom routine of the page-request IRQ thread (every policy's prq routine has this name). */
+const PRQ_THREAD = 'prq_event_thread';
+
+/**
  * Pool sizes for a scenario: enough for everything it can allocate, racing faults included. Pools
  * are cut into one range per task (world/layout.ts), each big enough for the task that needs most.
  */
@@ -55,8 +68,14 @@ export function dimsFor(sc: Scenario): Dims {
   const nfd = Math.max(1, ...ops.map((o) => ('fd' in o ? o.fd + 1 : 0)));
   const kactors = tasks + 2;
   const per = {
-    // The initial buffer and every mmap; a forked child copies its parent's, at most as many.
-    vmas: 1 + mmaps,
+    // VMA slots are never reused, so every VMA ever allocated takes one: the initial buffer
+    // (setup_process) and one per mmap op of the task (each op runs once); a forked child copies
+    // its parent's, so with fork the looser bound of every mmap in the scenario stays.
+    vmas:
+      1 +
+      (ops.some((o) => o.op === 'fork')
+        ? mmaps
+        : Math.max(0, ...sc.tasks.map((t) => t.program.filter((o) => o.op === 'mmap').length))),
     // A file belongs to the task that opened it; a bind allocates at most one svm and one sdev.
     files: most('open'),
     // PGD + three tables + data pages, twice over for tables re-populated while dying.
@@ -91,7 +110,14 @@ export function dimsFor(sc: Scenario): Dims {
     refs: tasks * (16 + 2 * sc.upages) + 4 * binds + 4 * opens * tasks,
     iqSize: 2 * kactors + 2,
     prqSize: sc.devices.length * binds + 2,
-    stackDepth: 10,
+    stackDepth: STACK_DEPTH,
+    // Each task runs task_main, then the delayed-fput kworker, then the page-request IRQ thread
+    // (see SvmSystem): each stack is as long as the heaviest call chain its bottom routine starts.
+    stackWords: [
+      ...sc.tasks.map(() => stackWordsFrom(task_main.name, STACK_DEPTH)),
+      stackWordsFrom(delayed_fput.name, STACK_DEPTH),
+      stackWordsFrom(PRQ_THREAD, STACK_DEPTH),
+    ],
   };
 }
 

@@ -13,7 +13,14 @@
  * owner's objects came before it, not when it was allocated relative to other tasks' objects, so
  * that exchanging two identical processes maps states to states (system/symmetry.ts).
  */
-import { defineStruct, type Memory, makeView, type StructDef, type View } from './struct.ts';
+import {
+  definePackedStruct,
+  defineStruct,
+  type Memory,
+  makeView,
+  type StructDef,
+  type View,
+} from './struct.ts';
 
 /** Pool sizes for one scenario. */
 export interface Dims {
@@ -42,11 +49,14 @@ export interface Dims {
   /** Invalidation-queue and page-request-queue ring sizes (in descriptors). */
   iqSize: number;
   prqSize: number;
-  /** Call-stack depth of a kernel actor. */
+  /** Most frames on a kernel actor's call stack: a deeper call is a capacity violation. */
   stackDepth: number;
+  /**
+   * Words of frames on each kernel actor's call stack, by actor: the heaviest call chain from its
+   * bottom routine (see kernel/frames.ts), since frames hold only their routine's own words.
+   */
+  stackWords: readonly number[];
 }
-
-export const FRAME_WORDS = 7; // routine, pc, a0 .. a4
 
 export const TaskDef = defineStruct('task_struct', [
   'life',
@@ -93,7 +103,12 @@ export const FileDef = defineStruct('file', [
   /** Client context: the binding (sdev index + 1). */
   'ctx_sdev',
 ] as const);
-export const PageDef = defineStruct('page', ['life', 'kind', 'owner'] as const);
+/**
+ * A page frame's struct page: life (Life), kind (PageKind, 1..5) and owner (mm index + 1) share one
+ * word, since there are many frames (two sets of tables and data pages per mm) and all three are
+ * small; the frame's modelled page-table entries (two words each) follow it.
+ */
+export const PageDef = definePackedStruct('page', ['life', 'kind', 'owner'] as const, [2, 3, 10]);
 export const SvmDef = defineStruct('intel_svm', [
   'life',
   'mm',
@@ -186,7 +201,7 @@ export class World implements Memory {
     this.pool(PageDef, dims.frames, this.page, 2 * dims.upages);
     this.pool(SvmDef, dims.svms, this.svm);
     this.pool(SdevDef, dims.sdevs, this.sdev);
-    this.pool(ActorDef, dims.kactors, this.actor, dims.stackDepth * FRAME_WORDS);
+    for (let a = 0; a < dims.kactors; a++) this.pool(ActorDef, 1, this.actor, dims.stackWords[a], a);
     this.kernel = makeView(KernelDef, this, 0, this.take(KernelDef.words));
     this.idrBase = this.take(dims.pasids);
     this.refsBase = this.take(dims.refs);
@@ -202,8 +217,15 @@ export class World implements Memory {
     return at;
   }
 
-  private pool<F extends string>(def: StructDef<F>, count: number, into: View<F>[], tail = 0): void {
-    const d = tail === def.tailWords ? def : { ...def, tailWords: tail, words: def.fields.length + tail };
-    for (let i = 0; i < count; i++) into.push(makeView(d as StructDef<F>, this, i, this.take(d.words)));
+  private pool<F extends string>(
+    def: StructDef<F>,
+    count: number,
+    into: View<F>[],
+    tail = 0,
+    first = 0,
+  ): void {
+    const d = tail === def.tailWords ? def : { ...def, tailWords: tail, words: def.headWords + tail };
+    for (let i = 0; i < count; i++)
+      into.push(makeView(d as StructDef<F>, this, first + i, this.take(d.words)));
   }
 }

@@ -17,6 +17,13 @@ export interface Memory {
 export interface StructDef<F extends string> {
   readonly name: string;
   readonly fields: readonly F[];
+  /**
+   * Bit widths when the fields are packed into one word (field 0 in the low bits): for a struct
+   * with many instances and small fields, where words saved in every state pay for the shifts.
+   */
+  readonly bits?: readonly number[];
+  /** Words of the named fields: one each, or one in all when packed. */
+  readonly headWords: number;
   /** Extra words after the named fields (arrays such as a task's fd table). */
   readonly tailWords: number;
   readonly words: number;
@@ -27,7 +34,32 @@ export function defineStruct<F extends string>(
   fields: readonly F[],
   tailWords = 0,
 ): StructDef<F> {
-  return { name, fields, tailWords, words: fields.length + tailWords };
+  return { name, fields, headWords: fields.length, tailWords, words: fields.length + tailWords };
+}
+
+/** A struct whose fields share one word, field i taking bits[i] bits (a write that does not fit throws). */
+export function definePackedStruct<F extends string>(
+  name: string,
+  fields: readonly F[],
+  bits: readonly number[],
+): StructDef<F> {
+  if (bits.length !== fields.length || bits.reduce((a, b) => a + b, 0) > 31)
+    throw new Error(`${name}: packed fields need one width each, 31 bits in all`);
+  return { name, fields, bits, headWords: 1, tailWords: 0, words: 1 };
+}
+
+/** Where field `i` of `def` sits: word offset, shift and mask (a mask of -1 for a whole word). */
+function fieldPlace(def: StructDef<string>, i: number): { off: number; shift: number; mask: number } {
+  if (!def.bits) return { off: i, shift: 0, mask: -1 };
+  let shift = 0;
+  for (let j = 0; j < i; j++) shift += def.bits[j];
+  return { off: 0, shift, mask: (1 << def.bits[i]) - 1 };
+}
+
+/** Field `i` of the struct `def` at `base` of `s`: for code that compares states field by field. */
+export function fieldValue(def: StructDef<string>, s: Int32Array, base: number, i: number): number {
+  const { off, shift, mask } = fieldPlace(def, i);
+  return mask === -1 ? s[base + off] : (s[base + off] >>> shift) & mask;
 }
 
 /** A view: the named fields as numbers, plus where it lives. */
@@ -42,52 +74,75 @@ export type View<F extends string> = { [K in F]: number } & {
   setAt(i: number, v: number): void;
 };
 
+/**
+ * View classes by field list: pools that differ only in their tail (a kernel actor's stack words,
+ * say) share one class, so that the code reading their fields sees one shape.
+ */
 const viewClasses = new WeakMap<
-  StructDef<string>,
+  readonly string[],
   new (
+    def: StructDef<string>,
     mem: Memory,
     index: number,
     base: number,
   ) => unknown
 >();
 
-/** Builds (once per struct) a class with one accessor per field, then an instance at `base`. */
+/** Builds (once per field list) a class with one accessor per field, then an instance at `base`. */
 export function makeView<F extends string>(
   def: StructDef<F>,
   mem: Memory,
   index: number,
   base: number,
 ): View<F> {
-  let Cls = viewClasses.get(def);
+  let Cls = viewClasses.get(def.fields);
   if (!Cls) {
+    const named = def.headWords;
     class StructView {
       constructor(
+        readonly def: StructDef<string>,
         readonly mem: Memory,
         readonly index: number,
         readonly base: number,
       ) {}
-      get def() {
-        return def;
-      }
       at(i: number): number {
-        return this.mem.s[this.base + def.fields.length + i];
+        return this.mem.s[this.base + named + i];
       }
       setAt(i: number, v: number): void {
-        this.mem.s[this.base + def.fields.length + i] = v;
+        this.mem.s[this.base + named + i] = v;
       }
     }
-    def.fields.forEach((field, off) => {
-      Object.defineProperty(StructView.prototype, field, {
-        get(this: StructView) {
-          return this.mem.s[this.base + off];
-        },
-        set(this: StructView, v: number) {
-          this.mem.s[this.base + off] = v;
-        },
-      });
+    def.fields.forEach((field, i) => {
+      const { off, shift, mask } = fieldPlace(def, i);
+      Object.defineProperty(
+        StructView.prototype,
+        field,
+        mask === -1
+          ? {
+              get(this: StructView) {
+                return this.mem.s[this.base + off];
+              },
+              set(this: StructView, v: number) {
+                this.mem.s[this.base + off] = v;
+              },
+            }
+          : {
+              get(this: StructView) {
+                return (this.mem.s[this.base] >>> shift) & mask;
+              },
+              set(this: StructView, v: number) {
+                if (v < 0 || v > mask)
+                  throw new Error(
+                    `${def.name}.${field} = ${v}: wider than its ${mask.toString(2).length} bits`,
+                  );
+                const s = this.mem.s;
+                s[this.base] = (s[this.base] & ~(mask << shift)) | (v << shift);
+              },
+            },
+      );
     });
     Cls = StructView;
-    viewClasses.set(def, Cls);
+    viewClasses.set(def.fields, Cls);
   }
-  return new Cls(mem, index, base) as View<F>;
+  return new Cls(def, mem, index, base) as View<F>;
 }

@@ -58,7 +58,7 @@ export function entrySlot(level: number, index: number, upages: number): number 
 /** Word offset of entry `index` of the table in frame `f` (or -1, not kept). */
 export function entryAt(w: World, f: number, level: number, index: number): number {
   const slot = entrySlot(level, index, w.dims.upages);
-  return slot < 0 ? -1 : w.page[f].base + 3 + 2 * slot;
+  return slot < 0 ? -1 : w.page[f].base + w.page[f].def.headWords + 2 * slot;
 }
 
 /** A non-leaf entry pointing at frame f. */

@@ -1,0 +1,7 @@
+// A parallel-search worker's first module (see parallel.ts and swarm.ts): plain JavaScript, because on
+// Node 20 a worker gets no loader hooks from its execArgv, so it registers tsx's itself before loading
+// the TypeScript.
+import { register } from 'tsx/esm/api';
+
+register();
+await import('./parallel-worker.ts');

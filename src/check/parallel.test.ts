@@ -1,0 +1,222 @@
+/**
+ * The parallel search against the sequential BFS: the same states, transitions, depth and verdict,
+ * and violations of the same kind, code and (shortest) length, with traces that replay here.
+ *
+ * Every exploreParallel call starts its workers afresh (about half a second each under tsx), so the
+ * runs of a test are started together.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+import { counters } from './examples/counters.ts';
+import { dining } from './examples/dining.ts';
+import { enumerate } from './examples/enumerate.ts';
+import { peterson } from './examples/peterson.ts';
+import { refcount } from './examples/refcount.ts';
+import type { Model } from './model.ts';
+import { exploreParallel, type ParallelOptions, type ParallelResult } from './parallel.ts';
+import { explore, type Progress, type SearchResult } from './search.ts';
+import type { ModelSource } from './swarm.ts';
+import { buildModel } from './swarm.ts';
+import { finalState } from './trace.ts';
+
+const example = (name: string, exportName: string, args: unknown[]): ModelSource => ({
+  module: fileURLToPath(new URL(`./examples/${name}.ts`, import.meta.url)),
+  exportName,
+  args,
+});
+
+/** A module of plain JavaScript models, for what the examples do not have: daemons, a broken model. */
+const fixtureDir = mkdtempSync(join(tmpdir(), 'svmsim-parallel-'));
+afterAll(() => rmSync(fixtureDir, { recursive: true, force: true }));
+const fixtures = (() => {
+  const file = join(fixtureDir, 'models.mjs');
+  writeFileSync(
+    file,
+    `
+/** A worker (actor 0) that takes one step, and a daemon (actor 1) that flips a bit forever. */
+export const withDaemon = () => ({
+  stateWords: 2,
+  actorCount: 2,
+  init: (out) => out.fill(0),
+  choices: (s, a) => (a === 1 || s[0] === 0 ? 1 : 0),
+  step(src, a, _c, out) {
+    out.set(src);
+    if (a === 0) out[0] = 1;
+    else out[1] ^= 1;
+    return true;
+  },
+  violation: () => 0,
+  quiescent: (s) => (s[1] === 1 ? 7 : 0),
+  isDaemon: (a) => a === 1,
+});
+
+/** Counts to 3, then claims more choices than a transition can name. */
+export const tooManyChoices = () => ({
+  stateWords: 1,
+  actorCount: 1,
+  init: (out) => out.fill(0),
+  choices: (s) => (s[0] < 3 ? 1 : 300),
+  step(src, _a, c, out) {
+    if (c > 0) return false;
+    out[0] = src[0] + 1;
+    return true;
+  },
+  violation: () => 0,
+  quiescent: () => 0,
+  isDaemon: () => false,
+});
+`,
+  );
+  return (exportName: string): ModelSource => ({ module: file, exportName, args: [] });
+})();
+
+/** What must agree between the two searches (time and memory aside). */
+const essence = (r: SearchResult) => ({
+  verdict: r.verdict,
+  incompleteReason: r.incompleteReason,
+  states: r.stats.states,
+  transitions: r.stats.transitions,
+  maxDepth: r.stats.maxDepth,
+  violation: r.violation && { kind: r.violation.kind, code: r.violation.code, depth: r.violation.depth },
+});
+
+/** The sequential BFS with hash compaction, no reductions: what --workers must reproduce. */
+async function sequential(source: ModelSource, options: ParallelOptions = {}): Promise<SearchResult> {
+  const model = await buildModel(source);
+  return explore(model, { order: 'bfs', hashCompaction: true, maxDepth: options.maxDepth });
+}
+
+function replaysTo(model: Model, r: ParallelResult): void {
+  const v = r.violation!;
+  expect(v.trace.length).toBe(v.depth);
+  const end = finalState(model, v.trace);
+  expect(v.kind === 'state' ? model.violation(end) : model.quiescent(end)).toBe(v.code);
+}
+
+describe('exploreParallel', () => {
+  const cases: { name: string; source: ModelSource; model: Model; options?: ParallelOptions }[] = [
+    { name: 'counters(4, 5)', source: example('counters', 'counters', [4, 5]), model: counters(4, 5) },
+    {
+      name: 'peterson turn-first',
+      source: example('peterson', 'peterson', ['turn-first']),
+      model: peterson('turn-first'),
+    },
+    { name: 'dining(4)', source: example('dining', 'dining', [4]), model: dining(4) },
+    {
+      name: 'dining(5, ordered)',
+      source: example('dining', 'dining', [5, 'ordered']),
+      model: dining(5, 'ordered'),
+    },
+    {
+      name: 'refcount(3, 2, check-then-get)',
+      source: example('refcount', 'refcount', [3, 2, 'check-then-get']),
+      model: refcount(3, 2, 'check-then-get'),
+    },
+    {
+      name: 'counters(3, 3) to depth 2',
+      source: example('counters', 'counters', [3, 3]),
+      model: counters(3, 3),
+      options: { maxDepth: 2 },
+    },
+  ];
+
+  it('agrees with the sequential BFS on the classic models, with 1 and 2 workers', async () => {
+    const expected = await Promise.all(cases.map((c) => sequential(c.source, c.options)));
+    // The known counts and shortest violations, as the examples' own tests establish them (a search
+    // that meets a violation ends with the level it met it in, so its count is the BFS's own).
+    expect(
+      expected.map((r) => [r.verdict, r.verdict === 'violation' ? r.violation!.depth : r.stats.states]),
+    ).toEqual([
+      ['verified', 1296],
+      ['violation', enumerate(peterson('turn-first')).shortestViolation],
+      ['violation', 4],
+      ['verified', 1424],
+      ['violation', enumerate(refcount(3, 2, 'check-then-get')).shortestViolation],
+      ['incomplete', 10],
+    ]);
+    for (const workers of [1, 2]) {
+      const got = await Promise.all(cases.map((c) => exploreParallel(c.source, { ...c.options, workers })));
+      got.forEach((r, k) => {
+        const name = `${cases[k].name}, ${workers} worker(s)`;
+        expect(essence(r), name).toEqual(essence(expected[k]));
+        expect(r.workers, name).toBe(workers);
+        expect(r.stats.omissionProbability, name).toBe((r.stats.states * (r.stats.states - 1)) / 2 ** 65);
+        if (r.violation) replaysTo(cases[k].model, r);
+      });
+    }
+  });
+
+  it('checks quiescence where only daemons can move', async () => {
+    const source = fixtures('withDaemon');
+    const [seq, par] = await Promise.all([sequential(source), exploreParallel(source, { workers: 2 })]);
+    expect(essence(par)).toEqual(essence(seq));
+    expect(par.violation).toEqual({
+      code: 7,
+      kind: 'quiescent',
+      depth: 2,
+      trace: [
+        { actor: 0, choice: 0 },
+        { actor: 1, choice: 0 },
+      ],
+    });
+  });
+
+  it('stops, incomplete, at maxStates, at the memory budget, and when asked', async () => {
+    const seen: Progress[] = [];
+    const [atMax, grown, budget, stopped] = await Promise.all([
+      exploreParallel(example('counters', 'counters', [4, 9]), { workers: 1, maxStates: 100 }),
+      exploreParallel(example('counters', 'counters', [5, 9]), {
+        workers: 2,
+        progressIntervalMs: 0,
+        onProgress: (p) => seen.push(p),
+      }),
+      // The smallest table (2^16 slots) holds 3/4 of that, less a state per worker.
+      exploreParallel(example('counters', 'counters', [5, 9]), { workers: 2, maxMemoryBytes: 1 }),
+      exploreParallel(example('counters', 'counters', [8, 9]), { workers: 1, shouldStop: () => true }),
+    ]);
+    expect([atMax.verdict, atMax.incompleteReason, atMax.stats.states]).toEqual([
+      'incomplete',
+      'max-states',
+      100,
+    ]);
+    expect(atMax.memoryMessage).toBeUndefined();
+
+    // 10^5 states: the table doubles twice on the way.
+    expect([grown.verdict, grown.stats.states, grown.stats.maxDepth]).toEqual(['verified', 100_000, 45]);
+    const last = seen.at(-1)!;
+    expect([last.states, last.transitions, last.maxDepth]).toEqual([
+      grown.stats.states,
+      grown.stats.transitions,
+      grown.stats.maxDepth,
+    ]);
+
+    expect([budget.verdict, budget.incompleteReason, budget.stats.states]).toEqual([
+      'incomplete',
+      'memory',
+      budget.capacity,
+    ]);
+    expect(budget.capacity).toBe(0.75 * 2 ** 16 - 2);
+    expect(budget.memoryMessage).toMatch(/shared table is full at 49150 states.*maxMemoryBytes/);
+
+    expect([stopped.verdict, stopped.incompleteReason]).toEqual(['incomplete', 'stopped']);
+    expect(stopped.stats.states).toBeLessThan(10 ** 8);
+  });
+
+  it('says what is wrong with its options, a model source, or a model', async () => {
+    const source = example('counters', 'counters', [2, 2]);
+    await expect(exploreParallel(source, { workers: 0 })).rejects.toThrow(/workers must be an integer/);
+    await expect(exploreParallel(source, { maxStates: 0 })).rejects.toThrow(
+      /maxStates must be a number >= 1/,
+    );
+    await expect(exploreParallel(example('counters', 'nothing', []), { workers: 1 })).rejects.toThrow(
+      /no function export 'nothing'/,
+    );
+    // A worker fails mid-search; the other, waiting at the barrier, is woken and ended.
+    await expect(exploreParallel(fixtures('tooManyChoices'), { workers: 2 })).rejects.toThrow(
+      /300 choices for actor 0; at most 256/,
+    );
+  });
+});

@@ -1,0 +1,904 @@
+/**
+ * Parallel breadth-first search (`svmsim check --workers N`): N worker threads expand the states of
+ * one BFS level together and insert their successors into ONE visited table in shared memory.
+ *
+ * The scheme is level-synchronous parallel BFS with a shared hash table, as in Stern and Dill's
+ * parallel Murphi (1997, where the table is partitioned by owner) and closest to SPIN's multicore
+ * breadth-first mode (Holzmann and Bosnacki 2007; Holzmann 2012 "Parallelizing the Spin model
+ * checker"), with the lock-free table of Laarman, van de Pol and Weber (2010, LTSmin's "Boosting
+ * multi-core reachability performance with shared hash tables"):
+ *
+ * - The table keeps a 64-bit signature per state (murmur3Words and xxhMixWords halves, computed in
+ *   one pass by signatureWords, as visited.ts does in its compacted mode and SPIN's -DHC): this is hash compaction, always on here, and the
+ *   result reports the same omission bound n(n-1)/2^65. A slot is two Int32 words [h1, h2], 0 = empty.
+ *   A worker claims a slot by compareExchange of its first word from 0 to h1, then stores h2; a reader
+ *   that finds h1 in a slot whose h2 is still 0 spins the few instructions until the owner's store
+ *   lands. Both halves are remapped from 0 to 1 so that 0 can mean "empty" and "not yet written"; that
+ *   makes one value in 2^32 twice as likely per half, and the bound (1 + 2^-30) n(n-1)/2^65, which we
+ *   report rounded to n(n-1)/2^65. (A BigInt64Array slot claimed by one 64-bit compareExchange needs no
+ *   second word, but it allocates a BigInt per probe and measured half as fast as the Int32 pair.)
+ * - The table doubles as it fills, in a stop-the-world pause. Sizing it once, up front, from a memory
+ *   budget (no growth, the first design) measured badly: a table's pages are only given memory when
+ *   first written, a hashed table writes them all at random, and a first write costs about 18 us on
+ *   this (virtual) machine, so a 512 MiB table spent 2.4 s in page faults on a million states (and
+ *   held 512 MiB) where a table sized to fit took 0.2 s. So a worker whose insert takes the table past
+ *   3/4 full raises PAUSE; every worker stops between two states and meets the others at the barrier,
+ *   where the last one rehashes the signatures into a table twice the size, in a second growable
+ *   buffer (the two alternate), and they carry on where they paused. The search still ends
+ *   'incomplete' when it would pass maxStates ('max-states'), or when the budget (maxMemoryBytes, by
+ *   default half of what the machine has left) allows no bigger table ('memory', with a message).
+ *   The trace links are Int32Arrays of one entry per possible state, allocated whole: they are
+ *   written in index order, so only the pages in use are ever given memory.
+ * - Whoever wins the insert of a new state owns it: it takes the global index from a shared counter
+ *   (Atomics.add), writes the parent index and packed transition into shared Int32Arrays at that index
+ *   (for traces), checks model.violation on it, and appends [index, state words] to its own
+ *   next-level frontier.
+ * - Each worker's frontier lives in a growable SharedArrayBuffer of its own, two per worker (the level
+ *   being read and the level being written, swapped at each barrier). At a barrier every worker
+ *   publishes how many states it appended; the next level is the concatenation of all the frontiers,
+ *   and every worker claims chunks of CHUNK states from it through a shared cursor. This balances the
+ *   load without copying a state (the brief's alternative, a copy into one shared buffer per level,
+ *   would move every state twice). Views on the growable buffers are fixed-length: V8's length-tracking
+ *   views over them measured 17 times slower to index.
+ * - Levels end at a barrier (Atomics.wait/notify on a generation word; the last worker to arrive runs
+ *   the serial step: end the search, grow the table, or set up the next level). A violation does not stop the search
+ *   at once: as bfs.ts does, the level that found it is finished, and the search ends at the barrier.
+ *   So the states and transitions counted are exactly those of a sequential BFS (explore with order
+ *   'bfs'), and the trace reported is a shortest one, in steps.
+ *
+ * What differs from bfs.ts:
+ * - which of several equally short violations is reported depends on the threads' timing (the
+ *   verdict, the depth of the trace and, when only one kind and code is that short, the kind and code
+ *   do not); the trace is rebuilt by walking parent links back to the initial state and is replayed
+ *   on this thread's own model before it is reported;
+ * - there is no preference for few actor switches among traces of equal length (bfs.ts moves a
+ *   state's parent when it finds a cheaper one; here the first to insert a state keeps it);
+ * - no partial-order or symmetry reduction, no findAll: the parallel search explores the full graph;
+ * - with maxStates, exactly maxStates states are counted, but which ones depends on timing.
+ *
+ * The main thread only coordinates: it keeps its event loop, so that Ctrl-C (shouldStop), the time
+ * limit, the memory guard and onProgress are served from a timer while the workers search. Making it
+ * one of the searchers would block that loop for a level at a time, and with N workers on N cores
+ * its timer wakes up too rarely to cost anything.
+ *
+ * Workers build their own model from a ModelSource (swarm.ts's), through parallel-boot.mjs, which
+ * registers tsx in the worker (see swarm.ts for why execArgv does not do it on Node 20).
+ */
+
+import { availableParallelism, totalmem } from 'node:os';
+import { Worker } from 'node:worker_threads';
+import type { Progress } from './control.ts';
+import type { ViolationKind } from './findings.ts';
+import { signatureWords } from './hash.ts';
+import { systemMemory } from './memory.ts';
+import {
+  MAX_CHOICES,
+  type Model,
+  packTransition,
+  type Transition,
+  transitionActor,
+  transitionChoice,
+} from './model.ts';
+import type { IncompleteReason, SearchResult } from './search.ts';
+import { buildModel, type ModelSource } from './swarm.ts';
+import { finalState } from './trace.ts';
+
+export interface ParallelOptions {
+  /** Worker threads searching; the machine's parallelism by default. */
+  workers?: number;
+  /** Stop, incomplete, rather than store more states than this. */
+  maxStates?: number;
+  /** Do not store states deeper than this (the initial state is at depth 0). */
+  maxDepth?: number;
+  /** Stop every worker, incomplete, after this long (start-up included). */
+  maxSeconds?: number;
+  /**
+   * Bytes for the shared table (which doubles as it fills) and the trace links: at most about
+   * maxMemoryBytes / 40 states, and the search ends 'memory' there. By default half of what the
+   * machine has left. Frontiers are not counted; the machine's memory guard watches them.
+   */
+  maxMemoryBytes?: number;
+  /** Polled every 50 ms; returning true stops every worker, incomplete ('stopped'). */
+  shouldStop?: () => boolean;
+  onProgress?: (p: Progress) => void;
+  /** Least time between two onProgress calls; 1 s by default. */
+  progressIntervalMs?: number;
+}
+
+export interface ParallelResult extends SearchResult {
+  workers: number;
+  /** The most states the search could store: maxStates, or what maxMemoryBytes allows. */
+  capacity: number;
+  /** From the call to the moment every worker had built its model and the search began. */
+  startupSeconds: number;
+}
+
+/**
+ * A growable SharedArrayBuffer (ES2024, in Node 20), typed here because the project's lib is ES2022.
+ * Growing it in one thread grows it for every thread that shares it; it never shrinks.
+ */
+export interface GrowableBuffer extends SharedArrayBuffer {
+  grow(bytes: number): void;
+}
+const GrowableBuffer = SharedArrayBuffer as unknown as new (
+  bytes: number,
+  options: { maxByteLength: number },
+) => GrowableBuffer;
+
+/** What parallel.ts sends a worker (parallel-worker.ts). Everything shared is a SharedArrayBuffer. */
+export interface ParallelTask {
+  source: ModelSource;
+  id: number;
+  workers: number;
+  control: SharedArrayBuffer;
+  stats: SharedArrayBuffer;
+  /** The table is tables[control[TABLE]], of control[SLOTS] slots; a doubling moves it to the other. */
+  tables: GrowableBuffer[];
+  maxSlots: number;
+  /** Per state index: the parent's index and the packed transition from it. */
+  parents: SharedArrayBuffer;
+  links: SharedArrayBuffer;
+  /** Worker w's frontier for levels of parity p is frontiers[2 w + p]. */
+  frontiers: GrowableBuffer[];
+  capacity: number;
+  /** The stop code set when the states reach the capacity. */
+  fullCode: number;
+  /** Infinity for none. */
+  maxDepth: number;
+}
+
+/** What a worker posts, once, when the search is over. */
+export interface ParallelOutcome {
+  id: number;
+  transitions: number;
+  /** Its shortest violation, if it met one (the first found among equally short ones). */
+  finding: { kind: ViolationKind; code: number; index: number; depth: number } | null;
+}
+
+/*
+ * The control words, an Int32Array. Words written often by every worker each get a 64-byte cache line
+ * of their own (16 words apart), so that polling STOP and PAUSE does not miss on every COUNT increment.
+ */
+const STOP = 0;
+/** Set by a worker whose insert passed the table's load limit: every worker pauses for a doubling. */
+const PAUSE = 1;
+const COUNT = 16;
+const CURSOR = 32;
+const FOUND = 48;
+const BAR_COUNT = 64;
+const BAR_GEN = 80;
+/** Read-mostly words, written by the serial step or rarely. */
+const DEPTH = 96;
+const DONE = 97;
+const TOTAL = 98;
+const MAX_DEPTH = 99;
+const CUT = 100;
+const ABORT = 101;
+const TABLE = 102;
+const SLOTS = 103;
+/** Per level parity p and worker w: SIZES + p n + w states appended, PREFIX + p n + w where they start. */
+const SIZES = 112;
+const controlWords = (n: number): number => SIZES + 4 * n;
+const prefixOf = (n: number): number => SIZES + 2 * n;
+
+/** Why the workers stopped (STOP), first writer wins. */
+const STOP_STOPPED = 1;
+const STOP_SECONDS = 2;
+const STOP_TABLE = 3;
+const STOP_MAX_STATES = 4;
+const STOP_FRONTIER = 5;
+const STOP_MACHINE = 6;
+const stopReasons: Record<number, IncompleteReason> = {
+  [STOP_STOPPED]: 'stopped',
+  [STOP_SECONDS]: 'max-seconds',
+  [STOP_TABLE]: 'memory',
+  [STOP_MAX_STATES]: 'max-states',
+  [STOP_FRONTIER]: 'memory',
+  [STOP_MACHINE]: 'memory',
+};
+
+/** What an insert found. */
+const PRESENT = 0;
+const INSERTED = 1;
+const FULL = 2;
+
+/** Float64 statistics: worker w's transitions at STAT_STRIDE w (a cache line each); then the start time. */
+const STAT_STRIDE = 8;
+
+/** States claimed from the level at a time: few atomic operations, and a short tail at the barrier. */
+const CHUNK = 64;
+/** Spins on the barrier's generation word before sleeping on it (a level's tail is often short). */
+const BARRIER_SPINS = 2000;
+/** A worker asleep at a barrier wakes this often to see whether the main thread has given up. */
+const WAIT_MS = 100;
+
+/**
+ * The table doubles when this full, as visited.ts's does. It may fill a little beyond before every
+ * worker has paused (each finishes the state it is expanding), which the quarter left absorbs.
+ */
+const LOAD = 3 / 4;
+const INITIAL_SLOTS = 1 << 16;
+/** 2^29 slots of 8 bytes: a 4 GiB table, the most a growable SharedArrayBuffer holds on Node 20. */
+const MAX_SLOTS = 1 << 29;
+const SLOT_BYTES = 8;
+/** Parent index and transition, per state. */
+const LINK_BYTES = 8;
+/**
+ * Budget bytes per state at the most: the table at LOAD just after a doubling (2 / LOAD slots a
+ * state), the other table buffer still holding the half-size table, and the links.
+ */
+const BUDGET_BYTES_PER_STATE = (3 / LOAD) * SLOT_BYTES + LINK_BYTES;
+const FRONTIER_MAX_BYTES = 2 ** 32;
+const FRONTIER_INITIAL_BYTES = 1 << 16;
+/** What the main thread's memory guard leaves the machine, as memory.ts does. */
+const RESERVE_MIN = 256 * 2 ** 20;
+const RESERVE_FRACTION = 1 / 20;
+
+const POLL_MS = 50;
+const DEFAULT_PROGRESS_MS = 1000;
+const NO_PARENT = -1;
+
+export async function exploreParallel(
+  source: ModelSource,
+  options: ParallelOptions = {},
+): Promise<ParallelResult> {
+  const started = performance.now();
+  const n = options.workers ?? availableParallelism();
+  if (!Number.isInteger(n) || n < 1 || n > 256) {
+    throw new Error(`workers must be an integer in 1..256, not ${n}`);
+  }
+  const limit = (name: string, value: number | undefined, least: number): number => {
+    if (value === undefined) return Number.POSITIVE_INFINITY;
+    if (Number.isNaN(value) || value < least)
+      throw new Error(`${name} must be a number >= ${least}, not ${value}`);
+    return value;
+  };
+  const maxStates = limit('maxStates', options.maxStates, 1);
+  const maxDepth = limit('maxDepth', options.maxDepth, 0);
+  const maxSeconds = limit('maxSeconds', options.maxSeconds, 0);
+  limit('maxMemoryBytes', options.maxMemoryBytes, 1);
+  const reserve = Math.max(RESERVE_MIN, totalmem() * RESERVE_FRACTION);
+  const budget = options.maxMemoryBytes ?? Math.max(0, systemMemory.available() - reserve) / 2;
+  const size = plan(maxStates, budget, n);
+
+  const control = new Int32Array(new SharedArrayBuffer(controlWords(n) * 4));
+  const stats = new Float64Array(new SharedArrayBuffer((n + 1) * STAT_STRIDE * 8));
+  const maxTableBytes = size.maxSlots * SLOT_BYTES;
+  const tables = [
+    new GrowableBuffer(size.initialSlots * SLOT_BYTES, { maxByteLength: maxTableBytes }),
+    new GrowableBuffer(0, { maxByteLength: maxTableBytes }),
+  ];
+  Atomics.store(control, SLOTS, size.initialSlots);
+  // Allocated whole, but their pages are only touched (and only then take memory) as indices grow.
+  const parents = new Int32Array(new SharedArrayBuffer(size.capacity * 4));
+  const links = new Int32Array(new SharedArrayBuffer(size.capacity * 4));
+  const frontiers = Array.from(
+    { length: 2 * n },
+    () => new GrowableBuffer(FRONTIER_INITIAL_BYTES, { maxByteLength: FRONTIER_MAX_BYTES }),
+  );
+  const task = (id: number): ParallelTask => ({
+    source,
+    id,
+    workers: n,
+    control: control.buffer as SharedArrayBuffer,
+    stats: stats.buffer as SharedArrayBuffer,
+    tables,
+    maxSlots: size.maxSlots,
+    parents: parents.buffer as SharedArrayBuffer,
+    links: links.buffer as SharedArrayBuffer,
+    frontiers,
+    capacity: size.capacity,
+    fullCode: size.byMaxStates ? STOP_MAX_STATES : STOP_TABLE,
+    maxDepth,
+  });
+
+  const stopWith = (code: number): void => {
+    Atomics.compareExchange(control, STOP, 0, code);
+  };
+  const states = (): number => Math.min(Atomics.load(control, COUNT), size.capacity);
+  const transitions = (): number => {
+    let t = 0;
+    for (let w = 0; w < n; w++) t += stats[w * STAT_STRIDE];
+    return t;
+  };
+  const sum = (buffers: SharedArrayBuffer[]): number => buffers.reduce((total, b) => total + b.byteLength, 0);
+  /** The structures' memory: the growable buffers never shrink, so this is their peak. */
+  const bytes = (): number => sum(tables) + sum(frontiers) + states() * LINK_BYTES;
+  const progressMs = options.progressIntervalMs ?? DEFAULT_PROGRESS_MS;
+  let lastProgress = started;
+  const report = (force: boolean): void => {
+    if (options.onProgress === undefined) return;
+    const now = performance.now();
+    if (!force && now - lastProgress < progressMs) return;
+    lastProgress = now;
+    const seconds = (now - started) / 1000;
+    options.onProgress({
+      states: states(),
+      transitions: transitions(),
+      depth: Atomics.load(control, DEPTH),
+      maxDepth: Atomics.load(control, MAX_DEPTH),
+      statesPerSecond: seconds > 0 ? states() / seconds : 0,
+      memoryBytes: bytes(),
+      seconds,
+    });
+  };
+  const poll = setInterval(() => {
+    if (options.shouldStop?.()) stopWith(STOP_STOPPED);
+    if (performance.now() - started >= maxSeconds * 1000) stopWith(STOP_SECONDS);
+    if (systemMemory.available() < reserve) stopWith(STOP_MACHINE);
+    report(false);
+  }, POLL_MS);
+
+  const workers = Array.from({ length: n }, (_, id) => startWorker(task(id)));
+  let model: Model;
+  let outcomes: ParallelOutcome[];
+  try {
+    [model, outcomes] = await Promise.all([buildModel(source), Promise.all(workers.map((w) => w.outcome))]);
+  } catch (err) {
+    // Wake and end every worker: one failed (or the model here did), and the others would wait for it
+    // at the next barrier forever.
+    Atomics.store(control, ABORT, 1);
+    Atomics.notify(control, BAR_GEN);
+    for (const w of workers) w.terminate();
+    throw err;
+  } finally {
+    clearInterval(poll);
+  }
+  report(true);
+  // The first barrier's serial step stamped the start of the search, in the epoch's milliseconds.
+  const searchStart = stats[n * STAT_STRIDE];
+  const startupSeconds = searchStart > 0 ? (searchStart - performance.timeOrigin - started) / 1000 : 0;
+
+  const count = states();
+  const stopCode = Atomics.load(control, STOP);
+  const result: ParallelResult = {
+    verdict: 'verified',
+    stats: {
+      states: count,
+      transitions: outcomes.reduce((total, o) => total + o.transitions, 0),
+      maxDepth: Atomics.load(control, MAX_DEPTH),
+      seconds: (performance.now() - started) / 1000,
+      bytes: bytes(),
+      bytesPerState: bytes() / Math.max(1, count),
+      omissionProbability: Math.min(1, (count * (count - 1)) / 2 ** 65),
+    },
+    workers: n,
+    capacity: size.capacity,
+    startupSeconds,
+  };
+  let found: ParallelOutcome['finding'] = null;
+  for (const o of outcomes.sort((a, b) => a.id - b.id)) {
+    if (o.finding !== null && (found === null || o.finding.depth < found.depth)) found = o.finding;
+  }
+  const reason: IncompleteReason | null =
+    stopCode !== 0 ? stopReasons[stopCode] : Atomics.load(control, CUT) !== 0 ? 'max-depth' : null;
+  if (found !== null) {
+    result.verdict = 'violation';
+    result.violation = confirm(model, found, parents, links);
+  } else if (reason !== null) {
+    result.verdict = 'incomplete';
+    result.incompleteReason = reason;
+  }
+  const message = memoryMessage(stopCode, size, budget, count, n);
+  if (message !== null) result.memoryMessage = message;
+  return result;
+}
+
+/**
+ * How far the table may grow, and how many states may be stored: maxStates when the budget holds
+ * them, or else what it holds, less one state per worker, as each may insert one past the capacity
+ * before it stops.
+ */
+function plan(maxStates: number, budget: number, n: number) {
+  let maxSlots = INITIAL_SLOTS;
+  while (maxSlots < MAX_SLOTS && maxSlots * 2 * LOAD * BUDGET_BYTES_PER_STATE <= budget) maxSlots *= 2;
+  const byBudget = Math.floor(maxSlots * LOAD) - n;
+  const byMaxStates = maxStates <= byBudget;
+  return {
+    initialSlots: INITIAL_SLOTS,
+    maxSlots,
+    capacity: byMaxStates ? maxStates : byBudget,
+    byMaxStates,
+  };
+}
+
+function memoryMessage(
+  code: number,
+  size: ReturnType<typeof plan>,
+  budget: number,
+  states: number,
+  n: number,
+): string | null {
+  const mib = (b: number): string => `${Math.round(b / 2 ** 20)} MiB`;
+  if (code === STOP_TABLE) {
+    return (
+      `stopped: the parallel search's shared table is full at ${states} states, the most that fit in ` +
+      `${mib(budget)} (a ${mib(size.maxSlots * SLOT_BYTES)} table of ${size.maxSlots} slots, with ` +
+      'trace links); to go further, give exploreParallel a larger maxMemoryBytes, or bound the search ' +
+      'with --max-states'
+    );
+  }
+  if (code === STOP_FRONTIER) {
+    return (
+      `stopped at ${states} states: one worker's share of the next BFS level passed ` +
+      `${mib(FRONTIER_MAX_BYTES)}, the most a growable shared buffer holds; with ${n} workers a level ` +
+      'this wide needs more of them, or search without --workers'
+    );
+  }
+  if (code === STOP_MACHINE) {
+    return (
+      `stopped before memory runs out: ${states} states, and this machine has less than ` +
+      `${mib(Math.max(RESERVE_MIN, totalmem() * RESERVE_FRACTION))} left; bound the search with ` +
+      '--max-states, or search without --workers (a BFS keeps whole levels of states)'
+    );
+  }
+  return null;
+}
+
+/** Walks parent links back to the initial state, and replays the trace here to confirm it. */
+function confirm(
+  model: Model,
+  f: NonNullable<ParallelOutcome['finding']>,
+  parents: Int32Array,
+  links: Int32Array,
+): NonNullable<SearchResult['violation']> {
+  const packed: number[] = [];
+  for (let i = f.index; i !== 0; i = parents[i]) packed.push(links[i]);
+  packed.reverse();
+  const trace: Transition[] = packed.map((t) => ({ actor: transitionActor(t), choice: transitionChoice(t) }));
+  const end = finalState(model, trace);
+  const code = f.kind === 'state' ? model.violation(end) : model.quiescent(end);
+  if (code !== f.code) {
+    throw new Error(
+      `the trace to ${f.kind} violation ${f.code} ends, on replay, in a state whose code is ${code}: ` +
+        'the model must be built the same way in every thread and compute init, step, violation and ' +
+        'quiescent from the state vector alone (or a hash-compaction collision occurred)',
+    );
+  }
+  return { code: f.code, kind: f.kind, trace, depth: trace.length };
+}
+
+/**
+ * Starts one worker. Its outcome is what it posts; one that fails rejects with its error, and one
+ * that exits without posting (terminated) rejects too.
+ */
+function startWorker(task: ParallelTask): { outcome: Promise<ParallelOutcome>; terminate: () => void } {
+  const worker = new Worker(new URL('./parallel-boot.mjs', import.meta.url), { workerData: task });
+  const outcome = new Promise<ParallelOutcome>((resolve, reject) => {
+    let posted: ParallelOutcome | null = null;
+    worker.on('message', (m: ParallelOutcome) => {
+      posted = m;
+    });
+    worker.on('error', (err) => reject(new Error(`parallel search worker ${task.id}: ${err.message}`)));
+    worker.on('exit', (code) => {
+      if (posted !== null) resolve(posted);
+      else reject(new Error(`parallel search worker ${task.id} exited (code ${code}) without a result`));
+    });
+  });
+  return { outcome, terminate: () => void worker.terminate() };
+}
+
+/**
+ * One worker's share of the search, run synchronously in its thread (parallel-worker.ts) from the
+ * model it built; returns what it posts. Every worker runs the same loop: at each level it claims
+ * chunks of the level's states, expands them, inserts the successors; then it meets the others at
+ * the barrier.
+ */
+export function searchShare(model: Model, task: ParallelTask): ParallelOutcome {
+  return new Share(model, task).run();
+}
+
+class Share {
+  private readonly model: Model;
+  private readonly id: number;
+  private readonly n: number;
+  private readonly words: number;
+  /** Int32 words per frontier entry: the state's index, then its words. */
+  private readonly entry: number;
+  private readonly control: Int32Array;
+  private readonly stats: Float64Array;
+  private readonly tables: GrowableBuffer[];
+  private readonly maxSlots: number;
+  private readonly parents: Int32Array;
+  private readonly links: Int32Array;
+  private readonly buffers: GrowableBuffer[];
+  private readonly capacity: number;
+  private readonly fullCode: number;
+  private readonly maxDepth: number;
+  private readonly daemon: Uint8Array;
+  private readonly cur: Int32Array;
+  private readonly next: Int32Array;
+  /** The signature of the state being inserted or looked up. */
+  private readonly signature = new Int32Array(2);
+  /** The table as of the last barrier, and when to ask for its doubling. */
+  private table: Int32Array = new Int32Array(0);
+  private slots = 0;
+  private mask = 0;
+  private growAt = 0;
+  /** Views on the frontiers of the level being expanded, one per worker, and the index range of each. */
+  private readonly views: Int32Array[];
+  private readonly starts: Int32Array;
+  private readonly ends: Int32Array;
+  /** The chunk being expanded, [chunkNext, chunkEnd) of the level, and whose frontier chunkNext is in. */
+  private chunkNext = 0;
+  private chunkEnd = 0;
+  private chunkOwner = 0;
+  /** This worker's frontier of the next level. */
+  private out: Int32Array = new Int32Array(0);
+  private outBuffer!: GrowableBuffer;
+  private outCount = 0;
+  private depth = 0;
+  private lookupOnly = false;
+  /** Whether this worker has stored a state of the next level yet (then MAX_DEPTH says so). */
+  private deeper = false;
+  private cut = false;
+  private transitions = 0;
+  private finding: ParallelOutcome['finding'] = null;
+
+  constructor(model: Model, task: ParallelTask) {
+    if (!Number.isInteger(model.stateWords) || model.stateWords < 1) {
+      throw new Error(`model.stateWords must be a positive integer, not ${model.stateWords}`);
+    }
+    this.model = model;
+    this.id = task.id;
+    this.n = task.workers;
+    this.words = model.stateWords;
+    this.entry = model.stateWords + 1;
+    this.control = new Int32Array(task.control);
+    this.stats = new Float64Array(task.stats);
+    this.tables = task.tables;
+    this.maxSlots = task.maxSlots;
+    this.parents = new Int32Array(task.parents);
+    this.links = new Int32Array(task.links);
+    this.buffers = task.frontiers;
+    this.capacity = task.capacity;
+    this.fullCode = task.fullCode;
+    this.maxDepth = task.maxDepth;
+    this.daemon = Uint8Array.from({ length: model.actorCount }, (_, a) => (model.isDaemon(a) ? 1 : 0));
+    this.cur = new Int32Array(this.words);
+    this.next = new Int32Array(this.words);
+    this.views = Array.from({ length: this.n }, () => new Int32Array(0));
+    this.starts = new Int32Array(this.n);
+    this.ends = new Int32Array(this.n);
+  }
+
+  run(): ParallelOutcome {
+    const { control } = this;
+    this.openTable();
+    // Level 0 is the initial state, in worker 0's frontier of even levels.
+    this.openOut(0);
+    if (this.id === 0) this.seed();
+    if (!this.barrier(0, true)) return this.outcome();
+    let level = -1;
+    while (Atomics.load(control, DONE) === 0) {
+      if (Atomics.load(control, SLOTS) !== this.slots) this.openTable();
+      this.depth = Atomics.load(control, DEPTH);
+      if (this.depth !== level) {
+        level = this.depth;
+        this.openLevel();
+      }
+      this.expandLevel();
+      if (!this.barrier((this.depth + 1) & 1, false)) break;
+    }
+    return this.outcome();
+  }
+
+  private outcome(): ParallelOutcome {
+    this.stats[this.id * STAT_STRIDE] = this.transitions;
+    return { id: this.id, transitions: this.transitions, finding: this.finding };
+  }
+
+  /** Worker 0 stores the initial state, before the first barrier. */
+  private seed(): void {
+    const { model, cur } = this;
+    model.init(cur);
+    this.insert(cur);
+    Atomics.store(this.control, COUNT, 1);
+    this.parents[0] = NO_PARENT;
+    this.links[0] = NO_PARENT;
+    this.append(0, cur);
+    const v = model.violation(cur);
+    if (v !== 0) this.record('state', v, 0, 0);
+  }
+
+  /** Views the table as the last barrier left it. */
+  private openTable(): void {
+    this.slots = Atomics.load(this.control, SLOTS);
+    this.table = new Int32Array(this.tables[Atomics.load(this.control, TABLE)], 0, 2 * this.slots);
+    this.mask = this.slots - 1;
+    this.growAt = Math.floor(this.slots * LOAD);
+  }
+
+  /** Views every worker's frontier of the new level, and starts this worker's of the next afresh. */
+  private openLevel(): void {
+    const { control, n } = this;
+    const parity = this.depth & 1;
+    for (let w = 0; w < n; w++) {
+      const states = Atomics.load(control, SIZES + parity * n + w);
+      this.starts[w] = Atomics.load(control, prefixOf(n) + parity * n + w);
+      this.ends[w] = this.starts[w] + states;
+      this.views[w] = new Int32Array(this.buffers[2 * w + parity], 0, states * this.entry);
+    }
+    this.openOut(parity ^ 1);
+    this.lookupOnly = this.depth >= this.maxDepth;
+    this.deeper = false;
+    this.chunkNext = this.chunkEnd = 0;
+  }
+
+  /**
+   * Claims chunks of the level and expands their states until the level is used up, the search is
+   * stopped, or the table is to grow (PAUSE: the chunk is resumed after the barrier that grows it).
+   */
+  private expandLevel(): void {
+    const { control, views, starts, ends, entry } = this;
+    const total = Atomics.load(control, TOTAL);
+    for (;;) {
+      if (this.chunkNext === this.chunkEnd) {
+        const first = Atomics.add(control, CURSOR, CHUNK);
+        if (first >= total) return;
+        this.chunkNext = first;
+        this.chunkEnd = Math.min(first + CHUNK, total);
+        this.chunkOwner = 0;
+      }
+      while (this.chunkNext < this.chunkEnd) {
+        if (Atomics.load(control, STOP) !== 0 || Atomics.load(control, PAUSE) !== 0) return;
+        const i = this.chunkNext;
+        while (i >= ends[this.chunkOwner]) this.chunkOwner++;
+        const owner = this.chunkOwner;
+        if (!this.expand(views[owner], (i - starts[owner]) * entry)) return;
+        this.chunkNext++;
+      }
+      this.stats[this.id * STAT_STRIDE] = this.transitions;
+    }
+  }
+
+  /** Expands the state at `at` in `view`; false when a limit ended the search. */
+  private expand(view: Int32Array, at: number): boolean {
+    const { model, cur, next, daemon, words } = this;
+    const index = view[at];
+    for (let k = 0; k < words; k++) cur[k] = view[at + 1 + k];
+    const actors = model.actorCount;
+    let moved = false;
+    for (let a = 0; a < actors; a++) {
+      const choices = model.choices(cur, a);
+      if (choices > MAX_CHOICES) {
+        throw new Error(
+          `model.choices() gave ${choices} choices for actor ${a}; at most ${MAX_CHOICES} are allowed`,
+        );
+      }
+      let moves = 0;
+      for (let c = 0; c < choices; c++) {
+        if (!model.step(cur, a, c, next)) continue;
+        moves++;
+        this.transitions++;
+        if (this.lookupOnly) {
+          if (!this.cut && !this.contains(next)) {
+            this.cut = true;
+            Atomics.store(this.control, CUT, 1);
+          }
+          continue;
+        }
+        const r = this.insert(next);
+        if (r === INSERTED) {
+          if (!this.own(index, packTransition(a, c))) return false;
+        } else if (r === FULL) {
+          Atomics.compareExchange(this.control, STOP, 0, STOP_TABLE);
+          return false;
+        }
+      }
+      if (moves > 0 && daemon[a] === 0) moved = true;
+    }
+    if (!moved) {
+      const q = model.quiescent(cur);
+      if (q !== 0) this.record('quiescent', q, index, this.depth);
+    }
+    return true;
+  }
+
+  /** `next` is new and this worker inserted it: index, links, frontier, violation. */
+  private own(parent: number, transition: number): boolean {
+    const { control } = this;
+    const index = Atomics.add(control, COUNT, 1);
+    if (index >= this.capacity) {
+      Atomics.compareExchange(control, STOP, 0, this.fullCode);
+      return false;
+    }
+    if (index >= this.growAt && Atomics.load(control, PAUSE) === 0) Atomics.store(control, PAUSE, 1);
+    this.parents[index] = parent;
+    this.links[index] = transition;
+    if (!this.append(index, this.next)) return false;
+    if (!this.deeper) {
+      this.deeper = true;
+      Atomics.store(control, MAX_DEPTH, this.depth + 1);
+    }
+    const v = this.model.violation(this.next);
+    if (v !== 0) this.record('state', v, index, this.depth + 1);
+    return true;
+  }
+
+  /** Inserts the state's signature: INSERTED by this call, PRESENT already, or FULL (no empty slot). */
+  private insert(state: Int32Array): number {
+    const sig = this.signature;
+    signatureWords(state, 0, this.words, sig);
+    const h1 = sig[0] || 1;
+    const h2 = sig[1] || 1;
+    const table = this.table;
+    const mask = this.mask;
+    let slot = h1 & mask;
+    for (let probes = 0; probes <= mask; probes++, slot = (slot + 1) & mask) {
+      const e = slot << 1;
+      let first = table[e];
+      if (first === 0) {
+        first = Atomics.compareExchange(table, e, 0, h1);
+        if (first === 0) {
+          Atomics.store(table, e + 1, h2);
+          return INSERTED;
+        }
+      }
+      if (first === h1) {
+        let second = Atomics.load(table, e + 1);
+        // Claimed, its second half not yet stored: its owner is between two instructions.
+        while (second === 0) second = Atomics.load(table, e + 1);
+        if (second === h2) return PRESENT;
+      }
+    }
+    return FULL;
+  }
+
+  /** At maxDepth: whether the state is stored (no inserts happen at that level, so no spin). */
+  private contains(state: Int32Array): boolean {
+    const sig = this.signature;
+    signatureWords(state, 0, this.words, sig);
+    const h1 = sig[0] || 1;
+    const h2 = sig[1] || 1;
+    const table = this.table;
+    const mask = this.mask;
+    let slot = h1 & mask;
+    for (let probes = 0; probes <= mask; probes++, slot = (slot + 1) & mask) {
+      const e = slot << 1;
+      const first = table[e];
+      if (first === 0) return false;
+      if (first === h1 && table[e + 1] === h2) return true;
+    }
+    return false;
+  }
+
+  /** Appends [index, state] to this worker's next frontier, growing its buffer; false when it cannot. */
+  private append(index: number, state: Int32Array): boolean {
+    const { entry, words } = this;
+    let at = this.outCount * entry;
+    if (at + entry > this.out.length) {
+      const buffer = this.outBuffer;
+      const need = (at + entry) * 4;
+      if (need > FRONTIER_MAX_BYTES) {
+        Atomics.compareExchange(this.control, STOP, 0, STOP_FRONTIER);
+        return false;
+      }
+      let bytes = Math.max(buffer.byteLength, FRONTIER_INITIAL_BYTES);
+      while (bytes < need) bytes *= 2;
+      bytes = Math.min(bytes, FRONTIER_MAX_BYTES);
+      try {
+        if (bytes > buffer.byteLength) buffer.grow(bytes);
+      } catch {
+        // The machine would not give the memory: end the search as the memory guard would have.
+        Atomics.compareExchange(this.control, STOP, 0, STOP_MACHINE);
+        return false;
+      }
+      this.out = new Int32Array(buffer, 0, Math.floor(bytes / 4));
+    }
+    const out = this.out;
+    out[at++] = index;
+    for (let k = 0; k < words; k++) out[at + k] = state[k];
+    this.outCount++;
+    return true;
+  }
+
+  /** Starts this worker's frontier of the levels of `parity` afresh (its old states are expanded). */
+  private openOut(parity: number): void {
+    this.outBuffer = this.buffers[2 * this.id + parity];
+    this.out = new Int32Array(this.outBuffer, 0, this.outBuffer.byteLength >>> 2);
+    this.outCount = 0;
+  }
+
+  /** Keeps the shortest violation this worker meets (the first among equally short ones). */
+  private record(kind: ViolationKind, code: number, index: number, depth: number): void {
+    if (this.finding === null || depth < this.finding.depth) this.finding = { kind, code, index, depth };
+    Atomics.store(this.control, FOUND, 1);
+  }
+
+  /**
+   * The barrier: publishes how many states this worker has appended to its frontier of the levels of
+   * `parity`, waits for every worker, and the last to arrive runs the serial step. A worker arrives
+   * when the level has no chunk left for it, or when the search stops or pauses for the table to grow.
+   * Returns false when the main thread gave up on the search (ABORT).
+   */
+  private barrier(parity: number, initial: boolean): boolean {
+    const { control, n } = this;
+    this.stats[this.id * STAT_STRIDE] = this.transitions;
+    Atomics.store(control, SIZES + parity * n + this.id, this.outCount);
+    const generation = Atomics.load(control, BAR_GEN);
+    if (Atomics.add(control, BAR_COUNT, 1) === n - 1) {
+      Atomics.store(control, BAR_COUNT, 0);
+      this.serial(parity, initial);
+      Atomics.add(control, BAR_GEN, 1);
+      Atomics.notify(control, BAR_GEN);
+      return true;
+    }
+    for (let k = 0; k < BARRIER_SPINS; k++) if (Atomics.load(control, BAR_GEN) !== generation) return true;
+    while (Atomics.load(control, BAR_GEN) === generation) {
+      if (Atomics.load(control, ABORT) !== 0) return false;
+      Atomics.wait(control, BAR_GEN, generation, WAIT_MS);
+    }
+    return true;
+  }
+
+  /**
+   * In the last worker to arrive at a barrier, with every other one waiting: ends the search (a stop,
+   * a violation in the level just finished, or nothing new), or grows the table (the level then goes
+   * on where it paused), or sets up the next level, whose frontiers are those of `parity`.
+   */
+  private serial(parity: number, initial: boolean): void {
+    const { control, n } = this;
+    if (initial) this.stats[n * STAT_STRIDE] = performance.timeOrigin + performance.now();
+    if (Atomics.load(control, STOP) !== 0) {
+      Atomics.store(control, DONE, 1);
+      return;
+    }
+    if (Atomics.load(control, PAUSE) !== 0) {
+      this.grow();
+      Atomics.store(control, PAUSE, 0);
+      return;
+    }
+    let total = 0;
+    for (let w = 0; w < n; w++) {
+      Atomics.store(control, prefixOf(n) + parity * n + w, total);
+      total += Atomics.load(control, SIZES + parity * n + w);
+    }
+    if (total === 0 || Atomics.load(control, FOUND) !== 0) {
+      Atomics.store(control, DONE, 1);
+      return;
+    }
+    Atomics.store(control, DEPTH, initial ? 0 : Atomics.load(control, DEPTH) + 1);
+    Atomics.store(control, TOTAL, total);
+    Atomics.store(control, CURSOR, 0);
+  }
+
+  /**
+   * Doubles the table into the other table buffer (the one before last), placing each signature by
+   * its first half; ends the search, 'memory', when the budget allows no bigger table.
+   */
+  private grow(): void {
+    const { control } = this;
+    const slots = this.slots * 2;
+    if (slots > this.maxSlots) {
+      Atomics.compareExchange(control, STOP, 0, STOP_TABLE);
+      Atomics.store(control, DONE, 1);
+      return;
+    }
+    const which = Atomics.load(control, TABLE) ^ 1;
+    const buffer = this.tables[which];
+    // What the buffer held two doublings ago is stale; what growing adds comes zeroed.
+    const stale = buffer.byteLength >>> 2;
+    try {
+      if (buffer.byteLength < slots * SLOT_BYTES) buffer.grow(slots * SLOT_BYTES);
+    } catch {
+      Atomics.compareExchange(control, STOP, 0, STOP_MACHINE);
+      Atomics.store(control, DONE, 1);
+      return;
+    }
+    const to = new Int32Array(buffer, 0, 2 * slots);
+    to.fill(0, 0, Math.min(stale, to.length));
+    const from = this.table;
+    const mask = slots - 1;
+    for (let e = 0; e < from.length; e += 2) {
+      const h1 = from[e];
+      if (h1 === 0) continue;
+      let slot = h1 & mask;
+      while (to[slot << 1] !== 0) slot = (slot + 1) & mask;
+      to[slot << 1] = h1;
+      to[(slot << 1) + 1] = from[e + 1];
+    }
+    Atomics.store(control, TABLE, which);
+    Atomics.store(control, SLOTS, slots);
+  }
+}
