@@ -30,6 +30,8 @@ import { runSvmsim, type SvmsimFailure } from './svmsim.ts';
 export interface DomainRow {
   config: string;
   policy: string;
+  /** See DomainRun.reductions; rows of older results files have none (off). */
+  reductions?: 'off' | 'on';
   svmsimPolicy: string;
   /** What the reference abstraction's README predicts: leak for BUGGY with an mmap, else verified. */
   expectedVerdict: string;
@@ -55,6 +57,8 @@ export interface DomainRow {
   spinStatesPerSecond: number | null;
   /** Words in svmsim's state vector for the configuration. */
   svmsimStateWords: number | null;
+  /** With reductions on: whether svmsim's symmetry reduction ran (the processes are alike). */
+  svmsimSymmetry?: boolean | null;
   svmsimPeakMB: number | null;
   spinPeakMB: number | null;
   runs: { svmsim: number; spin: number };
@@ -72,10 +76,12 @@ export function measureDomain(run: DomainRun, o: DomainOptions): DomainRow {
   const c = run.config;
   const policy = policies[run.policy];
   const label = configLabel(c);
-  const dir = join(o.buildDir, `svm_P${c.P}_D${c.D}_F${c.F}_M${c.MMAP}_${run.policy}`);
-  buildPan(o.svmPml, { P: c.P, D: c.D, F: c.F, MMAP: c.MMAP, POLICY: policy.spin }, false, dir);
+  const reduced = run.reductions === 'on';
+  const dir = join(o.buildDir, `svm_P${c.P}_D${c.D}_F${c.F}_M${c.MMAP}_${run.policy}_${run.reductions}`);
+  buildPan(o.svmPml, { P: c.P, D: c.D, F: c.F, MMAP: c.MMAP, POLICY: policy.spin }, reduced, dir);
   const svmsim = new Series(
-    () => runSvmsim({ kind: 'svm', config: c, policy: policy.svmsim, timeout: o.timeout }),
+    () =>
+      runSvmsim({ kind: 'svm', config: c, policy: policy.svmsim, timeout: o.timeout, reductions: reduced }),
     svmsimRepeatable(o.timeout),
   );
   const spin = new Series(() => runPan(dir, o.timeout), panRepeatable);
@@ -84,12 +90,13 @@ export function measureDomain(run: DomainRun, o: DomainOptions): DomainRow {
   const sp = spinSide(spin.results, spinViolationKind);
   const agree = sv.complete && sp.complete ? sv.verdict === sp.verdict : null;
   o.log(
-    `domain ${label} ${run.policy}: svmsim ${sv.verdict} ${sv.states} states ${sv.seconds?.toFixed(2)} s, ` +
+    `domain ${label} ${run.policy} reductions ${run.reductions}: svmsim ${sv.verdict} ${sv.states} states ${sv.seconds?.toFixed(2)} s, ` +
       `pan ${sp.verdict} ${sp.states} states ${sp.seconds?.toFixed(2)} s`,
   );
   return {
     config: label,
     policy: run.policy,
+    reductions: run.reductions,
     svmsimPolicy: policy.svmsim,
     expectedVerdict: expectedVerdict(c, run.policy),
     svmsimVerdict: sv.verdict,
@@ -105,6 +112,9 @@ export function measureDomain(run: DomainRun, o: DomainOptions): DomainRow {
     svmsimStatesPerSecond: ratio(sv.states, sv.seconds),
     spinStatesPerSecond: ratio(sp.states, sp.seconds),
     svmsimStateWords: stateWords(svmsim.results),
+    svmsimSymmetry: reduced
+      ? (svmsim.results.find((r): r is SvmsimResult => r.verdict !== 'failed')?.symmetry ?? null)
+      : null,
     svmsimPeakMB: sv.peakMB,
     spinPeakMB: sp.peakMB,
     runs: { svmsim: sv.runs, spin: sp.runs },

@@ -63,7 +63,12 @@ export function formatReport(r: Results): string {
     lines.push(...engineChecks(r.engine));
   }
   if (r.domain.length > 0) {
-    lines.push('', "Domain: svmsim's SVM model against svm.pml (pan -DNOREDUCE), DFS, first violation", '');
+    lines.push(
+      '',
+      "Domain: svmsim's SVM model against svm.pml, DFS, first violation; red. off: pan -DNOREDUCE and " +
+        "svmsim unreduced, on: pan's partial-order reduction and svmsim's symmetry (as svmsim check runs)",
+      '',
+    );
     lines.push(domainTable(r.domain), '', ...domainChecks(r.domain));
   }
   return `${lines.join('\n')}\n`;
@@ -131,6 +136,7 @@ function domainTable(rows: DomainRow[]): string {
   const columns: Column<DomainRow>[] = [
     { title: 'config', cell: (r) => r.config },
     { title: 'policy', cell: (r) => `${r.policy} (${r.svmsimPolicy})` },
+    { title: 'red.', cell: (r) => r.reductions ?? 'off' },
     { title: 'expected', cell: (r) => r.expectedVerdict },
     { title: 'svmsim', cell: (r) => r.svmsimVerdict },
     { title: 'SPIN', cell: (r) => r.spinVerdict },

@@ -23,15 +23,28 @@ export const policies: Record<PolicyName, { spin: number; svmsim: string }> = {
 export interface DomainRun {
   config: SvmConfig;
   policy: PolicyName;
+  /**
+   * off: pan -DNOREDUCE against svmsim unreduced; on: pan's partial-order reduction against
+   * svmsim's reductions as `svmsim check` runs them (symmetry over identical processes).
+   */
+  reductions: 'off' | 'on';
   quick?: boolean;
 }
 
 const all = (P: number): number => (1 << P) - 1;
 
 const both = (config: SvmConfig, quick = false): DomainRun[] => [
-  { config, policy: 'BUGGY', quick },
-  { config, policy: 'FIXED', quick },
+  { config, policy: 'BUGGY', reductions: 'off', quick },
+  { config, policy: 'FIXED', reductions: 'off', quick },
 ];
+
+/** The FIXED policy with reductions on, where the search must cover the whole state space. */
+const fixedReduced = (config: SvmConfig, quick = false): DomainRun => ({
+  config,
+  policy: 'FIXED',
+  reductions: 'on',
+  quick,
+});
 
 /**
  * From one process to the first configurations svmsim cannot finish in the default timeout. BUGGY
@@ -40,16 +53,20 @@ const both = (config: SvmConfig, quick = false): DomainRun[] => [
  */
 export const domainRuns: readonly DomainRun[] = [
   ...both({ P: 1, D: 1, F: 1, MMAP: 1 }, true),
-  { config: { P: 1, D: 1, F: 1, MMAP: 0 }, policy: 'BUGGY', quick: true },
+  { config: { P: 1, D: 1, F: 1, MMAP: 0 }, policy: 'BUGGY', reductions: 'off', quick: true },
   ...both({ P: 1, D: 1, F: 2, MMAP: 1 }),
   ...both({ P: 1, D: 1, F: 3, MMAP: 1 }),
   ...both({ P: 2, D: 1, F: 1, MMAP: all(2) }),
-  { config: { P: 2, D: 1, F: 1, MMAP: 0 }, policy: 'BUGGY' },
-  { config: { P: 2, D: 1, F: 1, MMAP: 2 }, policy: 'BUGGY' },
+  { config: { P: 2, D: 1, F: 1, MMAP: 0 }, policy: 'BUGGY', reductions: 'off' },
+  { config: { P: 2, D: 1, F: 1, MMAP: 2 }, policy: 'BUGGY', reductions: 'off' },
   ...both({ P: 2, D: 1, F: 2, MMAP: all(2) }),
   ...both({ P: 2, D: 2, F: 1, MMAP: all(2) }),
   ...both({ P: 2, D: 2, F: 2, MMAP: all(2) }),
   ...both({ P: 3, D: 1, F: 1, MMAP: all(3) }),
+  fixedReduced({ P: 1, D: 1, F: 1, MMAP: all(1) }, true),
+  fixedReduced({ P: 2, D: 1, F: 1, MMAP: all(2) }),
+  fixedReduced({ P: 2, D: 2, F: 2, MMAP: all(2) }),
+  fixedReduced({ P: 3, D: 1, F: 1, MMAP: all(3) }),
 ];
 
 export const configLabel = (c: SvmConfig): string => `P${c.P} D${c.D} F${c.F} MMAP=${c.MMAP}`;
