@@ -28,7 +28,7 @@ const example = (name: string, exportName: string, args: unknown[]): ModelSource
   args,
 });
 
-/** A module of plain JavaScript models, for what the examples do not have: daemons, a broken model. */
+/** A module of plain JavaScript models, for what the examples do not have: a broken model. */
 const fixtureDir = mkdtempSync(join(tmpdir(), 'svmsim-parallel-'));
 afterAll(() => rmSync(fixtureDir, { recursive: true, force: true }));
 const fixtures = (() => {
@@ -36,23 +36,6 @@ const fixtures = (() => {
   writeFileSync(
     file,
     `
-/** A worker (actor 0) that takes one step, and a daemon (actor 1) that flips a bit forever. */
-export const withDaemon = () => ({
-  stateWords: 2,
-  actorCount: 2,
-  init: (out) => out.fill(0),
-  choices: (s, a) => (a === 1 || s[0] === 0 ? 1 : 0),
-  step(src, a, _c, out) {
-    out.set(src);
-    if (a === 0) out[0] = 1;
-    else out[1] ^= 1;
-    return true;
-  },
-  violation: () => 0,
-  quiescent: (s) => (s[1] === 1 ? 7 : 0),
-  isDaemon: (a) => a === 1,
-});
-
 /** Counts to 3, then claims more choices than a transition can name. */
 export const tooManyChoices = () => ({
   stateWords: 1,
@@ -150,7 +133,7 @@ describe('exploreParallel', () => {
   });
 
   it('checks quiescence where only daemons can move', async () => {
-    const source = fixtures('withDaemon');
+    const source = example('daemon', 'withDaemon', []);
     const [seq, par] = await Promise.all([sequential(source), exploreParallel(source, { workers: 2 })]);
     expect(essence(par)).toEqual(essence(seq));
     expect(par.violation).toEqual({

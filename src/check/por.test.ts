@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { withDaemon as daemonModel } from './examples/daemon.ts';
 import { type Model, markResource } from './model.ts';
 import { AmpleSets, declaresFootprints } from './por.ts';
 import { explore } from './search.ts';
@@ -291,21 +292,9 @@ describe('partial-order reduction in the search', () => {
   });
 
   it('keeps a quiescent state where only a daemon can move', async () => {
-    // As in search.test.ts: a worker's one step, and a daemon flipping a bit for ever.
+    // examples/daemon.ts, with footprints: each actor touches only its own word.
     const withDaemon: Model = {
-      stateWords: 2,
-      actorCount: 2,
-      init: (out) => out.fill(0),
-      choices: (s, a) => (a === 1 || s[0] === 0 ? 1 : 0),
-      step(src, a, _c, out) {
-        out.set(src);
-        if (a === 0) out[0] = 1;
-        else out[1] ^= 1;
-        return true;
-      },
-      violation: () => 0,
-      quiescent: (s) => (s[1] === 1 ? 7 : 0),
-      isDaemon: (a) => a === 1,
+      ...daemonModel(),
       resourceCount: 2,
       observed: [],
       footprint(_s, a, reads, writes) {

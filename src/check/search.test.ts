@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { counters, countersStates } from './examples/counters.ts';
+import { withDaemon as daemonModel } from './examples/daemon.ts';
 import { dining } from './examples/dining.ts';
 import { enumerate } from './examples/enumerate.ts';
 import { peterson } from './examples/peterson.ts';
@@ -8,23 +9,7 @@ import type { Model } from './model.ts';
 import { explore, type Progress, type SearchResult } from './search.ts';
 import { replay } from './trace.ts';
 
-/** A worker (actor 0) that takes one step, and a daemon (actor 1) that flips a bit forever. */
-const withDaemon: Model = {
-  stateWords: 2,
-  actorCount: 2,
-  init: (out) => out.fill(0),
-  choices: (s, a) => (a === 1 || s[0] === 0 ? 1 : 0),
-  step(src, a, _c, out) {
-    out.set(src);
-    if (a === 0) out[0] = 1;
-    else out[1] ^= 1;
-    return true;
-  },
-  violation: () => 0,
-  /** The worker done and the bit left set. */
-  quiescent: (s) => (s[1] === 1 ? 7 : 0),
-  isDaemon: (a) => a === 1,
-};
+const withDaemon = daemonModel();
 
 /** One actor guessing a number 0..5 in one step (six choices); 3 is a state violation, 5 a deadlock. */
 const guess: Model = {
