@@ -146,40 +146,18 @@ export class StateCodec {
       readWords(bytes, offset, out);
       return;
     }
+    this.hint(bytes, offset);
     const { tables, hintIds } = this;
-    let p = offset;
     for (let j = 0, start = 0; j < this.blocks; j++) {
-      let id = 0;
-      let shift = 0;
-      let b: number;
-      do {
-        b = bytes[p++];
-        id |= (b & 0x7f) << shift;
-        shift += 7;
-      } while (b >= 0x80);
-      hintIds[j] = id;
-      tables[j].copyOut(id, out, start);
+      tables[j].copyOut(hintIds[j], out, start);
       start += tables[j].width;
     }
-    this.hinted = true;
   }
 
   /** Makes the record at `bytes[offset..]` the hint for the next `encode`, without decoding it. */
   hint(bytes: Uint8Array, offset: number): void {
     if (this.blocks === 0) return;
-    const hintIds = this.hintIds;
-    let p = offset;
-    for (let j = 0; j < this.blocks; j++) {
-      let id = 0;
-      let shift = 0;
-      let b: number;
-      do {
-        b = bytes[p++];
-        id |= (b & 0x7f) << shift;
-        shift += 7;
-      } while (b >= 0x80);
-      hintIds[j] = id;
-    }
+    readVarints(bytes, offset, this.hintIds, this.blocks);
     this.hinted = true;
   }
 
@@ -206,17 +184,26 @@ function writeWords(state: Int32Array, out: Uint8Array): number {
 }
 
 function readWords(bytes: Uint8Array, offset: number, out: Int32Array): void {
-  let p = offset;
+  readVarints(bytes, offset, out, out.length);
   for (let k = 0; k < out.length; k++) {
-    let z = 0;
+    const z = out[k];
+    out[k] = (z >>> 1) ^ -(z & 1);
+  }
+}
+
+/** Reads `count` LEB128 varints from bytes[offset..] into out[0..count) (as 32-bit patterns). */
+function readVarints(bytes: Uint8Array, offset: number, out: Int32Array, count: number): void {
+  let p = offset;
+  for (let k = 0; k < count; k++) {
+    let v = 0;
     let shift = 0;
     let b: number;
     do {
       b = bytes[p++];
-      z |= (b & 0x7f) << shift;
+      v |= (b & 0x7f) << shift;
       shift += 7;
     } while (b >= 0x80);
-    out[k] = (z >>> 1) ^ -(z & 1);
+    out[k] = v;
   }
 }
 
