@@ -145,64 +145,53 @@ export class VisitedSet {
   ): number {
     const arena = this.arena!;
     arena.encode(state, parent, true, parentState);
-    const h = arena.hash;
-    const table = this.table;
-    const mask = this.mask;
-    let slot = h & mask;
-    for (;;) {
-      const e = slot << 1;
-      const stored = table[e + 1];
-      if (stored === 0) break;
-      if (table[e] === h && arena.matches(stored - 1)) return ~(stored - 1);
-      slot = (slot + 1) & mask;
-    }
+    const e = this.stateSlot(arena.hash) << 1;
+    const stored = this.table[e + 1];
+    if (stored !== 0) return ~(stored - 1);
     const index = arena.commit();
-    table[slot << 1] = h;
-    table[(slot << 1) + 1] = index + 1;
+    this.table[e] = arena.hash;
+    this.table[e + 1] = index + 1;
     return this.stored(index, parent, transition);
   }
 
   private findState(state: Int32Array): number {
-    const arena = this.arena!;
     // A state with a block never stored before is not here.
-    if (!arena.encode(state, -1, false)) return -1;
-    const h = arena.hash;
+    if (!this.arena!.encode(state, -1, false)) return -1;
+    return this.table[(this.stateSlot(this.arena!.hash) << 1) + 1] - 1;
+  }
+
+  /** Exact mode: the slot of the state the arena encoded last (hash h), or the empty slot for it. */
+  private stateSlot(h: number): number {
+    const arena = this.arena!;
     const table = this.table;
     const mask = this.mask;
     let slot = h & mask;
     for (;;) {
       const e = slot << 1;
       const stored = table[e + 1];
-      if (stored === 0) return -1;
-      if (table[e] === h && arena.matches(stored - 1)) return stored - 1;
+      if (stored === 0 || (table[e] === h && arena.matches(stored - 1))) return slot;
       slot = (slot + 1) & mask;
     }
   }
 
   private addSignature(state: Int32Array, parent: number, transition: number): number {
-    const sig = this.signature;
-    signatureWords(state, 0, this.stateWords, sig);
-    const h1 = sig[0];
-    const h2 = sig[1];
+    const e = this.signatureSlot(state) * 3;
     const table = this.table;
-    const mask = this.mask;
-    let slot = h1 & mask;
-    for (;;) {
-      const e = slot * 3;
-      const stored = table[e + 2];
-      if (stored === 0) break;
-      if (table[e] === h1 && table[e + 1] === h2) return ~(stored - 1);
-      slot = (slot + 1) & mask;
-    }
+    const stored = table[e + 2];
+    if (stored !== 0) return ~(stored - 1);
     const index = this.count;
-    const e = slot * 3;
-    table[e] = h1;
-    table[e + 1] = h2;
+    table[e] = this.signature[0];
+    table[e + 1] = this.signature[1];
     table[e + 2] = index + 1;
     return this.stored(index, parent, transition);
   }
 
   private findSignature(state: Int32Array): number {
+    return this.table[this.signatureSlot(state) * 3 + 2] - 1;
+  }
+
+  /** Compacted mode: the slot of the state's signature (left in `signature`), or the empty slot for it. */
+  private signatureSlot(state: Int32Array): number {
     const sig = this.signature;
     signatureWords(state, 0, this.stateWords, sig);
     const h1 = sig[0];
@@ -212,9 +201,7 @@ export class VisitedSet {
     let slot = h1 & mask;
     for (;;) {
       const e = slot * 3;
-      const stored = table[e + 2];
-      if (stored === 0) return -1;
-      if (table[e] === h1 && table[e + 1] === h2) return stored - 1;
+      if (table[e + 2] === 0 || (table[e] === h1 && table[e + 1] === h2)) return slot;
       slot = (slot + 1) & mask;
     }
   }
