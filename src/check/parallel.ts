@@ -716,12 +716,19 @@ class Share {
     return true;
   }
 
-  /** Inserts the state's signature: INSERTED by this call, PRESENT already, or FULL (no empty slot). */
-  private insert(state: Int32Array): number {
+  /** The state's signature into `signature`, each half moved off 0 (0 marks an empty slot). */
+  private sign(state: Int32Array): void {
     const sig = this.signature;
     signatureWords(state, 0, this.words, sig);
-    const h1 = sig[0] || 1;
-    const h2 = sig[1] || 1;
+    if (sig[0] === 0) sig[0] = 1;
+    if (sig[1] === 0) sig[1] = 1;
+  }
+
+  /** Inserts the state's signature: INSERTED by this call, PRESENT already, or FULL (no empty slot). */
+  private insert(state: Int32Array): number {
+    this.sign(state);
+    const h1 = this.signature[0];
+    const h2 = this.signature[1];
     const table = this.table;
     const mask = this.mask;
     let slot = h1 & mask;
@@ -747,10 +754,9 @@ class Share {
 
   /** At maxDepth: whether the state is stored (no inserts happen at that level, so no spin). */
   private contains(state: Int32Array): boolean {
-    const sig = this.signature;
-    signatureWords(state, 0, this.words, sig);
-    const h1 = sig[0] || 1;
-    const h2 = sig[1] || 1;
+    this.sign(state);
+    const h1 = this.signature[0];
+    const h2 = this.signature[1];
     const table = this.table;
     const mask = this.mask;
     let slot = h1 & mask;

@@ -8,7 +8,7 @@ import type { Transition } from '../check/model.ts';
 import { exploreParallel } from '../check/parallel.ts';
 import type { Progress, SearchResult } from '../check/search.ts';
 import { explore } from '../check/search.ts';
-import { type SwarmResult, swarm } from '../check/swarm.ts';
+import { type ModelSource, type SwarmResult, swarm } from '../check/swarm.ts';
 import type { SvmPolicy } from '../drivers/iommu/intel/svm.ts';
 import { describeViolation, type StepView, type ViolationView } from '../report/describe.ts';
 import { renderHtml } from '../report/html/render.ts';
@@ -254,26 +254,26 @@ export function table(results: readonly CheckResult[], c: ReturnType<typeof colo
     .join('\n');
 }
 
+/** Where a worker thread builds the same system: cli/factory.ts, from the scenario's text and the policy argument. */
+const systemSource = (sc: Scenario, policyArg: string): ModelSource => ({
+  module: new URL('./factory.ts', import.meta.url).href,
+  exportName: 'buildSystem',
+  args: [sc.text, sc.source, policyArg],
+});
+
 /** --swarm: diversified DFS searches in worker threads; its result in the shape explore() gives. */
 async function swarmSearch(
   sc: Scenario,
   policyArg: string,
   o: Omit<CheckOptions, 'policies'>,
 ): Promise<SearchResult> {
-  const r = await swarm(
-    {
-      module: new URL('./factory.ts', import.meta.url).href,
-      exportName: 'buildSystem',
-      args: [sc.text, sc.source, policyArg],
-    },
-    {
-      workers: o.swarm,
-      maxStates: o.maxStates,
-      maxSeconds: o.maxSeconds,
-      hashCompaction: o.hashCompaction,
-      shouldStop: () => interrupted,
-    },
-  );
+  const r = await swarm(systemSource(sc, policyArg), {
+    workers: o.swarm,
+    maxStates: o.maxStates,
+    maxSeconds: o.maxSeconds,
+    hashCompaction: o.hashCompaction,
+    shouldStop: () => interrupted,
+  });
   const sum = (f: (x: SwarmResult['searches'][number]) => number) => r.searches.reduce((a, x) => a + f(x), 0);
   const states = sum((x) => x.states);
   return {
@@ -301,21 +301,14 @@ async function parallelSearch(
   o: Omit<CheckOptions, 'policies'>,
   onProgress?: (p: Progress) => void,
 ): Promise<SearchResult> {
-  return exploreParallel(
-    {
-      module: new URL('./factory.ts', import.meta.url).href,
-      exportName: 'buildSystem',
-      args: [sc.text, sc.source, policyArg],
-    },
-    {
-      workers: o.workers,
-      maxStates: o.maxStates,
-      maxSeconds: o.maxSeconds,
-      shouldStop: () => interrupted,
-      onProgress,
-      progressIntervalMs: 250,
-    },
-  );
+  return exploreParallel(systemSource(sc, policyArg), {
+    workers: o.workers,
+    maxStates: o.maxStates,
+    maxSeconds: o.maxSeconds,
+    shouldStop: () => interrupted,
+    onProgress,
+    progressIntervalMs: 250,
+  });
 }
 
 function progressBar(o: CheckOptions, label: string) {
