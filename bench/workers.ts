@@ -26,7 +26,7 @@ import { availableParallelism, cpus, loadavg, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { exploreParallel } from '../src/check/parallel.ts';
-import { explore } from '../src/check/search.ts';
+import { explore, type SearchResult } from '../src/check/search.ts';
 import { buildModel, type ModelSource } from '../src/check/swarm.ts';
 import { type SvmConfig, scenarioYaml } from './svm-configs.ts';
 
@@ -74,33 +74,24 @@ async function measure(source: ModelSource, engine: Engine): Promise<Run> {
     const u = process.cpuUsage();
     return (u.user + u.system) / 1e6;
   };
-  if (engine === 'sequential') {
-    const model = await buildModel(source);
-    const r = await explore(model, { order: 'bfs', hashCompaction: true, por: false, symmetry: false });
-    return {
-      verdict: r.verdict,
-      states: r.stats.states,
-      transitions: r.stats.transitions,
-      maxDepth: r.stats.maxDepth,
-      seconds: r.stats.seconds,
-      searchSeconds: r.stats.seconds,
-      stateWords: model.stateWords,
-      peakMB: process.resourceUsage().maxRSS / 1024,
-      cpuSeconds: cpu(),
-    };
-  }
-  const r = await exploreParallel(source, { workers: engine === 'workers 1' ? 1 : 2 });
-  return {
+  const run = (r: SearchResult, searchSeconds: number, stateWords: number): Run => ({
     verdict: r.verdict,
     states: r.stats.states,
     transitions: r.stats.transitions,
     maxDepth: r.stats.maxDepth,
     seconds: r.stats.seconds,
-    searchSeconds: r.stats.seconds - r.startupSeconds,
-    stateWords: 0,
+    searchSeconds,
+    stateWords,
     peakMB: process.resourceUsage().maxRSS / 1024,
     cpuSeconds: cpu(),
-  };
+  });
+  if (engine === 'sequential') {
+    const model = await buildModel(source);
+    const r = await explore(model, { order: 'bfs', hashCompaction: true, por: false, symmetry: false });
+    return run(r, r.stats.seconds, model.stateWords);
+  }
+  const r = await exploreParallel(source, { workers: engine === 'workers 1' ? 1 : 2 });
+  return run(r, r.stats.seconds - r.startupSeconds, 0);
 }
 
 async function runChild(bench: Bench, engine: Engine): Promise<Run> {
