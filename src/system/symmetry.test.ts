@@ -69,6 +69,9 @@ function mirror(sc: Scenario, policy: string, perm: number[], seed: number, maxS
     sym.apply(s, img);
     const at = img.findIndex((v, i) => v !== m[i]);
     expect(at, `step ${steps + 1}: word ${at} of the exchanged state differs from the mirror's`).toBe(-1);
+    // Each task's sort key is its image's: canonicalize's sort does not depend on the numbering.
+    for (let t = 0; t < perm.length; t++)
+      expect(sym.key(m, perm[t]), `step ${steps + 1}: key of task ${t}`).toBe(sym.key(s, t));
 
     cs.set(s);
     sys.canonicalize!(cs, scratch);
