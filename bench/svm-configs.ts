@@ -25,7 +25,8 @@ export interface DomainRun {
   policy: PolicyName;
   /**
    * off: pan -DNOREDUCE against svmsim unreduced; on: pan's partial-order reduction against
-   * svmsim's reductions as `svmsim check` runs them (symmetry over identical processes).
+   * svmsim's reductions as `svmsim check` runs them (symmetry over identical processes, and over
+   * processes each on a device of its own, exchanged with their devices).
    */
   reductions: 'off' | 'on';
   quick?: boolean;

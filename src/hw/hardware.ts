@@ -65,7 +65,8 @@ export class Hardware {
   /** Paging-structure caches: per PASID, the PUD, PMD and PTE table frames (+1) its walks found. */
   psc = 0;
   private devBase: number[] = [];
-  private readonly devWords: number;
+  /** Words of one device's block: registers, ctx[npasid], outstanding[npasid], devtlb[npasid * upages]. */
+  readonly devWords: number;
 
   constructor(
     dims: Dims,
@@ -116,6 +117,10 @@ export class Hardware {
     });
   }
 
+  /** Word offset of device d's block (its PciDev registers first; see devWords). */
+  devBlock(d: number): number {
+    return this.devBase[d];
+  }
   /** Word offset of device d's context word for PASID p. */
   devCtx(d: number, p: number): number {
     return this.devBase[d] + PciDevDef.words + p;

@@ -29,18 +29,7 @@ export const defineRoutine = (prototype: string, steps: readonly KStep[], idle: 
 };
 
 /** Argument words that hold no object's number, by what they hold. */
-const ARG_PLAIN = new Set([
-  '-',
-  'dev',
-  'pasid',
-  'pasid+1',
-  'user_page',
-  'slot',
-  'flag',
-  'result',
-  'kind',
-  'code',
-]);
+const ARG_PLAIN = new Set(['-', 'pasid', 'pasid+1', 'user_page', 'slot', 'flag', 'result', 'kind', 'code']);
 const ARG_ID: Record<string, number> = {
   task: Id.task,
   mm: Id.mm,
@@ -51,6 +40,7 @@ const ARG_ID: Record<string, number> = {
   sdev: Id.sdev,
   holder: Id.holder,
   qi_target: Id.qiTarget,
+  dev: Id.dev,
 };
 
 function argKind(routine: string, a: string): number {

@@ -4,7 +4,7 @@ import { findPolicy } from '../drivers/iommu/intel/policies/index.ts';
 import { loadScenario, parseScenario } from '../scenario/load.ts';
 import type { Scenario } from '../scenario/types.ts';
 import { enabledMoves, mulberry32 } from './schedule.ts';
-import { symmetryGroups } from './symmetry.ts';
+import { exchangeGroups, symmetryGroups } from './symmetry.ts';
 import { SvmSystem } from './system.ts';
 
 /** P identical accel processes on one device (bench/svm-configs.ts's shape), each mmap()ing. */
@@ -27,13 +27,37 @@ function identical(P: number, dma: number, pages = 1): Scenario {
   return parseScenario(lines.join('\n'), 'identical.yaml');
 }
 
-/** The actor an exchange of tasks (task t → perm[t]) maps `a` to: kernel threads and hardware stay. */
-const image = (perm: readonly number[], a: number): number => (a < perm.length ? perm[a] : a);
+/**
+ * P accel processes, process p on its own device accel<p> (bench/svm-configs.ts's D = P shape), the
+ * devices alike unless `differ` names one to configure otherwise; each process mmap()s and touches
+ * its buffer, so that the device-TLBs, the page request queue and the invalidation queue all work.
+ */
+function perDevice(P: number, dma: number, opts: { pages?: number; stream?: boolean; differ?: number } = {}) {
+  const lines = ['name: per-device', `pages: ${opts.pages ?? 1}`, 'devices:'];
+  for (let d = 0; d < P; d++) {
+    const stream = opts.stream ? ', stream_requests: true' : '';
+    const ats = d === opts.differ ? 'false' : 'true';
+    lines.push(`  - { name: accel${d}, client: accel, ats: ${ats}, dma: ${dma}${stream} }`);
+  }
+  lines.push('processes:');
+  for (let p = 0; p < P; p++)
+    lines.push(
+      `  - name: proc${p}`,
+      '    program:',
+      `      - open: { device: accel${p}, fd: 3 }`,
+      '      - ioctl_bind: 3',
+      '      - mmap: 3',
+      '      - touch: 0',
+      '      - exit',
+    );
+  return parseScenario(lines.join('\n'), 'per-device.yaml');
+}
 
 /**
  * Runs a seeded random schedule and, beside it, the mirrored schedule: the same moves with the task
- * actors exchanged by `perm`. Every state of the mirror must be exactly the exchange of the
- * original's (a word the catalog misses shows up here), and both must canonicalize alike.
+ * actors exchanged by `perm`, and the actors of the devices the tasks bring along exchanged with
+ * them. Every state of the mirror must be exactly the exchange of the original's (a word the
+ * catalog misses shows up here), and both must canonicalize alike.
  */
 function mirror(sc: Scenario, policy: string, perm: number[], seed: number, maxSteps = 400): number {
   const sys = new SvmSystem(sc, findPolicy(policy)!);
@@ -61,7 +85,8 @@ function mirror(sc: Scenario, policy: string, perm: number[], seed: number, maxS
     if (moves.length === 0) break;
     const { actor, choice } = moves[Math.floor(rnd() * moves.length)];
     expect(sys.step(s, actor, choice, sNext)).toBe(true);
-    expect(sys.step(m, image(perm, actor), choice, mNext)).toBe(true);
+    sym.setPermutation(perm);
+    expect(sys.step(m, sym.actorImage(actor), choice, mNext)).toBe(true);
     [s, sNext] = [sNext, s];
     [m, mNext] = [mNext, m];
 
@@ -117,6 +142,34 @@ describe('symmetryGroups', () => {
     expect(names).toEqual([['a', 'b']]);
     expect(forked.tasks.map((t) => t.name).sort()).toEqual(['a', 'b', 'child', 'other', 'parent']);
   });
+
+  it('brings each task its own device along when the devices are alike, and only then', () => {
+    expect(exchangeGroups(perDevice(2, 1))).toEqual([{ tasks: [0, 1], devices: [0, 1] }]);
+    expect(exchangeGroups(perDevice(3, 1))).toEqual([{ tasks: [0, 1, 2], devices: [0, 1, 2] }]);
+    // accel1 without ATS: proc1 has no twin, proc0 and proc2 still do.
+    expect(exchangeGroups(perDevice(3, 1, { differ: 1 }))).toEqual([{ tasks: [0, 2], devices: [0, 2] }]);
+    expect(exchangeGroups(perDevice(2, 1, { differ: 1 }))).toEqual([]);
+    expect(exchangeGroups(loadScenario('two-procs-one-device'))).toEqual([{ tasks: [0, 1], devices: null }]);
+    // A device another task opens too cannot be exchanged: that task would see it renamed.
+    const shared = parseScenario(
+      [
+        'name: s',
+        'pages: 1',
+        'devices:',
+        '  - { name: accel0, client: accel, ats: true, dma: 1 }',
+        '  - { name: accel1, client: accel, ats: true, dma: 1 }',
+        'processes:',
+        '  - name: a',
+        '    program: [ { open: { device: accel0, fd: 3 } }, exit ]',
+        '  - name: b',
+        '    program: [ { open: { device: accel1, fd: 3 } }, exit ]',
+        '  - name: c',
+        '    program: [ { open: { device: accel1, fd: 3 } }, { open: { device: accel1, fd: 4 } }, exit ]',
+      ].join('\n'),
+      's.yaml',
+    );
+    expect(exchangeGroups(shared)).toEqual([]);
+  });
 });
 
 describe('exchanging identical processes', () => {
@@ -143,6 +196,48 @@ describe('exchanging identical processes', () => {
     for (const perm of perms)
       for (let seed = 1; seed <= 6; seed++) steps += mirror(sc, 'e57e58bd', perm, seed);
     expect(steps).toBeGreaterThan(500);
+  });
+
+  it('... and with two processes each on its own device, the devices exchanged with them', () => {
+    let steps = 0;
+    for (const policy of ['e57e58bd', 'v4.4', 'e57e58bd-no-release-clear'])
+      for (let seed = 1; seed <= 10; seed++)
+        steps += mirror(perDevice(2, 3, { pages: 2 }), policy, [1, 0], seed);
+    for (let seed = 1; seed <= 6; seed++)
+      steps += mirror(perDevice(2, 3, { stream: true }), 'e57e58bd', [1, 0], seed);
+    expect(steps).toBeGreaterThan(500);
+  });
+
+  it('... and with three processes on three devices, under every exchange', () => {
+    const sc = perDevice(3, 2);
+    let steps = 0;
+    for (const perm of [
+      [1, 0, 2],
+      [1, 2, 0],
+      [2, 0, 1],
+    ])
+      for (let seed = 1; seed <= 4; seed++) steps += mirror(sc, 'e57e58bd', perm, seed);
+    expect(steps).toBeGreaterThan(300);
+  });
+
+  it("reads a task's device into its key, and only that task's", () => {
+    const sys = new SvmSystem(perDevice(2, 2), findPolicy('e57e58bd')!);
+    const sym = sys.symmetry!;
+    const s = new Int32Array(sys.stateWords);
+    sys.init(s);
+    const keys = [sym.key(s, 0), sym.key(s, 1)];
+    expect(keys[0]).toBe(keys[1]);
+    // One DMA attempt fewer left on accel1: proc1's key sees it, proc0's does not.
+    s[sys.hw.devBlock(1)]--;
+    expect(sym.key(s, 0)).toBe(keys[0]);
+    expect(sym.key(s, 1)).not.toBe(keys[1]);
+  });
+
+  it("passes the explorer's audit with devices exchanged", () => {
+    for (const policy of ['e57e58bd', 'v4.4']) {
+      const sys = new SvmSystem(perDevice(2, 2), findPolicy(policy)!);
+      expect(auditReductions(sys, { maxStates: 3000 })).toEqual([]);
+    }
   });
 
   it("passes the explorer's audit: a representative has the successors of its state, up to canonicalization", () => {

@@ -1,59 +1,112 @@
 /**
- * Symmetry reduction over interchangeable processes (issue 6, item 4): tasks that run the same
- * program on the same device, and neither fork nor are forked, can be exchanged without changing
- * what the system can do. An exchange π moves task i's state to task π(i): its task_struct, its
- * mm, its kernel stack, and its range of every pool (world/layout.ts: each task allocates in its
- * own range), and renames every word of the state that names one of those objects. The kernel
- * threads (the delayed-fput kworker, the page-request IRQ thread) and the hardware are not moved,
- * but the object numbers in them are renamed. PASIDs are not renamed: they are allocated lowest
- * free, whoever asks, and the hardware indexes its tables by them; they move with their intel_svm.
+ * Symmetry reduction over interchangeable processes and devices (issue 6, item 4): tasks that run
+ * the same program, and neither fork nor are forked, can be exchanged without changing what the
+ * system can do, either on the same device, or each bringing along a device of its own that is
+ * configured like the others' (exchangeGroups has the rule). An exchange π moves task i's state to
+ * task π(i): its task_struct, its mm, its kernel stack, and its range of every pool (world/layout.ts:
+ * each task allocates in its own range), and renames every word of the state that names one of
+ * those objects; a task's own device moves with it, to the device of π(i): its registers, context
+ * words, outstanding page requests and device-TLB, its actor, and every word naming it. The kernel
+ * threads (the delayed-fput kworker, the page-request IRQ thread) and the IOMMU are not moved, but
+ * the object numbers in them are renamed. PASIDs are not renamed: they are allocated lowest free,
+ * whoever asks, and the hardware indexes its tables by them; they move with their intel_svm.
  *
  * canonicalize picks, among the exchanges within each group, the one that sorts the group's
- * processes by a key that no exchange changes (a hash of the process's own state in which an object
- * number counts only as NULL or not); processes with equal keys are tried in every order and
+ * processes by a key that no exchange changes (a hash of the process's own state, its device's
+ * included, in which an object number counts only as NULL or not); processes with equal keys are tried in every order and
  * the least resulting vector wins. Every state of an orbit thus gets the same representative.
  *
  * The words that name objects (the catalog, built once per system):
  *   task_struct  mm, active_mm (mm + 1); task_works (bitmask of files); fd table (file + 1)
  *   mm_struct    pgd (frame + 1); notifiers (bitmask of svms)
  *   vma          vm_mm (mm + 1); vm_file (file + 1)
- *   file         ctx_sdev (sdev + 1)            (device and ctx_pasid are not renamed)
+ *   file         ctx_sdev (sdev + 1); device (device + 1)           (ctx_pasid is not renamed)
  *   page         owner (mm + 1); page-table entries in the tail (PFN_BASE + frame in bits 31:12)
  *   intel_svm    mm (mm + 1); devs (bitmask of sdevs)      (pasid is not renamed)
- *   sdev         svm (svm + 1)
+ *   sdev         svm (svm + 1); dev (device + 1); sid (the device's requester id, deviceSid)
  *   kernel       pasid_mutex (actor + 1); delayed_fput (stack of file + 1); violation_obj
- *                (kind << 8 | index); violation_actor (actor + 1)
+ *                (kind << 8 | index: a device's too); violation_actor (actor + 1: a device's too)
  *   pasid_idr    svm + 1, per PASID
  *   ref tracker  packed target and holder (kind and index each): renamed, then sorted again
  *   stacks       every kernel actor's frames: the argument words each routine declares
- *                (kernel.ts defineRoutine)
+ *                (kernel.ts defineRoutine; 'dev' a device, 'qi_target' an sdev or requester id)
  *   hardware     PASID table and PASID cache entries (FLPTPTR, the PGD's frame); IOTLB and
- *                paging-structure caches (frame + 1); each device's device-TLB (frame + 1)
- * Everything else (counts, flags, PASIDs, the queues' descriptors, device registers) holds no
- * object number.
+ *                paging-structure caches (frame + 1); each device's device-TLB (frame + 1); the
+ *                invalidation queue's device-TLB invalidations (SID) and page responses (requester
+ *                id: DID of a group response, BUS and DEVFN of a stream response), and the page
+ *                request queue's requests (BUS and DEVFN): renameQueues
+ * Everything else (counts, flags, PASIDs, the other descriptors, the IOMMU's registers, a device's
+ * registers and context words) holds no object number.
  */
 import { entryFrame, framePhys } from '../arch/x86/pgtable.ts';
 import { Qi } from '../drivers/iommu/intel/qi.ts';
 import type { Hardware } from '../hw/hardware.ts';
+import { PAGE_REQ_DSC, QI_DEIOTLB, QI_PGRP_RESP, QI_PSTRM_RESP, QI_TYPE, qiType } from '../hw/vtd/layouts.ts';
 import { frameArg, framePc, frameRoutine, nextFrame, setFrameArg } from '../kernel/exec.ts';
 import { DF_BITS, DF_MASK } from '../kernel/fs/file.ts';
 import { routines } from '../kernel/kernel.ts';
-import type { Scenario } from '../scenario/types.ts';
+import type { Scenario, ScenarioTask } from '../scenario/types.ts';
 import { PageDef, type World } from '../world/layout.ts';
 import { ID_PLUS1, Id, Obj } from '../world/objects.ts';
 
+/** A group of interchangeable tasks, and the device each brings along into an exchange. */
+export interface SymmetryGroup {
+  readonly tasks: readonly number[];
+  /** devices[r] goes with tasks[r]; null when the tasks share their devices (none moves). */
+  readonly devices: readonly number[] | null;
+}
+
 /**
- * The groups (two or more tasks each) of interchangeable tasks of a scenario: the same program,
- * operands included (so the same device), and no fork on either side.
+ * The groups (two or more tasks each) of interchangeable tasks of a scenario. Neither side forks or
+ * is forked, and either
+ *   - the programs are equal, operands included (so the devices are shared and stay), or
+ *   - the programs are equal once the device an open names is left out, each task opens exactly
+ *     one device, no other task of the scenario opens that device, and the devices are configured
+ *     alike (everything but the name). Exchanging two such tasks then exchanges their devices too,
+ *     and the induced exchange of devices is one permutation for the whole scenario: no task
+ *     outside the group sees its device renamed.
+ * A task can be in one group at most: one whose twin has its very program shares its device, so it
+ * has no device of its own to bring. Finer symmetries (tasks sharing a device, exchanged together
+ * with another device's tasks) are left out.
  */
-export function symmetryGroups(sc: Scenario): number[][] {
+export function exchangeGroups(sc: Scenario): SymmetryGroup[] {
+  const alone = (t: ScenarioTask): boolean =>
+    t.forkedBy === undefined && !t.program.some((o) => o.op === 'fork');
+  const opened = (t: ScenarioTask): Set<number> =>
+    new Set(t.program.flatMap((o) => (o.op === 'open' ? [o.device] : [])));
   const byProgram = new Map<string, number[]>();
   sc.tasks.forEach((t, i) => {
-    if (t.forkedBy !== undefined || t.program.some((o) => o.op === 'fork')) return;
+    if (!alone(t)) return;
     const key = JSON.stringify(t.program);
     byProgram.set(key, [...(byProgram.get(key) ?? []), i]);
   });
-  return [...byProgram.values()].filter((g) => g.length > 1);
+  const groups: SymmetryGroup[] = [...byProgram.values()]
+    .filter((g) => g.length > 1)
+    .map((tasks) => ({ tasks, devices: null }));
+
+  const openers = new Map<number, number>();
+  for (const t of sc.tasks) for (const d of opened(t)) openers.set(d, (openers.get(d) ?? 0) + 1);
+  const byShape = new Map<string, { tasks: number[]; devices: number[] }>();
+  sc.tasks.forEach((t, i) => {
+    const devs = opened(t);
+    if (!alone(t) || devs.size !== 1) return;
+    const [d] = devs;
+    if (openers.get(d) !== 1) return;
+    const { name: _name, ...config } = sc.devices[d];
+    const program = t.program.map((o) => (o.op === 'open' ? { ...o, device: -1 } : o));
+    const key = JSON.stringify([program, config]);
+    const g = byShape.get(key) ?? { tasks: [], devices: [] };
+    g.tasks.push(i);
+    g.devices.push(d);
+    byShape.set(key, g);
+  });
+  for (const g of byShape.values()) if (g.tasks.length > 1) groups.push(g);
+  return groups;
+}
+
+/** The tasks of each of exchangeGroups' groups. */
+export function symmetryGroups(sc: Scenario): number[][] {
+  return exchangeGroups(sc).map((g) => [...g.tasks]);
 }
 
 /** Word kinds of the catalog beyond Id's (an object kind, | ID_PLUS1). */
@@ -63,13 +116,14 @@ const W_ACTOR1 = 0x301; // actor + 1
 const W_VOBJ = 0x302; // violation_obj: kind << 8 | index
 const W_DFPUT = 0x303; // delayed_fput: stack of file + 1 (kernel/fs/file.ts)
 const W_PAGE = 0x304; // struct page's packed word (world/layout.ts): owner, mm + 1, in its bits
+const W_SID = 0x305; // a device's PCI requester id (bus << 8 | devfn), or another number
 
 /** How key hashes a frame's argument word (its kind as defineRoutine declares it). */
 const HASH_PLAIN = 0; // not an object's number: as it is
 const HASH_PLUS1 = 1; // index + 1: NULL or not
 const HASH_ID = 2; // a plain index, never NULL: present
 const HASH_HOLDER = 3; // a holder: its kind
-const HASH_QI_TARGET = 4; // an sdev's index or nothing, by the descriptor kind in argument 0
+const HASH_DEV = 4; // a device in bits 7:0: the flags above them
 
 /** Where struct page's owner sits in its packed word (PageDef packs life, kind, owner). */
 const PAGE_OWNER_SHIFT = (PageDef.bits ?? [])
@@ -80,6 +134,13 @@ const PAGE_OWNER_MASK = PageDef.bits ? (1 << PageDef.bits[PageDef.fields.indexOf
 export class ProcessSymmetry {
   private readonly tasks: number;
   private readonly kactors: number;
+  private readonly ndev: number;
+  /** The tasks of each group (as `svmsim check` reports them). */
+  readonly groups: readonly (readonly number[])[];
+  /** Per task: the device it brings into an exchange, or -1. */
+  private readonly devOf: Int32Array;
+  /** Whether some group brings devices along. */
+  private readonly devicesMove: boolean;
   /** Per object kind (Obj): slots per owner task, and pool size. */
   private readonly per = new Int32Array(16);
   private readonly size = new Int32Array(16);
@@ -116,6 +177,9 @@ export class ProcessSymmetry {
 
   /** The exchange being applied (task i → perm[i]), or the task a key is computed for. */
   private readonly perm: Int32Array;
+  /** The exchange of devices it brings along (device d → devPerm[d]), and whether it moves any. */
+  private readonly devPerm: Int32Array;
+  private devMoved = false;
   /** Per object kind: every number's image under the exchange (filled by tabulate). */
   private readonly maps: Int32Array[] = [];
 
@@ -128,14 +192,22 @@ export class ProcessSymmetry {
   private readonly order: Int32Array[];
   private haveBest = false;
 
+  /** `sids`: each device's requester id (system.ts deviceSid), as sdevs and queue entries hold it. */
   constructor(
     private readonly w: World,
-    hw: Hardware,
-    readonly groups: readonly (readonly number[])[],
+    private readonly hw: Hardware,
+    exchange: readonly SymmetryGroup[],
+    private readonly sids: readonly number[],
   ) {
     const d = w.dims;
     this.tasks = d.tasks;
     this.kactors = d.kactors;
+    this.ndev = hw.ndev;
+    this.groups = exchange.map((g) => g.tasks);
+    this.devOf = new Int32Array(d.tasks).fill(-1);
+    for (const g of exchange)
+      for (let r = 0; g.devices && r < g.tasks.length; r++) this.devOf[g.tasks[r]] = g.devices[r];
+    this.devicesMove = exchange.some((g) => g.devices !== null);
     this.stackDepth = d.stackDepth;
     this.spOff = w.actor[0].def.fields.indexOf('sp');
     this.framesOff = w.actor[0].def.fields.length;
@@ -146,7 +218,9 @@ export class ProcessSymmetry {
     };
     set(Obj.task, 1, d.tasks);
     set(Obj.mm, 1, d.mms);
-    set(Obj.actor, 1, d.kactors);
+    // The device actors follow the kernel actors (system.ts), and are renamed with their devices.
+    set(Obj.actor, 1, d.kactors + hw.ndev);
+    set(Obj.device, 0, hw.ndev);
     set(Obj.vma, d.per.vmas, d.vmas);
     set(Obj.file, d.per.files, d.files);
     set(Obj.page, d.per.frames, d.frames);
@@ -189,7 +263,10 @@ export class ProcessSymmetry {
       field(v, 'vm_mm', Obj.mm | ID_PLUS1);
       field(v, 'vm_file', Obj.file | ID_PLUS1);
     }
-    for (const f of w.file) field(f, 'ctx_sdev', Obj.sdev | ID_PLUS1);
+    for (const f of w.file) {
+      field(f, 'ctx_sdev', Obj.sdev | ID_PLUS1);
+      field(f, 'device', Obj.device | ID_PLUS1);
+    }
     for (const p of w.page) {
       if (p.def.bits) kinds[p.base] = W_PAGE;
       else field(p, 'owner', Obj.mm | ID_PLUS1);
@@ -200,7 +277,11 @@ export class ProcessSymmetry {
       field(s, 'mm', Obj.mm | ID_PLUS1);
       field(s, 'devs', W_MASK | Obj.sdev);
     }
-    for (const s of w.sdev) field(s, 'svm', Obj.svm | ID_PLUS1);
+    for (const s of w.sdev) {
+      field(s, 'svm', Obj.svm | ID_PLUS1);
+      field(s, 'dev', Obj.device | ID_PLUS1);
+      field(s, 'sid', W_SID);
+    }
     field(w.kernel, 'pasid_mutex', W_ACTOR1);
     field(w.kernel, 'delayed_fput', W_DFPUT);
     field(w.kernel, 'violation_obj', W_VOBJ);
@@ -219,7 +300,8 @@ export class ProcessSymmetry {
     this.idOffsets = Int32Array.from([...kinds.keys()].filter((o) => kinds[o] !== 0));
 
     // What key reads, tabulated once: each task's words in every moved pool (its actor slot without
-    // the frames, which hashFrames reads by routine), and each routine's argument words.
+    // the frames, which hashFrames reads by routine), its device's block when it brings one along,
+    // and each routine's argument words.
     this.progOff = Int32Array.from(w.task.slice(0, d.tasks), (t) => t.base + t.def.fields.indexOf('prog_pc'));
     for (let t = 0; t < d.tasks; t++) {
       const offs: number[] = [];
@@ -228,6 +310,10 @@ export class ProcessSymmetry {
         const a = this.poolBase[kind] + t * n;
         const end = kind === Obj.actor ? a + this.framesOff : a + n;
         for (let o = a; o < end; o++) offs.push(o);
+      }
+      if (this.devOf[t] >= 0) {
+        const b = hw.devBlock(this.devOf[t]);
+        for (let o = b; o < b + hw.devWords; o++) offs.push(o);
       }
       this.keyOffs.push(Int32Array.from(offs));
       this.keyIds.push(Uint8Array.from(offs, (o) => (kinds[o] !== 0 ? 1 : 0)));
@@ -241,11 +327,12 @@ export class ProcessSymmetry {
       this.frameModeAt[r.id] = modes.length;
       for (let j = 0; j < r.args; j++) {
         const k = j < r.argKinds.length ? r.argKinds[j] : Id.none;
+        // qi_submit_sync's target is an sdev or a requester id: either is renamed, and is there.
         modes.push(
           k === Id.none
             ? HASH_PLAIN
-            : k === Id.qiTarget
-              ? HASH_QI_TARGET
+            : k === Id.dev
+              ? HASH_DEV
               : k === Id.holder
                 ? HASH_HOLDER
                 : k & ID_PLUS1
@@ -257,12 +344,13 @@ export class ProcessSymmetry {
     this.frameModes = Int32Array.from(modes);
 
     this.perm = new Int32Array(d.tasks);
+    this.devPerm = new Int32Array(hw.ndev);
     for (let kind = 0; kind < 16; kind++) this.maps.push(new Int32Array(this.size[kind]));
     this.orig = new Int32Array(w.words);
     this.best = new Int32Array(w.words);
     this.keys = new Float64Array(d.tasks);
-    this.slots = groups.map((g) => Int32Array.from([...g].sort((a, b) => a - b)));
-    this.order = groups.map((g) => Int32Array.from(g));
+    this.slots = this.groups.map((g) => Int32Array.from([...g].sort((a, b) => a - b)));
+    this.order = this.groups.map((g) => Int32Array.from(g));
   }
 
   /**
@@ -352,7 +440,22 @@ export class ProcessSymmetry {
         if (order[r] !== slots[r]) identity = false;
       }
     }
+    this.setDevPerm();
     return identity;
+  }
+
+  /** Sets devPerm from perm: the device task t brings along goes to the one task perm[t] brings. */
+  private setDevPerm(): void {
+    const devPerm = this.devPerm;
+    for (let d = 0; d < this.ndev; d++) devPerm[d] = d;
+    this.devMoved = false;
+    if (!this.devicesMove) return;
+    for (let t = 0; t < this.tasks; t++) {
+      const from = this.devOf[t];
+      if (from < 0) continue;
+      devPerm[from] = this.devOf[this.perm[t]];
+      if (devPerm[from] !== from) this.devMoved = true;
+    }
   }
 
   /** Writes into `dst` the image of `src` under the exchange task i → perm[i]. */
@@ -370,6 +473,14 @@ export class ProcessSymmetry {
         for (let k = 0; k < n; k++) dst[b + k] = src[a + k];
       }
     }
+    if (this.devMoved) {
+      const n = this.hw.devWords;
+      for (let d = 0; d < this.ndev; d++) {
+        const a = this.hw.devBlock(d);
+        const b = this.hw.devBlock(this.devPerm[d]);
+        if (a !== b) for (let k = 0; k < n; k++) dst[b + k] = src[a + k];
+      }
+    }
     this.tabulate();
     const offs = this.idOffsets;
     const kinds = this.wordKind;
@@ -379,11 +490,23 @@ export class ProcessSymmetry {
     }
     for (let a = 0; a < this.kactors; a++) this.mapFrames(dst, a);
     this.renameRefs(dst);
+    if (this.devMoved) this.renameQueues(dst);
   }
 
-  /** Use as applying `perm` (task i → perm[i]): for tests and tools. */
+  /**
+   * Use as applying `perm` (task i → perm[i]), with the devices the tasks bring along: for tests
+   * and tools. `perm` must keep each task in its group.
+   */
   setPermutation(perm: readonly number[]): void {
     for (let t = 0; t < this.tasks; t++) this.perm[t] = perm[t] ?? t;
+    this.setDevPerm();
+  }
+
+  /** Actor a's image under the exchange set last: a task's, or a device's (system.ts numbering). */
+  actorImage(a: number): number {
+    if (a < this.tasks) return this.perm[a];
+    const d = a - this.kactors;
+    return d >= 0 && d < this.ndev ? this.kactors + this.devPerm[d] : a;
   }
 
   /**
@@ -395,6 +518,7 @@ export class ProcessSymmetry {
    * with progress first); the stored states are the same, one per orbit, whatever the key.
    */
   key(s: Int32Array, t: number): number {
+    // The device block, when t brings one along, is among keyOffs: its device-TLB entries are ids.
     const offs = this.keyOffs[t];
     const ids = this.keyIds[t];
     let h = 0x811c9dc5;
@@ -424,12 +548,7 @@ export class ProcessSymmetry {
       const m0 = frameModeAt[id];
       for (let j = 0; j < args; j++) {
         const v = s[fb + 1 + j];
-        let mode = frameModes[m0 + j];
-        if (mode === HASH_QI_TARGET) {
-          const q = s[fb + 1];
-          mode =
-            q === Qi.pasid_cache || q === Qi.iotlb_pasid || q === Qi.dev_iotlb_pasid ? HASH_ID : HASH_PLAIN;
-        }
+        const mode = frameModes[m0 + j];
         h = Math.imul(
           h ^
             (mode === HASH_PLAIN
@@ -440,7 +559,9 @@ export class ProcessSymmetry {
                   : 1
                 : mode === HASH_HOLDER
                   ? (v >>> 16) | 0x10000
-                  : 1),
+                  : mode === HASH_DEV
+                    ? (v >>> 8) | 0x20000
+                    : 1),
           0x01000193,
         );
       }
@@ -450,16 +571,24 @@ export class ProcessSymmetry {
     return h;
   }
 
-  /** Tabulates every object number's image under the exchange in perm. */
+  /** Tabulates every object number's image under the exchange in perm and devPerm. */
   private tabulate(): void {
     for (let kind = 0; kind < 16; kind++) {
       const map = this.maps[kind];
       const per = this.per[kind];
+      if (kind === Obj.device) {
+        map.set(this.devPerm);
+        continue;
+      }
       for (let idx = 0; idx < map.length; idx++) {
         const owner = (idx / per) | 0;
-        // The kworker's and the IRQ thread's actor numbers stay.
+        // The kworker's and the IRQ thread's actor numbers stay; a device's goes with its device.
         map[idx] =
-          kind === Obj.actor && idx >= this.tasks ? idx : this.perm[owner] * per + (idx - owner * per);
+          kind === Obj.actor && idx >= this.tasks
+            ? idx < this.kactors
+              ? idx
+              : this.kactors + this.devPerm[idx - this.kactors]
+            : this.perm[owner] * per + (idx - owner * per);
       }
     }
   }
@@ -503,6 +632,11 @@ export class ProcessSymmetry {
         const m = this.mapObj(Obj.mm, owner - 1) + 1;
         return (v & ~(PAGE_OWNER_MASK << PAGE_OWNER_SHIFT)) | ((m & PAGE_OWNER_MASK) << PAGE_OWNER_SHIFT);
       }
+      case W_SID:
+        for (let d = 0; d < this.ndev; d++) if (this.sids[d] === v) return this.sids[this.devPerm[d]];
+        return v;
+      case Id.dev:
+        return (v & ~0xff) | (this.mapObj(Obj.device, v & 0xff) & 0xff);
       case Id.holder:
         return (v & ~0xffff) | (this.mapObj(v >>> 16, v & 0xffff) & 0xffff);
     }
@@ -523,11 +657,46 @@ export class ProcessSymmetry {
         let k = j < kinds.length ? kinds[j] : Id.none;
         if (k === Id.qiTarget) {
           const q = frameArg(s, fb, 0);
-          k = q === Qi.pasid_cache || q === Qi.iotlb_pasid || q === Qi.dev_iotlb_pasid ? Id.sdev : Id.none;
+          k = q === Qi.pasid_cache || q === Qi.iotlb_pasid || q === Qi.dev_iotlb_pasid ? Id.sdev : W_SID;
         }
         if (k !== Id.none) setFrameArg(s, fb, j, this.mapWord(k, frameArg(s, fb, j)));
       }
       fb = nextFrame(fb, r);
+    }
+  }
+
+  /**
+   * Renames the requester ids in the queues' entries (a consumed entry is all zeros, no device's
+   * id): the invalidation queue's device-TLB invalidations and page responses, as qi_submit_sync
+   * writes them (qi.ts), and the page request queue's requests, as prqAppend writes them.
+   */
+  private renameQueues(s: Int32Array): void {
+    const hw = this.hw;
+    for (let slot = 0; slot < hw.iqSize; slot++) {
+      const at = hw.iq + 4 * slot;
+      switch (qiType(s, at)) {
+        case QI_TYPE.DEIOTLB:
+          QI_DEIOTLB.set(s, at, 'SID', this.mapWord(W_SID, QI_DEIOTLB.get(s, at, 'SID')));
+          break;
+        case QI_TYPE.PGRP_RESP:
+          QI_PGRP_RESP.set(s, at, 'DID', this.mapWord(W_SID, QI_PGRP_RESP.get(s, at, 'DID')));
+          break;
+        case QI_TYPE.PSTRM_RESP: {
+          const rid = (QI_PSTRM_RESP.get(s, at, 'BUS') << 8) | QI_PSTRM_RESP.get(s, at, 'DEVFN');
+          const to = this.mapWord(W_SID, rid);
+          QI_PSTRM_RESP.set(s, at, 'BUS', to >> 8);
+          QI_PSTRM_RESP.set(s, at, 'DEVFN', to & 0xff);
+          break;
+        }
+      }
+    }
+    for (let slot = 0; slot < hw.prqSize; slot++) {
+      const at = hw.prq + 4 * slot;
+      const rid = (PAGE_REQ_DSC.get(s, at, 'BUS') << 8) | PAGE_REQ_DSC.get(s, at, 'DEVFN');
+      const to = this.mapWord(W_SID, rid);
+      if (to === rid) continue;
+      PAGE_REQ_DSC.set(s, at, 'BUS', to >> 8);
+      PAGE_REQ_DSC.set(s, at, 'DEVFN', to & 0xff);
     }
   }
 

@@ -26,7 +26,7 @@ import { deadlockedActor, leakedObjects } from '../properties/quiescent.ts';
 import { V } from '../properties/violations.ts';
 import type { Scenario } from '../scenario/types.ts';
 import { type Dims, World } from '../world/layout.ts';
-import { ProcessSymmetry, symmetryGroups } from './symmetry.ts';
+import { exchangeGroups, ProcessSymmetry } from './symmetry.ts';
 
 export type ActorKind = 'task' | 'kworker' | 'irq' | 'device' | 'iommu-qi' | 'iommu-cache';
 
@@ -129,7 +129,11 @@ export class SvmSystem implements Model {
   readonly stateWords: number;
   readonly actorCount: number;
   private readonly firstDevice: number;
-  /** Exchanges of identical processes (symmetry.ts); undefined when no two are alike. */
+  /**
+   * Exchanges of identical processes, with the devices they bring along (symmetry.ts); undefined
+   * when no two are alike. A device's actor is firstDevice + its index, so that exchanging devices
+   * exchanges their actors (ProcessSymmetry.actorImage).
+   */
   readonly symmetry?: ProcessSymmetry;
   /** Model.canonicalize, present only when the scenario has identical processes. */
   readonly canonicalize?: (state: Int32Array, scratch: Int32Array) => boolean;
@@ -173,9 +177,10 @@ export class SvmSystem implements Model {
     this.actorCount = this.actors.length;
     this.stateWords = this.world.words;
     this.prq = svm.prq;
-    const groups = symmetryGroups(scenario);
+    const groups = exchangeGroups(scenario);
     if (groups.length > 0) {
-      const sym = new ProcessSymmetry(this.world, this.hw, groups);
+      const sids = cfg.devices.map((d) => d.sid);
+      const sym = new ProcessSymmetry(this.world, this.hw, groups, sids);
       this.symmetry = sym;
       this.canonicalize = (state, scratch) => sym.canonicalize(state, scratch);
     }

@@ -32,7 +32,7 @@ export const ID_PLUS1 = 0x100;
  * (system/symmetry.ts): an object kind (Obj) for a plain index, with ID_PLUS1 for index + 1.
  */
 export const Id = {
-  /** Not an object: a count, a flag, a slot, a PASID, a device, a user page number. */
+  /** Not an object: a count, a flag, a slot, a PASID, a user page number. */
   none: 0,
   task: Obj.task,
   mm: Obj.mm,
@@ -45,6 +45,8 @@ export const Id = {
   holder: 0x200,
   /** qi_submit_sync's a2: an sdev for an invalidation (Qi kind 1..3 in a0), else a requester id. */
   qiTarget: 0x201,
+  /** A device's index in bits 7:0, flags above them (intel_svm_bind_mm's a0 keeps its own there). */
+  dev: 0x202,
 } as const;
 
 /** Lifetime of a pooled object. Freed slots are never reused (like KASAN's quarantine), so a
