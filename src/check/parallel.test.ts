@@ -36,6 +36,35 @@ const fixtures = (() => {
   writeFileSync(
     file,
     `
+import { isMainThread } from 'node:worker_threads';
+
+/**
+ * Two interchangeable counters to 3, a violation where one is at 2 and the other at 0. Each orbit
+ * gets one representative, but which one depends on the thread that built the model (sorted
+ * descending in the main thread): a legal canonicalize, as svmsim's system's, whose choice depends on
+ * the routines its thread defined before, is.
+ */
+export const threadSymmetry = () => ({
+  stateWords: 2,
+  actorCount: 2,
+  init: (out) => out.fill(0),
+  choices: (s, a) => (s[a] < 3 ? 1 : 0),
+  step(src, a, c, out) {
+    if (c > 0 || src[a] >= 3) return false;
+    out.set(src);
+    out[a] = src[a] + 1;
+    return true;
+  },
+  violation: (s) => ((s[0] === 2 && s[1] === 0) || (s[0] === 0 && s[1] === 2) ? 1 : 0),
+  quiescent: () => 0,
+  isDaemon: () => false,
+  canonicalize(s) {
+    const swap = isMainThread ? s[0] < s[1] : s[0] > s[1];
+    if (swap) [s[0], s[1]] = [s[1], s[0]];
+    return swap;
+  },
+});
+
 /** Counts to 3, then claims more choices than a transition can name. */
 export const tooManyChoices = () => ({
   stateWords: 1,
@@ -183,6 +212,16 @@ describe('exploreParallel', () => {
         expect(r.stats.reduced, name).toEqual(expected[k].stats.reduced);
         if (r.violation) replaysTo(symmetric[k].model, r);
       });
+    }
+  });
+
+  it('makes a trace concrete in the worker that stored it: representatives may differ by thread', async () => {
+    const source = fixtures('threadSymmetry');
+    const here = await buildModel(source);
+    for (const workers of [1, 2]) {
+      const r = await exploreParallel(source, { workers, symmetry: true });
+      expect([r.verdict, r.violation?.depth], `${workers} worker(s)`).toEqual(['violation', 2]);
+      replaysTo(here, r);
     }
   });
 

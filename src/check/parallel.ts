@@ -49,8 +49,8 @@
  * What differs from bfs.ts:
  * - which of several equally short violations is reported depends on the threads' timing (the
  *   verdict, the depth of the trace and, when only one kind and code is that short, the kind and code
- *   do not); the trace is rebuilt by walking parent links back to the initial state and is replayed
- *   on this thread's own model before it is reported;
+ *   do not); the worker that found it rebuilds the trace by walking parent links back to the initial
+ *   state, and the main thread replays it on its own model before it is reported;
  * - there is no preference for few actor switches among traces of equal length (bfs.ts moves a
  *   state's parent when it finds a cheaper one; here the first to insert a state keeps it);
  * - no partial-order reduction, no findAll;
@@ -60,8 +60,12 @@
  * successor, and the initial state, before it signs it, as bfs.ts does before it looks a state up:
  * the table holds one signature per orbit, and whichever worker inserts a state inserts the same
  * representative, so the levels, and the counts, are those of explore with order 'bfs' and symmetry.
- * The parent links then spell a path through representatives, which the main thread makes concrete
- * (symmetry.ts) before it replays it.
+ * The parent links then spell a path through representatives, which the worker that found the
+ * violation makes concrete (symmetry.ts) with its own model. Not the main thread: a representative is
+ * only defined by the model instance that chose it, and an instance built in a thread that has built
+ * others may choose differently (svmsim's system numbers its routines in the order a thread defines
+ * them, and orders processes by keys that include those numbers), while the workers each build one
+ * model from the same source and agree. The concrete trace is a path in every instance.
  *
  * The main thread only coordinates: it keeps its event loop, so that Ctrl-C (shouldStop), the time
  * limit, the memory guard and onProgress are served from a timer while the workers search. Making it
@@ -162,14 +166,22 @@ export interface ParallelTask {
   symmetry: boolean;
 }
 
+/** A violation a worker met: its kind and code, and the state's index and depth. */
+interface Found {
+  kind: ViolationKind;
+  code: number;
+  index: number;
+  depth: number;
+}
+
 /** What a worker posts, once, when the search is over. */
 export interface ParallelOutcome {
   id: number;
   transitions: number;
   /** Successors that canonicalize moved (with symmetry reduction). */
   canonicalized: number;
-  /** Its shortest violation, if it met one (the first found among equally short ones). */
-  finding: { kind: ViolationKind; code: number; index: number; depth: number } | null;
+  /** Its shortest violation, if it met one (the first found among equally short ones), and the trace. */
+  finding: (Found & { trace: Transition[] }) | null;
 }
 
 /*
@@ -405,7 +417,7 @@ export async function exploreParallel(
     stopCode !== 0 ? stopReasons[stopCode] : Atomics.load(control, CUT) !== 0 ? 'max-depth' : null;
   if (found !== null) {
     result.verdict = 'violation';
-    result.violation = confirm(model, found, parents, links, symmetric);
+    result.violation = confirm(model, found);
   } else if (reason !== null) {
     result.verdict = 'incomplete';
     result.incompleteReason = reason;
@@ -466,25 +478,12 @@ function memoryMessage(
   return null;
 }
 
-/**
- * Walks parent links back to the initial state, and replays the trace here to confirm it. With
- * symmetry reduction the links spell a path through representatives, made concrete first.
- */
+/** Replays a worker's trace here, to confirm it ends in the violation the worker found. */
 function confirm(
   model: Model,
   f: NonNullable<ParallelOutcome['finding']>,
-  parents: Int32Array,
-  links: Int32Array,
-  symmetric: boolean,
 ): NonNullable<SearchResult['violation']> {
-  const packed: number[] = [];
-  for (let i = f.index; i !== 0; i = parents[i]) packed.push(links[i]);
-  packed.reverse();
-  const stored: Transition[] = packed.map((t) => ({
-    actor: transitionActor(t),
-    choice: transitionChoice(t),
-  }));
-  const trace = symmetric ? concretize(model, stored) : stored;
+  const { trace } = f;
   const end = finalState(model, trace);
   const code = f.kind === 'state' ? model.violation(end) : model.quiescent(end);
   if (code !== f.code) {
@@ -576,7 +575,7 @@ class Share {
   private deeper = false;
   private cut = false;
   private transitions = 0;
-  private finding: ParallelOutcome['finding'] = null;
+  private finding: Found | null = null;
 
   constructor(model: Model, task: ParallelTask) {
     if (!Number.isInteger(model.stateWords) || model.stateWords < 1) {
@@ -630,12 +629,26 @@ class Share {
 
   private outcome(): ParallelOutcome {
     this.stats[this.id * STAT_STRIDE] = this.transitions;
+    const f = this.finding;
     return {
       id: this.id,
       transitions: this.transitions,
       canonicalized: this.canonicalized,
-      finding: this.finding,
+      finding: f === null ? null : { ...f, trace: this.traceTo(f.index) },
     };
+  }
+
+  /**
+   * The concrete trace to state `index`. Every link on the way was written before the barrier that
+   * ended the search, the last one by this worker.
+   */
+  private traceTo(index: number): Transition[] {
+    const stored: Transition[] = [];
+    for (let i = index; i !== 0; i = this.parents[i]) {
+      stored.push({ actor: transitionActor(this.links[i]), choice: transitionChoice(this.links[i]) });
+    }
+    stored.reverse();
+    return this.symmetric ? concretize(this.model, stored) : stored;
   }
 
   /** Worker 0 stores the initial state, before the first barrier. */
