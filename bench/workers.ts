@@ -3,11 +3,13 @@
  *
  *   node --import tsx bench/workers.ts [--runs 3]
  *
- * On two models, (a) a classic model of a few million states and (b) svmsim's SVM model on the
- * domain table's P2 D1 F1 MMAP=3 under the fixed policy, it measures the sequential BFS with hash
- * compaction and no reductions (explore with order 'bfs', hashCompaction), which is what the parallel
- * search computes, then the parallel search with 1 and with 2 workers. Runs alternate (sequential,
- * 1, 2, sequential, ...), each in a child process of its own, and the table gives medians.
+ * On (a) a classic model of a few million states, (b) svmsim's SVM model on the domain table's
+ * P2 D1 F1 MMAP=3 under the fixed policy, unreduced, (c) the same with symmetry reduction (its two
+ * processes are interchangeable) and (d) P3 D1 F1 MMAP=7 with symmetry reduction, it measures the
+ * sequential BFS with hash compaction, no partial-order reduction and the row's symmetry reduction
+ * (explore with order 'bfs', hashCompaction), which is what the parallel search computes, then the
+ * parallel search with 1 and with 2 workers. Runs alternate (sequential, 1, 2, sequential, ...), each
+ * in a child process of its own, and the table gives medians.
  *
  * The machine may be shared. So each round also runs two sequential searches at once, in two
  * processes: `machineParallelism`, 2 x (one alone) / (two at once), is how many cores the machine gave
@@ -33,22 +35,32 @@ import { type SvmConfig, scenarioYaml } from './svm-configs.ts';
 interface Bench {
   name: string;
   source: ModelSource;
+  /** Symmetry reduction in every engine (the model must canonicalize). */
+  symmetry: boolean;
 }
 
 const here = (path: string): string => fileURLToPath(new URL(path, import.meta.url));
-const svmConfig: SvmConfig = { P: 2, D: 1, F: 1, MMAP: 3 };
+const svm = (config: SvmConfig): ModelSource => ({
+  module: here('../src/cli/factory.ts'),
+  exportName: 'buildSystem',
+  args: [scenarioYaml(config), 'bench.yaml', 'e57e58bd'],
+});
 const benches: Bench[] = [
   {
     name: 'dining N=10 ordered',
     source: { module: here('../src/check/examples/dining.ts'), exportName: 'dining', args: [10, 'ordered'] },
+    symmetry: false,
+  },
+  { name: 'svm P2 D1 F1 MMAP=3 e57e58bd', source: svm({ P: 2, D: 1, F: 1, MMAP: 3 }), symmetry: false },
+  {
+    name: 'svm P2 D1 F1 MMAP=3 e57e58bd, symmetry',
+    source: svm({ P: 2, D: 1, F: 1, MMAP: 3 }),
+    symmetry: true,
   },
   {
-    name: 'svm P2 D1 F1 MMAP=3 e57e58bd',
-    source: {
-      module: here('../src/cli/factory.ts'),
-      exportName: 'buildSystem',
-      args: [scenarioYaml(svmConfig), 'bench.yaml', 'e57e58bd'],
-    },
+    name: 'svm P3 D1 F1 MMAP=7 e57e58bd, symmetry',
+    source: svm({ P: 3, D: 1, F: 1, MMAP: 7 }),
+    symmetry: true,
   },
 ];
 
@@ -69,7 +81,8 @@ interface Run {
 }
 
 /** One measurement, in this (child) process. */
-async function measure(source: ModelSource, engine: Engine): Promise<Run> {
+async function measure(bench: Bench, engine: Engine): Promise<Run> {
+  const { source, symmetry } = bench;
   const cpu = (): number => {
     const u = process.cpuUsage();
     return (u.user + u.system) / 1e6;
@@ -87,17 +100,17 @@ async function measure(source: ModelSource, engine: Engine): Promise<Run> {
   });
   if (engine === 'sequential') {
     const model = await buildModel(source);
-    const r = await explore(model, { order: 'bfs', hashCompaction: true, por: false, symmetry: false });
+    const r = await explore(model, { order: 'bfs', hashCompaction: true, por: false, symmetry });
     return run(r, r.stats.seconds, model.stateWords);
   }
-  const r = await exploreParallel(source, { workers: engine === 'workers 1' ? 1 : 2 });
+  const r = await exploreParallel(source, { workers: engine === 'workers 1' ? 1 : 2, symmetry });
   return run(r, r.stats.seconds - r.startupSeconds, 0);
 }
 
 async function runChild(bench: Bench, engine: Engine): Promise<Run> {
   const { stdout } = await promisify(execFile)(
     process.execPath,
-    ['--import', 'tsx', here('./workers.ts'), '--one', JSON.stringify({ source: bench.source, engine })],
+    ['--import', 'tsx', here('./workers.ts'), '--one', JSON.stringify({ bench, engine })],
     { encoding: 'utf8', maxBuffer: 1 << 20 },
   );
   return JSON.parse(stdout.trim().split('\n').at(-1)!) as Run;
@@ -111,8 +124,8 @@ const median = (xs: number[]): number => {
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
   if (args[0] === '--one') {
-    const { source, engine } = JSON.parse(args[1]) as { source: ModelSource; engine: Engine };
-    process.stdout.write(`${JSON.stringify(await measure(source, engine))}\n`);
+    const { bench, engine } = JSON.parse(args[1]) as { bench: Bench; engine: Engine };
+    process.stdout.write(`${JSON.stringify(await measure(bench, engine))}\n`);
     return;
   }
   const runs = args[0] === '--runs' ? Number(args[1]) : 3;
@@ -177,6 +190,7 @@ async function main(): Promise<void> {
     const first = seen.sequential[0];
     rows.push({
       model: bench.name,
+      symmetry: bench.symmetry,
       verdict: first.verdict,
       states: first.states,
       transitions: first.transitions,
@@ -233,8 +247,9 @@ async function main(): Promise<void> {
     },
     options: {
       runs,
-      sequential: "explore(model, { order: 'bfs', hashCompaction: true, por: false, symmetry: false })",
-      parallel: 'exploreParallel(source, { workers }), each worker building the model from source',
+      sequential: "explore(model, { order: 'bfs', hashCompaction: true, por: false, symmetry })",
+      parallel: 'exploreParallel(source, { workers, symmetry }), each worker building the model from source',
+      symmetry: 'as the row says (rows[].symmetry), the same for all three engines',
       seconds: 'median of the whole call; parallel: worker start-up included',
       searchSeconds: 'parallel: from the moment every worker had built its model',
       cpuSeconds: 'user + system time of the whole child process (every thread), model building included',

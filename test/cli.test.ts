@@ -97,9 +97,30 @@ describe('svmsim check --swarm and reductions', () => {
     expect(j.stats.searches).toBe(2);
   });
 
+  it('reduces by symmetry in every search of a swarm, unless --no-symmetry', () => {
+    const args = ['check', 'two-procs-one-device', '--policy', 'v4.4', '--swarm', '2', '--json'];
+    const on = svmsim(...args);
+    expect(on.code).toBe(1);
+    const j = JSON.parse(on.out).results[0];
+    expect(j.violation.kind).toBe('leak');
+    expect([j.stats.symmetry, j.stats.reduced.symmetry, j.stats.reduced.por]).toEqual([
+      { groups: [['proc0', 'proc1']] },
+      true,
+      false,
+    ]);
+    const off = svmsim(...args, '--no-symmetry');
+    const k = JSON.parse(off.out).results[0];
+    expect([off.code, k.violation.kind, k.stats.symmetry, k.stats.reduced]).toEqual([
+      1,
+      'leak',
+      undefined,
+      undefined,
+    ]);
+  });
+
   it('searches breadth-first in worker threads with --workers, as the sequential BFS does', () => {
     const policies = ['--policy', 'v4.4', '--policy', 'e57e58bd'];
-    const par = svmsim('check', 'seed-accel-dma', ...policies, '--workers', '2', '--json');
+    const par = svmsim('check', 'seed-accel-dma', ...policies, '--workers', '2', '--no-symmetry', '--json');
     const seq = svmsim(
       'check',
       'seed-accel-dma',
@@ -125,9 +146,33 @@ describe('svmsim check --swarm and reductions', () => {
     expect(fixed.stats.workers).toBe(2);
     expect(fixed.stats.omissionProbability).toBe(seqFixed.stats.omissionProbability);
 
+    // The system declares no footprints, so partial-order reduction would not have reduced it either.
+    expect(par.err).not.toContain('note:');
+
     const dfs = svmsim('check', 'seed-accel-dma', '--workers', '2', '--dfs');
     expect(dfs.code).toBe(2);
     expect(dfs.err).toContain("'--workers <n>' cannot be used with option '--dfs'");
+  });
+
+  it('reduces by symmetry with --workers, storing what the sequential BFS with symmetry stores', () => {
+    const args = ['check', 'two-procs-one-device', '--policy', 'v4.4'];
+    const par = svmsim(...args, '--workers', '2');
+    expect(par.code).toBe(1);
+    expect(par.out).toContain('one state per exchange of proc0 ≡ proc1');
+    const [j] = JSON.parse(svmsim(...args, '--workers', '2', '--json').out).results;
+    const [seq] = JSON.parse(svmsim(...args, '--hash-compaction', '--no-por', '--json').out).results;
+    const summary = (r: {
+      violation: { kind: string };
+      trace: unknown[];
+      stats: { states: number; transitions: number; symmetry: unknown };
+    }) => [r.violation.kind, r.trace.length, r.stats.states, r.stats.transitions, r.stats.symmetry];
+    expect(summary(j)).toEqual(summary(seq));
+    expect([j.violation.kind, j.stats.reduced.symmetry, j.stats.reduced.por, j.stats.workers]).toEqual([
+      'leak',
+      true,
+      false,
+      2,
+    ]);
   });
 
   it('gives the same verdicts with the reductions turned off', () => {

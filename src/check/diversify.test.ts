@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { diversify } from './diversify.ts';
+import { counters } from './examples/counters.ts';
 import { dining } from './examples/dining.ts';
 import { enumerate } from './examples/enumerate.ts';
 import { refcount } from './examples/refcount.ts';
@@ -22,6 +23,17 @@ describe('diversify', () => {
       }),
       { numRuns: 20 },
     );
+  });
+
+  it('keeps the model symmetries: the same representatives under symmetry reduction', async () => {
+    for (const model of [counters(3, 4), dining(5, 'left-first')]) {
+      const plain = await explore(model, { symmetry: true });
+      for (const seed of [1, 2, 3]) {
+        const r = await explore(diversify(model, seed), { symmetry: true });
+        expect([r.stats.reduced?.symmetry, r.stats.states]).toEqual([true, plain.stats.states]);
+      }
+    }
+    expect(diversify(dining(4, 'ordered'), 1).canonicalize).toBeUndefined();
   });
 
   it('translates a trace back into moves of the original model', async () => {

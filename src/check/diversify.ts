@@ -7,7 +7,9 @@
  * many searches that differ in that order (Holzmann, Joshi and Groce, "Swarm verification
  * techniques", 2011); here each search gets its own permutation of the actors and, per actor,
  * choices forward or backward, both drawn from a seed. The states and transitions are the model's:
- * only their numbering differs, and `originalTrace` translates a trace back.
+ * only their numbering differs, and `originalTrace` translates a trace back. So the model's symmetries
+ * are the diversified model's too, and its canonicalize is passed on unchanged: symmetry reduction
+ * sees states, never the numbers of moves.
  */
 
 import type { Model, Transition } from './model.ts';
@@ -32,7 +34,7 @@ export function diversify(model: Model, seed: number): Diversified {
   const choiceOf = (state: Int32Array, actor: number, choice: number): number =>
     reversed[actor] === 0 ? choice : model.choices(state, actor) - 1 - choice;
 
-  return {
+  const diversified: Diversified = {
     stateWords: model.stateWords,
     actorCount: n,
     init: (out) => model.init(out),
@@ -55,6 +57,9 @@ export function diversify(model: Model, seed: number): Diversified {
       });
     },
   };
+  if (model.canonicalize !== undefined)
+    diversified.canonicalize = (state, scratch) => model.canonicalize!(state, scratch);
+  return diversified;
 }
 
 /** A small seeded generator (Tommy Ettinger's Mulberry32): the same seed, the same order. */

@@ -36,6 +36,35 @@ const fixtures = (() => {
   writeFileSync(
     file,
     `
+import { isMainThread } from 'node:worker_threads';
+
+/**
+ * Two interchangeable counters to 3, a violation where one is at 2 and the other at 0. Each orbit
+ * gets one representative, but which one depends on the thread that built the model (sorted
+ * descending in the main thread): a legal canonicalize, as svmsim's system's, whose choice depends on
+ * the routines its thread defined before, is.
+ */
+export const threadSymmetry = () => ({
+  stateWords: 2,
+  actorCount: 2,
+  init: (out) => out.fill(0),
+  choices: (s, a) => (s[a] < 3 ? 1 : 0),
+  step(src, a, c, out) {
+    if (c > 0 || src[a] >= 3) return false;
+    out.set(src);
+    out[a] = src[a] + 1;
+    return true;
+  },
+  violation: (s) => ((s[0] === 2 && s[1] === 0) || (s[0] === 0 && s[1] === 2) ? 1 : 0),
+  quiescent: () => 0,
+  isDaemon: () => false,
+  canonicalize(s) {
+    const swap = isMainThread ? s[0] < s[1] : s[0] > s[1];
+    if (swap) [s[0], s[1]] = [s[1], s[0]];
+    return swap;
+  },
+});
+
 /** Counts to 3, then claims more choices than a transition can name. */
 export const tooManyChoices = () => ({
   stateWords: 1,
@@ -66,10 +95,18 @@ const essence = (r: SearchResult) => ({
   violation: r.violation && { kind: r.violation.kind, code: r.violation.code, depth: r.violation.depth },
 });
 
-/** The sequential BFS with hash compaction, no reductions: what --workers must reproduce. */
+/**
+ * The sequential BFS with hash compaction, no partial-order reduction, and symmetry reduction when
+ * asked: what --workers must reproduce.
+ */
 async function sequential(source: ModelSource, options: ParallelOptions = {}): Promise<SearchResult> {
   const model = await buildModel(source);
-  return explore(model, { order: 'bfs', hashCompaction: true, maxDepth: options.maxDepth });
+  return explore(model, {
+    order: 'bfs',
+    hashCompaction: true,
+    maxDepth: options.maxDepth,
+    symmetry: options.symmetry,
+  });
 }
 
 function replaysTo(model: Model, r: ParallelResult): void {
@@ -129,6 +166,62 @@ describe('exploreParallel', () => {
         expect(r.stats.omissionProbability, name).toBe((r.stats.states * (r.stats.states - 1)) / 2 ** 65);
         if (r.violation) replaysTo(cases[k].model, r);
       });
+    }
+  });
+
+  it('with symmetry reduction, agrees with the sequential BFS with symmetry, and its traces are concrete', async () => {
+    const symmetric: typeof cases = [
+      { name: 'counters(4, 5)', source: example('counters', 'counters', [4, 5]), model: counters(4, 5) },
+      {
+        name: 'dining(5, left-first)',
+        source: example('dining', 'dining', [5, 'left-first']),
+        model: dining(5, 'left-first'),
+      },
+      {
+        name: 'refcount(3, 2, check-then-get)',
+        source: example('refcount', 'refcount', [3, 2, 'check-then-get']),
+        model: refcount(3, 2, 'check-then-get'),
+      },
+      {
+        name: 'counters(4, 4) to depth 3',
+        source: example('counters', 'counters', [4, 4]),
+        model: counters(4, 4),
+        options: { maxDepth: 3 },
+      },
+      // No canonicalize: asked for, symmetry does not run, and the search is the full one.
+      {
+        name: 'dining(4, ordered)',
+        source: example('dining', 'dining', [4, 'ordered']),
+        model: dining(4, 'ordered'),
+      },
+    ];
+    const expected = await Promise.all(
+      symmetric.map((c) => sequential(c.source, { ...c.options, symmetry: true })),
+    );
+    // C(9, 4) multisets of four counters' values; the ordered table's 320 states, unreduced.
+    expect([expected[0].stats.states, expected[4].stats.states]).toEqual([126, 320]);
+    expect(expected.map((r) => r.stats.reduced?.symmetry)).toEqual([true, true, true, true, false]);
+    for (const workers of [1, 2]) {
+      const got = await Promise.all(
+        symmetric.map((c) => exploreParallel(c.source, { ...c.options, workers, symmetry: true })),
+      );
+      got.forEach((r, k) => {
+        const name = `${symmetric[k].name}, ${workers} worker(s)`;
+        expect(essence(r), name).toEqual(essence(expected[k]));
+        // The same representatives expanded: the same successors moved by canonicalize.
+        expect(r.stats.reduced, name).toEqual(expected[k].stats.reduced);
+        if (r.violation) replaysTo(symmetric[k].model, r);
+      });
+    }
+  });
+
+  it('makes a trace concrete in the worker that stored it: representatives may differ by thread', async () => {
+    const source = fixtures('threadSymmetry');
+    const here = await buildModel(source);
+    for (const workers of [1, 2]) {
+      const r = await exploreParallel(source, { workers, symmetry: true });
+      expect([r.verdict, r.violation?.depth], `${workers} worker(s)`).toEqual(['violation', 2]);
+      replaysTo(here, r);
     }
   });
 

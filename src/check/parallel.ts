@@ -49,12 +49,23 @@
  * What differs from bfs.ts:
  * - which of several equally short violations is reported depends on the threads' timing (the
  *   verdict, the depth of the trace and, when only one kind and code is that short, the kind and code
- *   do not); the trace is rebuilt by walking parent links back to the initial state and is replayed
- *   on this thread's own model before it is reported;
+ *   do not); the worker that found it rebuilds the trace by walking parent links back to the initial
+ *   state, and the main thread replays it on its own model before it is reported;
  * - there is no preference for few actor switches among traces of equal length (bfs.ts moves a
  *   state's parent when it finds a cheaper one; here the first to insert a state keeps it);
- * - no partial-order or symmetry reduction, no findAll: the parallel search explores the full graph;
+ * - no partial-order reduction, no findAll;
  * - with maxStates, exactly maxStates states are counted, but which ones depends on timing.
+ *
+ * With symmetry reduction (the option, on a model that canonicalizes), every worker canonicalizes each
+ * successor, and the initial state, before it signs it, as bfs.ts does before it looks a state up:
+ * the table holds one signature per orbit, and whichever worker inserts a state inserts the same
+ * representative, so the levels, and the counts, are those of explore with order 'bfs' and symmetry.
+ * The parent links then spell a path through representatives, which the worker that found the
+ * violation makes concrete (symmetry.ts) with its own model. Not the main thread: a representative is
+ * only defined by the model instance that chose it, and an instance built in a thread that has built
+ * others may choose differently (svmsim's system numbers its routines in the order a thread defines
+ * them, and orders processes by keys that include those numbers), while the workers each build one
+ * model from the same source and agree. The concrete trace is a path in every instance.
  *
  * The main thread only coordinates: it keeps its event loop, so that Ctrl-C (shouldStop), the time
  * limit, the memory guard and onProgress are served from a timer while the workers search. Making it
@@ -81,6 +92,7 @@ import {
 } from './model.ts';
 import type { IncompleteReason, SearchResult } from './search.ts';
 import { buildModel, type ModelSource } from './swarm.ts';
+import { concretize } from './symmetry.ts';
 import { finalState } from './trace.ts';
 
 export interface ParallelOptions {
@@ -103,6 +115,11 @@ export interface ParallelOptions {
   onProgress?: (p: Progress) => void;
   /** Least time between two onProgress calls; 1 s by default. */
   progressIntervalMs?: number;
+  /**
+   * Symmetry reduction, as explore's option: one state per orbit, as the model's canonicalize maps
+   * it. A model without canonicalize is explored unreduced; stats.reduced says which ran.
+   */
+  symmetry?: boolean;
 }
 
 export interface ParallelResult extends SearchResult {
@@ -145,14 +162,26 @@ export interface ParallelTask {
   fullCode: number;
   /** Infinity for none. */
   maxDepth: number;
+  /** Symmetry reduction asked for: the worker canonicalizes when its model can. */
+  symmetry: boolean;
+}
+
+/** A violation a worker met: its kind and code, and the state's index and depth. */
+interface Found {
+  kind: ViolationKind;
+  code: number;
+  index: number;
+  depth: number;
 }
 
 /** What a worker posts, once, when the search is over. */
 export interface ParallelOutcome {
   id: number;
   transitions: number;
-  /** Its shortest violation, if it met one (the first found among equally short ones). */
-  finding: { kind: ViolationKind; code: number; index: number; depth: number } | null;
+  /** Successors that canonicalize moved (with symmetry reduction). */
+  canonicalized: number;
+  /** Its shortest violation, if it met one (the first found among equally short ones), and the trace. */
+  finding: (Found & { trace: Transition[] }) | null;
 }
 
 /*
@@ -290,6 +319,7 @@ export async function exploreParallel(
     capacity: size.capacity,
     fullCode: size.byMaxStates ? STOP_MAX_STATES : STOP_TABLE,
     maxDepth,
+    symmetry: options.symmetry === true,
   });
 
   const stopWith = (code: number): void => {
@@ -351,6 +381,8 @@ export async function exploreParallel(
 
   const count = states();
   const stopCode = Atomics.load(control, STOP);
+  // Each worker decided the same from its own copy of the model.
+  const symmetric = options.symmetry === true && model.canonicalize !== undefined;
   const result: ParallelResult = {
     verdict: 'verified',
     stats: {
@@ -361,6 +393,17 @@ export async function exploreParallel(
       bytes: bytes(),
       bytesPerState: bytes() / Math.max(1, count),
       omissionProbability: Math.min(1, (count * (count - 1)) / 2 ** 65),
+      ...(options.symmetry === true
+        ? {
+            reduced: {
+              por: false,
+              symmetry: symmetric,
+              ampleStates: 0,
+              provisoFallbacks: 0,
+              canonicalized: outcomes.reduce((total, o) => total + o.canonicalized, 0),
+            },
+          }
+        : {}),
     },
     workers: n,
     capacity: size.capacity,
@@ -374,7 +417,7 @@ export async function exploreParallel(
     stopCode !== 0 ? stopReasons[stopCode] : Atomics.load(control, CUT) !== 0 ? 'max-depth' : null;
   if (found !== null) {
     result.verdict = 'violation';
-    result.violation = confirm(model, found, parents, links);
+    result.violation = confirm(model, found);
   } else if (reason !== null) {
     result.verdict = 'incomplete';
     result.incompleteReason = reason;
@@ -435,17 +478,12 @@ function memoryMessage(
   return null;
 }
 
-/** Walks parent links back to the initial state, and replays the trace here to confirm it. */
+/** Replays a worker's trace here, to confirm it ends in the violation the worker found. */
 function confirm(
   model: Model,
   f: NonNullable<ParallelOutcome['finding']>,
-  parents: Int32Array,
-  links: Int32Array,
 ): NonNullable<SearchResult['violation']> {
-  const packed: number[] = [];
-  for (let i = f.index; i !== 0; i = parents[i]) packed.push(links[i]);
-  packed.reverse();
-  const trace: Transition[] = packed.map((t) => ({ actor: transitionActor(t), choice: transitionChoice(t) }));
+  const { trace } = f;
   const end = finalState(model, trace);
   const code = f.kind === 'state' ? model.violation(end) : model.quiescent(end);
   if (code !== f.code) {
@@ -508,6 +546,10 @@ class Share {
   private readonly daemon: Uint8Array;
   private readonly cur: Int32Array;
   private readonly next: Int32Array;
+  /** With symmetry reduction: canonicalize's scratch, one for the whole search. */
+  private readonly symmetric: boolean;
+  private readonly scratch: Int32Array;
+  private canonicalized = 0;
   /** The signature of the state being inserted or looked up. */
   private readonly signature = new Int32Array(2);
   /** The table as of the last barrier, and when to ask for its doubling. */
@@ -533,7 +575,7 @@ class Share {
   private deeper = false;
   private cut = false;
   private transitions = 0;
-  private finding: ParallelOutcome['finding'] = null;
+  private finding: Found | null = null;
 
   constructor(model: Model, task: ParallelTask) {
     if (!Number.isInteger(model.stateWords) || model.stateWords < 1) {
@@ -557,6 +599,8 @@ class Share {
     this.daemon = Uint8Array.from({ length: model.actorCount }, (_, a) => (model.isDaemon(a) ? 1 : 0));
     this.cur = new Int32Array(this.words);
     this.next = new Int32Array(this.words);
+    this.symmetric = task.symmetry && model.canonicalize !== undefined;
+    this.scratch = new Int32Array(this.symmetric ? this.words : 0);
     this.views = Array.from({ length: this.n }, () => new Int32Array(0));
     this.starts = new Int32Array(this.n);
     this.ends = new Int32Array(this.n);
@@ -585,13 +629,33 @@ class Share {
 
   private outcome(): ParallelOutcome {
     this.stats[this.id * STAT_STRIDE] = this.transitions;
-    return { id: this.id, transitions: this.transitions, finding: this.finding };
+    const f = this.finding;
+    return {
+      id: this.id,
+      transitions: this.transitions,
+      canonicalized: this.canonicalized,
+      finding: f === null ? null : { ...f, trace: this.traceTo(f.index) },
+    };
+  }
+
+  /**
+   * The concrete trace to state `index`. Every link on the way was written before the barrier that
+   * ended the search, the last one by this worker.
+   */
+  private traceTo(index: number): Transition[] {
+    const stored: Transition[] = [];
+    for (let i = index; i !== 0; i = this.parents[i]) {
+      stored.push({ actor: transitionActor(this.links[i]), choice: transitionChoice(this.links[i]) });
+    }
+    stored.reverse();
+    return this.symmetric ? concretize(this.model, stored) : stored;
   }
 
   /** Worker 0 stores the initial state, before the first barrier. */
   private seed(): void {
     const { model, cur } = this;
     model.init(cur);
+    if (this.symmetric) model.canonicalize!(cur, this.scratch);
     this.insert(cur);
     Atomics.store(this.control, COUNT, 1);
     this.parents[0] = NO_PARENT;
@@ -671,6 +735,8 @@ class Share {
         if (!model.step(cur, a, c, next)) continue;
         moves++;
         this.transitions++;
+        // Before the lookup, as bfs.ts does: the table and the frontiers hold representatives only.
+        if (this.symmetric && model.canonicalize!(next, this.scratch)) this.canonicalized++;
         if (this.lookupOnly) {
           if (!this.cut && !this.contains(next)) {
             this.cut = true;

@@ -8,6 +8,10 @@
  * is therefore a bug hunter: its first violation ends every search, and it reports 'verified' only
  * when some search explored the whole space without a limit cutting it short.
  *
+ * With symmetry reduction (on a model that canonicalizes) each search stores one state per orbit, as
+ * explore does; a search's trace then runs through representatives, and the search makes it concrete
+ * (symmetry.ts) in its own numbering of moves before it translates it into the model's.
+ *
  * Models cannot be sent to a worker, so each worker builds its own from a module: `source` names the
  * module, the function it exports, and the (structured-cloneable) arguments to call it with. The main
  * thread builds one too: it runs search 0, in the model's own order, itself, so that the swarm is
@@ -30,6 +34,7 @@ import { diversify } from './diversify.ts';
 import type { ViolationKind } from './findings.ts';
 import type { Model, Transition } from './model.ts';
 import type { IncompleteReason, Violation } from './search.ts';
+import { concretize } from './symmetry.ts';
 import { finalState, traceTo } from './trace.ts';
 
 /** Where a worker gets its model: `(await import(module))[exportName](...args)`. */
@@ -56,6 +61,8 @@ export interface SwarmOptions {
   maxMemoryBytes?: number;
   /** Polled every 50 ms; returning true stops every search, incomplete ('stopped'). */
   shouldStop?: () => boolean;
+  /** Symmetry reduction in every search (explore's option); a model without canonicalize is unreduced. */
+  symmetry?: boolean;
 }
 
 export interface SwarmSearch {
@@ -68,6 +75,8 @@ export interface SwarmSearch {
   maxDepth: number;
   seconds: number;
   bytes: number;
+  /** Successors that canonicalize moved (with symmetry reduction). */
+  canonicalized: number;
   memoryMessage?: string;
 }
 
@@ -81,6 +90,8 @@ export interface SwarmResult {
   searches: SwarmSearch[];
   /** From the start to the verdict, workers' start-up included. */
   seconds: number;
+  /** Symmetry reduction ran: asked for, and the model canonicalizes. */
+  symmetry: boolean;
 }
 
 /** What swarm.ts sends a worker. */
@@ -91,6 +102,8 @@ export interface WorkerTask {
   /** Int32 0 while the swarm runs; set to stop every search. */
   stop: SharedArrayBuffer;
   limits: Pick<SwarmOptions, 'maxStates' | 'maxDepth' | 'maxSeconds' | 'hashCompaction' | 'maxMemoryBytes'>;
+  /** Symmetry reduction asked for: the search canonicalizes when its model can. */
+  symmetry: boolean;
 }
 
 /** What a worker sends back, once, when its search ends. */
@@ -101,6 +114,7 @@ export interface WorkerOutcome {
   maxDepth: number;
   seconds: number;
   bytes: number;
+  canonicalized: number;
   stopped: StopReason | null;
   cutBy: 'max-states' | 'max-depth' | null;
   memoryMessage?: string;
@@ -139,6 +153,7 @@ export async function swarm(source: ModelSource, options: SwarmOptions = {}): Pr
     seed: seed * 1_000_003 + index,
     stop: stopBuffer,
     limits,
+    symmetry: options.symmetry === true,
   });
   const workers = Array.from({ length: n - 1 }, (_, k) => startWorker(task(k + 1)));
   const terminateAll = () => {
@@ -172,7 +187,13 @@ export async function swarm(source: ModelSource, options: SwarmOptions = {}): Pr
   }
 
   const searches = outcomes.sort((a, b) => a.index - b.index).map(searchOf);
-  const result: SwarmResult = { verdict: 'incomplete', searches, seconds: 0 };
+  const result: SwarmResult = {
+    verdict: 'incomplete',
+    searches,
+    seconds: 0,
+    // Every search decided the same from its own copy of the model.
+    symmetry: options.symmetry === true && model?.canonicalize !== undefined,
+  };
   const found = first as WorkerOutcome | null;
   if (found?.violation !== undefined) {
     result.verdict = 'violation';
@@ -199,19 +220,21 @@ function moduleUrl(source: ModelSource): string {
 /**
  * One search of the swarm: depth-first, in the order of moves drawn for `task.index` (search 0 in
  * the model's own), until it finds a violation, explores everything, hits a limit or sees the stop
- * flag. The trace it reports is in the model's own numbering.
+ * flag. The trace it reports is concrete, and in the model's own numbering.
  */
 export async function searchInOrder(original: Model, task: WorkerTask): Promise<WorkerOutcome> {
   const stop = new Int32Array(task.stop);
   const diversified = task.index === 0 ? null : diversify(original, task.seed);
-  const engine = new DepthFirst(diversified ?? original, {
+  const model = diversified ?? original;
+  const symmetric = task.symmetry && model.canonicalize !== undefined;
+  const engine = new DepthFirst(model, {
     maxStates: task.limits.maxStates ?? Number.POSITIVE_INFINITY,
     maxDepth: task.limits.maxDepth ?? Number.POSITIVE_INFINITY,
     findAll: false,
     hashCompaction: task.limits.hashCompaction === true,
     target: null,
     por: false,
-    symmetry: false,
+    symmetry: symmetric,
   });
   const control = new RunControl({
     maxSeconds: task.limits.maxSeconds,
@@ -228,12 +251,16 @@ export async function searchInOrder(original: Model, task: WorkerTask): Promise<
     maxDepth: engine.maxDepth,
     seconds: control.seconds,
     bytes: control.peakBytes,
+    canonicalized: engine.reduced.canonicalized,
     stopped,
     cutBy: engine.cutBy,
   };
   if (control.memoryMessage !== null) outcome.memoryMessage = control.memoryMessage;
   if (found !== undefined) {
-    const trace = traceTo(engine.visited, found.index);
+    // Concrete first: originalTrace replays the moves, and a move taken from a representative need not
+    // apply to the concrete state.
+    const stored = traceTo(engine.visited, found.index);
+    const trace = symmetric ? concretize(model, stored) : stored;
     outcome.violation = {
       kind: found.kind,
       code: found.code,
@@ -290,6 +317,7 @@ const unstarted = (index: number): WorkerOutcome => ({
   maxDepth: 0,
   seconds: 0,
   bytes: 0,
+  canonicalized: 0,
   stopped: 'stopped',
   cutBy: null,
 });
@@ -309,6 +337,7 @@ function searchOf(o: WorkerOutcome): SwarmSearch {
     maxDepth: o.maxDepth,
     seconds: o.seconds,
     bytes: o.bytes,
+    canonicalized: o.canonicalized,
     ...(o.memoryMessage === undefined ? {} : { memoryMessage: o.memoryMessage }),
   };
 }

@@ -6,6 +6,7 @@ import { writeFileSync } from 'node:fs';
 import { SingleBar } from 'cli-progress';
 import type { Transition } from '../check/model.ts';
 import { exploreParallel } from '../check/parallel.ts';
+import { declaresFootprints } from '../check/por.ts';
 import type { Progress, SearchResult } from '../check/search.ts';
 import { explore } from '../check/search.ts';
 import { type ModelSource, type SwarmResult, swarm } from '../check/swarm.ts';
@@ -36,9 +37,9 @@ export interface CheckOptions {
   /** Partial-order and symmetry reduction (on unless turned off; inert for a model without hooks). */
   por?: boolean;
   symmetry?: boolean;
-  /** N diversified searches in worker threads instead of one search. */
+  /** N diversified searches in worker threads instead of one search (symmetry reduction, no POR). */
   swarm?: number;
-  /** A breadth-first search by N worker threads sharing one visited table (no reductions). */
+  /** A breadth-first search by N worker threads sharing one visited table (symmetry reduction, no POR). */
   workers?: number;
   /** The policy argument as the user gave it (a worker must load the same policy). */
   policyArgs?: string[];
@@ -143,11 +144,9 @@ export async function checkCommand(scenarioArgs: string[], o: CheckOptions): Pro
   process.on('SIGINT', onSigint);
   const c = colorsFor(process.stdout);
   const err = colorsFor(process.stderr);
-  if (o.workers !== undefined && (o.por !== false || o.symmetry !== false) && !o.quiet) {
-    process.stderr.write(
-      `${err.yellow('note: --workers searches the full state graph: partial-order and symmetry reduction are off')}\n`,
-    );
-  }
+  const threaded = o.workers !== undefined ? '--workers' : o.swarm && o.swarm > 1 ? '--swarm' : null;
+  // Only where it would have reduced something: the system must declare footprints for it.
+  let porNoted = o.por === false || o.quiet === true || threaded === null;
   const results: CheckResult[] = [];
   let reported: { sys: SvmSystem; trace: Transition[]; violation: ViolationView | null } | undefined;
   try {
@@ -156,6 +155,10 @@ export async function checkCommand(scenarioArgs: string[], o: CheckOptions): Pro
         const bar = progressBar(o, `${sc.name} ${policy.name}`);
         const { result, sys, trace } = await checkOne(sc, policy, o, bar?.update, o.policyArgs?.[i]);
         bar?.stop();
+        if (!porNoted && declaresFootprints(sys)) {
+          process.stderr.write(`${err.yellow(`note: ${threaded} does no partial-order reduction`)}\n`);
+          porNoted = true;
+        }
         results.push(result);
         if (!reported || (!reported.violation && result.violation))
           reported = { sys, trace, violation: result.violation };
@@ -267,12 +270,14 @@ async function swarmSearch(
   policyArg: string,
   o: Omit<CheckOptions, 'policies'>,
 ): Promise<SearchResult> {
+  const symmetry = o.symmetry ?? true;
   const r = await swarm(systemSource(sc, policyArg), {
     workers: o.swarm,
     maxStates: o.maxStates,
     maxSeconds: o.maxSeconds,
     hashCompaction: o.hashCompaction,
     shouldStop: () => interrupted,
+    symmetry,
   });
   const sum = (f: (x: SwarmResult['searches'][number]) => number) => r.searches.reduce((a, x) => a + f(x), 0);
   const states = sum((x) => x.states);
@@ -287,13 +292,25 @@ async function swarmSearch(
       seconds: r.seconds,
       bytes: sum((x) => x.bytes),
       bytesPerState: states ? sum((x) => x.bytes) / states : 0,
+      ...(symmetry
+        ? {
+            reduced: {
+              por: false,
+              symmetry: r.symmetry,
+              ampleStates: 0,
+              provisoFallbacks: 0,
+              canonicalized: sum((x) => x.canonicalized),
+            },
+          }
+        : {}),
     },
   };
 }
 
 /**
  * --workers: a level-synchronous BFS by N worker threads sharing one hash-compacted visited table
- * (check/parallel.ts), each building the system from the same factory as --swarm's.
+ * (check/parallel.ts), each building the system from the same factory as --swarm's; with symmetry
+ * reduction unless turned off, as the sequential search.
  */
 async function parallelSearch(
   sc: Scenario,
@@ -308,6 +325,7 @@ async function parallelSearch(
     shouldStop: () => interrupted,
     onProgress,
     progressIntervalMs: 250,
+    symmetry: o.symmetry ?? true,
   });
 }
 

@@ -91,7 +91,7 @@ export async function main(argv: string[]): Promise<number> {
     .addOption(
       new Option(
         '--workers <n>',
-        'breadth-first search by n worker threads sharing one hash-compacted table (no reductions)',
+        'breadth-first search by n threads sharing one hash-compacted table (no partial-order reduction)',
       )
         .argParser((v) => {
           const n = int('--workers')(v);
