@@ -104,7 +104,7 @@ describe('svmsim check --swarm and reductions', () => {
     const j = JSON.parse(on.out).results[0];
     expect(j.violation.kind).toBe('leak');
     expect([j.stats.symmetry, j.stats.reduced.symmetry, j.stats.reduced.por]).toEqual([
-      { groups: [['proc0', 'proc1']] },
+      { groups: [['proc0', 'proc1']], devices: [null] },
       true,
       false,
     ]);
@@ -229,9 +229,25 @@ describe('svmsim replay', () => {
     expect(r.code).toBe(1);
     expect(r.out).toContain('violation: leak');
     const on = JSON.parse(svmsim('check', 'two-procs-one-device', '--policy', 'v4.4', '--json').out);
-    expect(on.results[0].stats.symmetry).toEqual({ groups: [['proc0', 'proc1']] });
+    expect(on.results[0].stats.symmetry).toEqual({ groups: [['proc0', 'proc1']], devices: [null] });
     const off = svmsim('check', 'two-procs-one-device', '--policy', 'v4.4', '--no-symmetry', '--json');
     expect(JSON.parse(off.out).results[0].stats.symmetry).toBeUndefined();
+  });
+
+  it('names the devices that processes bring along into an exchange', () => {
+    const d = tmp();
+    const f = join(d, 'p2d2.yaml');
+    const device = (n: number) => `  - { name: accel${n}, client: accel, ats: true, dma: 1 }`;
+    const proc = (n: number) =>
+      `  - name: proc${n}\n    program:\n      - open: { device: accel${n}, fd: 3 }\n      - ioctl_bind: 3\n      - exit`;
+    writeFileSync(
+      f,
+      ['name: p2d2', 'pages: 1', 'devices:', device(0), device(1), 'processes:', proc(0), proc(1)].join('\n'),
+    );
+    const text = svmsim('check', f, '--policy', 'v4.4');
+    expect(text.out).toContain('one state per exchange of proc0+accel0 ≡ proc1+accel1');
+    const j = JSON.parse(svmsim('check', f, '--policy', 'v4.4', '--json').out).results[0];
+    expect(j.stats.symmetry).toEqual({ groups: [['proc0', 'proc1']], devices: [['accel0', 'accel1']] });
   });
 
   it('refuses a trace from another format version', () => {

@@ -63,8 +63,12 @@ export interface CheckResult {
     seconds: number;
     bytesPerState: number;
     omissionProbability?: number;
-    /** When symmetry reduction ran: the groups of interchangeable processes, by name. */
-    symmetry?: { groups: string[][] };
+    /**
+     * When symmetry reduction ran: the groups of interchangeable processes, by name, and for a
+     * group whose processes each bring their own device into an exchange, those devices (in the
+     * order of the processes; null when the processes share theirs).
+     */
+    symmetry?: { groups: string[][]; devices: (string[] | null)[] };
     /** With --workers: how many threads searched. */
     workers?: number;
   };
@@ -127,13 +131,25 @@ export async function checkOne(
         ...(st.omissionProbability === undefined ? {} : { omissionProbability: st.omissionProbability }),
         ...(st.reduced === undefined ? {} : { reduced: st.reduced }),
         ...(st.reduced?.symmetry && sys.symmetry
-          ? { symmetry: { groups: sys.symmetry.groups.map((g) => g.map((t) => sc.tasks[t].name)) } }
+          ? {
+              symmetry: {
+                groups: sys.symmetry.exchange.map((g) => g.tasks.map((t) => sc.tasks[t].name)),
+                devices: sys.symmetry.exchange.map((g) => g.devices?.map((d) => sc.devices[d].name) ?? null),
+              },
+            }
           : {}),
         ...(o.swarm && o.swarm > 1 ? { searches: o.swarm } : {}),
         ...(o.workers !== undefined ? { workers: o.workers } : {}),
       },
     },
   };
+}
+
+/** The exchanged groups as the text report names them: `proc0 ≡ proc1`, `proc0+accel0 ≡ proc1+accel1`. */
+function symmetryText(sym: { groups: string[][]; devices?: (string[] | null)[] }): string {
+  return sym.groups
+    .map((g, i) => g.map((t, r) => (sym.devices?.[i] ? `${t}+${sym.devices[i]![r]}` : t)).join(' ≡ '))
+    .join('; ');
 }
 
 export async function checkCommand(scenarioArgs: string[], o: CheckOptions): Promise<number> {
@@ -203,9 +219,7 @@ export async function checkCommand(scenarioArgs: string[], o: CheckOptions): Pro
 
 function describeResult(r: CheckResult, c: ReturnType<typeof colorsFor>): string {
   const head = `${c.bold(r.scenario)} under ${c.bold(r.policy)}: `;
-  const sym = r.stats.symmetry
-    ? `, one state per exchange of ${r.stats.symmetry.groups.map((g) => g.join(' ≡ ')).join('; ')}`
-    : '';
+  const sym = r.stats.symmetry ? `, one state per exchange of ${symmetryText(r.stats.symmetry)}` : '';
   const omission =
     r.stats.omissionProbability === undefined
       ? ''

@@ -137,6 +137,8 @@ export class ProcessSymmetry {
   private readonly ndev: number;
   /** The tasks of each group (as `svmsim check` reports them). */
   readonly groups: readonly (readonly number[])[];
+  /** Each group with the devices its tasks bring along (exchangeGroups). */
+  readonly exchange: readonly SymmetryGroup[];
   /** Per task: the device it brings into an exchange, or -1. */
   private readonly devOf: Int32Array;
   /** Whether some group brings devices along. */
@@ -204,6 +206,7 @@ export class ProcessSymmetry {
     this.kactors = d.kactors;
     this.ndev = hw.ndev;
     this.groups = exchange.map((g) => g.tasks);
+    this.exchange = exchange;
     this.devOf = new Int32Array(d.tasks).fill(-1);
     for (const g of exchange)
       for (let r = 0; g.devices && r < g.tasks.length; r++) this.devOf[g.tasks[r]] = g.devices[r];
