@@ -6,6 +6,7 @@
 import type { Model } from '../check/model.ts';
 import { accelNowaitOps, accelOps } from '../drivers/accel/accel.ts';
 import { gfxOps } from '../drivers/gfx/gfx.ts';
+import { builtinPolicies } from '../drivers/iommu/intel/policies/index.ts';
 import { type SvmPolicy, svmRoutines } from '../drivers/iommu/intel/svm.ts';
 import { Hardware } from '../hw/hardware.ts';
 import { deviceChoices, dmaAttempt, dmaEnabled } from '../hw/pci/device.ts';
@@ -20,7 +21,7 @@ import {
 import { DMAR_CAP, DMAR_ECAP } from '../hw/vtd/layouts.ts';
 import { stackWordsFrom } from '../kernel/frames.ts';
 import { delayed_fput } from '../kernel/fs/file.ts';
-import { type ClientFileOps, Kernel, type KernelConfig, routines } from '../kernel/kernel.ts';
+import { type ClientFileOps, Kernel, type KernelConfig, type KRoutine, routines } from '../kernel/kernel.ts';
 import { setup_process, task_main } from '../kernel/task.ts';
 import { deadlockedActor, leakedObjects } from '../properties/quiescent.ts';
 import { V } from '../properties/violations.ts';
@@ -40,6 +41,30 @@ const clientFactories: Record<string, (bind: ReturnType<typeof svmRoutines>['bin
   'accel-nowait': accelNowaitOps,
   gfx: gfxOps,
 };
+
+/** Each client driver's file_operations, per intel_svm_bind_mm routine (one per policy). */
+const clientOpsBuilt = new WeakMap<KRoutine, Map<string, ClientFileOps>>();
+
+/**
+ * The client driver `client`'s file_operations calling `bind`, defined once per thread. Routine ids
+ * are numbered in the order routines are defined, and frames hold them, so which state symmetry
+ * reduction keeps for an orbit (the least vector on ties) depends on them: defining a client's
+ * routines anew for every system made that depend on what else the thread had built before.
+ */
+function clientOps(client: string, bind: KRoutine): ClientFileOps {
+  let byClient = clientOpsBuilt.get(bind);
+  if (!byClient) clientOpsBuilt.set(bind, (byClient = new Map()));
+  let ops = byClient.get(client);
+  if (!ops) byClient.set(client, (ops = clientFactories[client](bind)));
+  return ops;
+}
+
+// Every built-in policy's routines and its clients' are defined here, in one order, whatever the
+// thread builds next: the same routine ids, and so the same representatives, in every thread.
+for (const p of builtinPolicies) {
+  const { bind } = svmRoutines(p);
+  for (const client of Object.keys(clientFactories)) clientOps(client, bind);
+}
 
 /**
 
@@ -148,7 +173,7 @@ export class SvmSystem implements Model {
     this.hw.attach(this.world);
     const svm = svmRoutines(policy);
     const clients = [...new Set(scenario.devices.map((d) => d.client))];
-    const fileOps = clients.map((c) => clientFactories[c](svm.bind));
+    const fileOps = clients.map((c) => clientOps(c, svm.bind));
     const T = scenario.tasks.length;
     const cfg: KernelConfig = {
       tasks: T,
