@@ -28,6 +28,26 @@ const example = (name: string, exportName: string, args: unknown[]): ModelSource
   args,
 });
 
+const classics = { counters, peterson, dining, refcount } as const;
+
+/**
+ * A test case from a classic example: its name, its source for the workers and its model here,
+ * from one list of arguments.
+ */
+function classic<K extends keyof typeof classics>(
+  kind: K,
+  args: Parameters<(typeof classics)[K]>,
+  options?: ParallelOptions,
+): { name: string; source: ModelSource; model: Model; options?: ParallelOptions } {
+  const make = classics[kind] as (...a: unknown[]) => Model;
+  return {
+    name: `${kind}(${args.join(', ')})${options?.maxDepth === undefined ? '' : ` to depth ${options.maxDepth}`}`,
+    source: example(kind, kind, args),
+    model: make(...args),
+    ...(options ? { options } : {}),
+  };
+}
+
 /** A module of plain JavaScript models, for what the examples do not have: a broken model. */
 const fixtureDir = mkdtempSync(join(tmpdir(), 'svmsim-parallel-'));
 afterAll(() => rmSync(fixtureDir, { recursive: true, force: true }));
@@ -118,29 +138,12 @@ function replaysTo(model: Model, r: ParallelResult): void {
 
 describe('exploreParallel', () => {
   const cases: { name: string; source: ModelSource; model: Model; options?: ParallelOptions }[] = [
-    { name: 'counters(4, 5)', source: example('counters', 'counters', [4, 5]), model: counters(4, 5) },
-    {
-      name: 'peterson turn-first',
-      source: example('peterson', 'peterson', ['turn-first']),
-      model: peterson('turn-first'),
-    },
-    { name: 'dining(4)', source: example('dining', 'dining', [4]), model: dining(4) },
-    {
-      name: 'dining(5, ordered)',
-      source: example('dining', 'dining', [5, 'ordered']),
-      model: dining(5, 'ordered'),
-    },
-    {
-      name: 'refcount(3, 2, check-then-get)',
-      source: example('refcount', 'refcount', [3, 2, 'check-then-get']),
-      model: refcount(3, 2, 'check-then-get'),
-    },
-    {
-      name: 'counters(3, 3) to depth 2',
-      source: example('counters', 'counters', [3, 3]),
-      model: counters(3, 3),
-      options: { maxDepth: 2 },
-    },
+    classic('counters', [4, 5]),
+    classic('peterson', ['turn-first']),
+    classic('dining', [4]),
+    classic('dining', [5, 'ordered']),
+    classic('refcount', [3, 2, 'check-then-get']),
+    classic('counters', [3, 3], { maxDepth: 2 }),
   ];
 
   it('agrees with the sequential BFS on the classic models, with 1 and 2 workers', async () => {
@@ -171,29 +174,12 @@ describe('exploreParallel', () => {
 
   it('with symmetry reduction, agrees with the sequential BFS with symmetry, and its traces are concrete', async () => {
     const symmetric: typeof cases = [
-      { name: 'counters(4, 5)', source: example('counters', 'counters', [4, 5]), model: counters(4, 5) },
-      {
-        name: 'dining(5, left-first)',
-        source: example('dining', 'dining', [5, 'left-first']),
-        model: dining(5, 'left-first'),
-      },
-      {
-        name: 'refcount(3, 2, check-then-get)',
-        source: example('refcount', 'refcount', [3, 2, 'check-then-get']),
-        model: refcount(3, 2, 'check-then-get'),
-      },
-      {
-        name: 'counters(4, 4) to depth 3',
-        source: example('counters', 'counters', [4, 4]),
-        model: counters(4, 4),
-        options: { maxDepth: 3 },
-      },
+      classic('counters', [4, 5]),
+      classic('dining', [5, 'left-first']),
+      classic('refcount', [3, 2, 'check-then-get']),
+      classic('counters', [4, 4], { maxDepth: 3 }),
       // No canonicalize: asked for, symmetry does not run, and the search is the full one.
-      {
-        name: 'dining(4, ordered)',
-        source: example('dining', 'dining', [4, 'ordered']),
-        model: dining(4, 'ordered'),
-      },
+      classic('dining', [4, 'ordered']),
     ];
     const expected = await Promise.all(
       symmetric.map((c) => sequential(c.source, { ...c.options, symmetry: true })),
