@@ -1,10 +1,23 @@
 /**
  * The frontier encoding (frontier.ts): its bytes, its round trip chunk by chunk on vectors of every
- * kind, its bound on an entry's length.
+ * kind, its bound on an entry's length; and a parallel search whose frontiers outgrow their first
+ * buffers.
  */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { FrontierReader, FrontierWriter, maxEntryBytes } from './frontier.ts';
+import {
+  CHUNK,
+  CHUNK_START_BYTES,
+  CHUNK_STARTS_INITIAL_BYTES,
+  exploreParallel,
+  FRONTIER_INITIAL_BYTES,
+} from './parallel.ts';
+import { explore } from './search.ts';
+import { buildModel } from './swarm.ts';
 
 /** Writes `entries` in chunks of `chunk`; returns the bytes and the chunks' offsets. */
 function writeAll(words: number, entries: { index: number; state: Int32Array }[], chunk: number) {
@@ -141,5 +154,109 @@ describe('frontier encoding', () => {
       [list[0]],
       [list[1]],
     ]);
+  });
+});
+
+/**
+ * A model with wide levels of large, incompressible states: the initial state (x = 0) has 256
+ * successors x = 1..256, each of those 300 (2 actors, 150 choices each; no state may have more
+ * successors than the table's spare quarter holds, 16 384 at first), the WIDTH = 256 x 300 states of
+ * level 2, and each of those one more. Its words are zeros every fourth, and hashes of x otherwise,
+ * the extremes now and then. A state whose words are not those of its x (a frontier decoded wrong)
+ * has no moves and is a quiescent violation.
+ */
+const fixtureDir = mkdtempSync(join(tmpdir(), 'svmsim-frontier-'));
+afterAll(() => rmSync(fixtureDir, { recursive: true, force: true }));
+const WIDTH = 256 * 300;
+const WORDS = 24;
+const wideSource = (() => {
+  const file = join(fixtureDir, 'wide.mjs');
+  writeFileSync(
+    file,
+    `
+const WIDTH = ${WIDTH};
+const WORDS = ${WORDS};
+function word(x, k) {
+  if (k % 4 === 0) return 0;
+  if (k % 11 === 5) return x % 3 === 0 ? -(2 ** 31) : 2 ** 31 - 1;
+  let h = Math.imul(x * WORDS + k, 0x9e3779b1);
+  h ^= h >>> 15;
+  return Math.imul(h, 0x85ebca77) ^ (h >>> 13);
+}
+function fill(x, out) {
+  out[0] = x;
+  for (let k = 1; k < WORDS; k++) out[k] = word(x, k);
+}
+function intact(s) {
+  for (let k = 1; k < WORDS; k++) if (s[k] !== word(s[0], k)) return false;
+  return true;
+}
+const LEVEL2 = 257;
+function choices(x, a) {
+  if (x === 0) return a === 0 ? 256 : 0;
+  if (x < LEVEL2) return 150;
+  return x < LEVEL2 + WIDTH && a === 0 ? 1 : 0;
+}
+export const wide = () => ({
+  stateWords: WORDS,
+  actorCount: 2,
+  init: (out) => fill(0, out),
+  choices: (s, a) => (intact(s) ? choices(s[0], a) : 0),
+  step(src, a, c, out) {
+    const x = src[0];
+    if (c >= choices(x, a)) return false;
+    if (x === 0) fill(1 + c, out);
+    else if (x < LEVEL2) fill(LEVEL2 + (x - 1) * 300 + a * 150 + c, out);
+    else fill(x + WIDTH, out);
+    return true;
+  },
+  violation: () => 0,
+  quiescent: (s) => (intact(s) ? 0 : 1),
+  isDaemon: () => false,
+});
+`,
+  );
+  return { module: file, exportName: 'wide', args: [] };
+})();
+
+describe('a parallel search whose frontiers outgrow their first buffers', () => {
+  it('agrees with the sequential BFS, with 1 and 2 workers', async () => {
+    const model = await buildModel(wideSource);
+    // The premise: the successors of one chunk of level 1, which one worker appends to its frontier
+    // of level 2, take many times the first buffers.
+    const level: { index: number; state: Int32Array }[] = [];
+    const init = new Int32Array(WORDS);
+    const parent = new Int32Array(WORDS);
+    model.init(init);
+    for (let p = 0; p < CHUNK; p++) {
+      model.step(init, 0, p, parent);
+      for (let a = 0; a < model.actorCount; a++) {
+        for (let c = 0; c < model.choices(parent, a); c++) {
+          const s = new Int32Array(WORDS);
+          expect(model.step(parent, a, c, s)).toBe(true);
+          level.push({ index: level.length + 1, state: s });
+        }
+      }
+    }
+    const { bytes, starts } = writeAll(WORDS, level, CHUNK);
+    expect(bytes.length).toBeGreaterThan(16 * FRONTIER_INITIAL_BYTES);
+    expect(starts.length * CHUNK_START_BYTES).toBeGreaterThan(CHUNK_STARTS_INITIAL_BYTES);
+
+    const want = await explore(model, { order: 'bfs', hashCompaction: true });
+    expect([want.verdict, want.stats.states, want.stats.transitions, want.stats.maxDepth]).toEqual([
+      'verified',
+      1 + 256 + 2 * WIDTH,
+      256 + 2 * WIDTH,
+      3,
+    ]);
+    const runs = await Promise.all([1, 2].map((workers) => exploreParallel(wideSource, { workers })));
+    for (const r of runs) {
+      expect([r.verdict, r.stats.states, r.stats.transitions, r.stats.maxDepth]).toEqual([
+        'verified',
+        1 + 256 + 2 * WIDTH,
+        256 + 2 * WIDTH,
+        3,
+      ]);
+    }
   });
 });
