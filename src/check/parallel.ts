@@ -31,15 +31,22 @@
  *   written in index order, so only the pages in use are ever given memory.
  * - Whoever wins the insert of a new state owns it: it takes the global index from a shared counter
  *   (Atomics.add), writes the parent index and packed transition into shared Int32Arrays at that index
- *   (for traces), checks model.violation on it, and appends [index, state words] to its own
+ *   (for traces), checks model.violation on it, and appends its index and state to its own
  *   next-level frontier.
  * - Each worker's frontier lives in a growable SharedArrayBuffer of its own, two per worker (the level
  *   being read and the level being written, swapped at each barrier). At a barrier every worker
  *   publishes how many states it appended; the next level is the concatenation of all the frontiers,
- *   and every worker claims chunks of CHUNK states from it through a shared cursor. This balances the
- *   load without copying a state (the brief's alternative, a copy into one shared buffer per level,
- *   would move every state twice). Views on the growable buffers are fixed-length: V8's length-tracking
- *   views over them measured 17 times slower to index.
+ *   cut into chunks of CHUNK states of one frontier each, and every worker claims chunks through a
+ *   shared cursor. This balances the load without copying a state (the brief's alternative, a copy
+ *   into one shared buffer per level, would move every state twice). Views on the growable buffers
+ *   are fixed-length: V8's length-tracking views over them measured 17 times slower to index.
+ * - A frontier holds its entries encoded (frontier.ts): each a delta against the entry before it in
+ *   its chunk, so that a chunk decodes on its own, in any worker, from an offset its owner keeps in a
+ *   second growable buffer. On the SVM model's P3 D1 F1 MMAP=7 with symmetry (639 words, 5.6 million
+ *   states) an entry takes 134 bytes instead of 2 560, and two workers peaked at 381 MB of RSS
+ *   instead of 1 376 (the sequential BFS: 300 MB), in 50.8 s instead of 53.6 (medians of three,
+ *   alternated, on an idle two-core machine): decoding touches only the words that changed. On
+ *   dining N=10 (20 words), 14 bytes instead of 84, and 1 % slower (2.77 s against 2.74).
  * - Levels end at a barrier (Atomics.wait/notify on a generation word; the last worker to arrive runs
  *   the serial step: end the search, grow the table, or set up the next level). A violation does not stop the search
  *   at once: as bfs.ts does, the level that found it is finished, and the search ends at the barrier.
@@ -80,6 +87,7 @@ import { availableParallelism, totalmem } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { Progress } from './control.ts';
 import type { ViolationKind } from './findings.ts';
+import { FrontierReader, FrontierWriter, maxEntryBytes } from './frontier.ts';
 import { signatureWords } from './hash.ts';
 import { systemMemory } from './memory.ts';
 import {
@@ -155,8 +163,12 @@ export interface ParallelTask {
   /** Per state index: the parent's index and the packed transition from it. */
   parents: SharedArrayBuffer;
   links: SharedArrayBuffer;
-  /** Worker w's frontier for levels of parity p is frontiers[2 w + p]. */
+  /**
+   * Worker w's frontier for levels of parity p is frontiers[2 w + p], and the byte offsets of its
+   * chunks chunkStarts[2 w + p].
+   */
   frontiers: GrowableBuffer[];
+  chunkStarts: GrowableBuffer[];
   capacity: number;
   /** The stop code set when the states reach the capacity. */
   fullCode: number;
@@ -199,13 +211,17 @@ const BAR_GEN = 80;
 /** Read-mostly words, written by the serial step or rarely. */
 const DEPTH = 96;
 const DONE = 97;
+/** The chunks in the level. */
 const TOTAL = 98;
 const MAX_DEPTH = 99;
 const CUT = 100;
 const ABORT = 101;
 const TABLE = 102;
 const SLOTS = 103;
-/** Per level parity p and worker w: SIZES + p n + w states appended, PREFIX + p n + w where they start. */
+/**
+ * Per level parity p and worker w: SIZES + p n + w states appended, PREFIX + p n + w the number of
+ * the first of its chunks in the level (the chunks of worker 0's frontier come first, then 1's, ...).
+ */
 const SIZES = 112;
 const controlWords = (n: number): number => SIZES + 4 * n;
 const prefixOf = (n: number): number => SIZES + 2 * n;
@@ -234,8 +250,12 @@ const FULL = 2;
 /** Float64 statistics: worker w's transitions at STAT_STRIDE w (a cache line each); then the start time. */
 const STAT_STRIDE = 8;
 
-/** States claimed from the level at a time: few atomic operations, and a short tail at the barrier. */
-const CHUNK = 64;
+/**
+ * Entries of a frontier claimed at a time: few atomic operations, and a short tail at the barrier.
+ * A chunk is also the unit of the frontier's encoding (frontier.ts), which decodes from a chunk's
+ * start: its first entry costs about 450 bytes on the SVM model, its others about 90.
+ */
+export const CHUNK = 64;
 /** Spins on the barrier's generation word before sleeping on it (a level's tail is often short). */
 const BARRIER_SPINS = 2000;
 /** A worker asleep at a barrier wakes this often to see whether the main thread has given up. */
@@ -258,7 +278,14 @@ const LINK_BYTES = 8;
  */
 const BUDGET_BYTES_PER_STATE = (3 / LOAD) * SLOT_BYTES + LINK_BYTES;
 const FRONTIER_MAX_BYTES = 2 ** 32;
-const FRONTIER_INITIAL_BYTES = 1 << 16;
+export const FRONTIER_INITIAL_BYTES = 1 << 16;
+/**
+ * A frontier's chunk offsets, Uint32 (an offset is below FRONTIER_MAX_BYTES): an entry takes two
+ * bytes at the least, so a full frontier has at most 2^31 entries, 2^25 chunks.
+ */
+export const CHUNK_START_BYTES = 4;
+const CHUNK_STARTS_MAX_BYTES = (FRONTIER_MAX_BYTES / 2 / CHUNK) * CHUNK_START_BYTES;
+export const CHUNK_STARTS_INITIAL_BYTES = 1 << 10;
 /** What the main thread's memory guard leaves the machine, as memory.ts does. */
 const RESERVE_MIN = 256 * 2 ** 20;
 const RESERVE_FRACTION = 1 / 20;
@@ -305,6 +332,10 @@ export async function exploreParallel(
     { length: 2 * n },
     () => new GrowableBuffer(FRONTIER_INITIAL_BYTES, { maxByteLength: FRONTIER_MAX_BYTES }),
   );
+  const chunkStarts = Array.from(
+    { length: 2 * n },
+    () => new GrowableBuffer(CHUNK_STARTS_INITIAL_BYTES, { maxByteLength: CHUNK_STARTS_MAX_BYTES }),
+  );
   const task = (id: number): ParallelTask => ({
     source,
     id,
@@ -316,6 +347,7 @@ export async function exploreParallel(
     parents: parents.buffer as SharedArrayBuffer,
     links: links.buffer as SharedArrayBuffer,
     frontiers,
+    chunkStarts,
     capacity: size.capacity,
     fullCode: size.byMaxStates ? STOP_MAX_STATES : STOP_TABLE,
     maxDepth,
@@ -333,7 +365,7 @@ export async function exploreParallel(
   };
   const sum = (buffers: SharedArrayBuffer[]): number => buffers.reduce((total, b) => total + b.byteLength, 0);
   /** The structures' memory: the growable buffers never shrink, so this is their peak. */
-  const bytes = (): number => sum(tables) + sum(frontiers) + states() * LINK_BYTES;
+  const bytes = (): number => sum(tables) + sum(frontiers) + sum(chunkStarts) + states() * LINK_BYTES;
   const progressMs = options.progressIntervalMs ?? DEFAULT_PROGRESS_MS;
   let lastProgress = started;
   const report = (force: boolean): void => {
@@ -531,8 +563,8 @@ class Share {
   private readonly id: number;
   private readonly n: number;
   private readonly words: number;
-  /** Int32 words per frontier entry: the state's index, then its words. */
-  private readonly entry: number;
+  /** The most bytes a frontier entry takes (frontier.ts). */
+  private readonly maxEntry: number;
   private readonly control: Int32Array;
   private readonly stats: Float64Array;
   private readonly tables: GrowableBuffer[];
@@ -540,6 +572,7 @@ class Share {
   private readonly parents: Int32Array;
   private readonly links: Int32Array;
   private readonly buffers: GrowableBuffer[];
+  private readonly startBuffers: GrowableBuffer[];
   private readonly capacity: number;
   private readonly fullCode: number;
   private readonly maxDepth: number;
@@ -557,17 +590,23 @@ class Share {
   private slots = 0;
   private mask = 0;
   private growAt = 0;
-  /** Views on the frontiers of the level being expanded, one per worker, and the index range of each. */
-  private readonly views: Int32Array[];
-  private readonly starts: Int32Array;
-  private readonly ends: Int32Array;
-  /** The chunk being expanded, [chunkNext, chunkEnd) of the level, and whose frontier chunkNext is in. */
-  private chunkNext = 0;
-  private chunkEnd = 0;
-  private chunkOwner = 0;
-  /** This worker's frontier of the next level. */
-  private out: Int32Array = new Int32Array(0);
+  /**
+   * The frontiers of the level being expanded, one per worker: its bytes, its chunks' offsets, its
+   * entries, and the level's chunk numbers it holds, [firstChunks[w], chunkEnds[w]).
+   */
+  private readonly views: Uint8Array[];
+  private readonly startViews: Uint32Array[];
+  private readonly sizes: Int32Array;
+  private readonly firstChunks: Int32Array;
+  private readonly chunkEnds: Int32Array;
+  /** The chunk being expanded: the reader is at its next entry, and `chunkLeft` entries remain. */
+  private readonly reader = new FrontierReader();
+  private chunkLeft = 0;
+  /** This worker's frontier of the next level: its bytes (the writer's), its chunks' offsets, entries. */
+  private readonly writer: FrontierWriter;
   private outBuffer!: GrowableBuffer;
+  private outStartsBuffer!: GrowableBuffer;
+  private outStarts: Uint32Array = new Uint32Array(0);
   private outCount = 0;
   private depth = 0;
   private lookupOnly = false;
@@ -585,7 +624,7 @@ class Share {
     this.id = task.id;
     this.n = task.workers;
     this.words = model.stateWords;
-    this.entry = model.stateWords + 1;
+    this.maxEntry = maxEntryBytes(model.stateWords);
     this.control = new Int32Array(task.control);
     this.stats = new Float64Array(task.stats);
     this.tables = task.tables;
@@ -593,6 +632,7 @@ class Share {
     this.parents = new Int32Array(task.parents);
     this.links = new Int32Array(task.links);
     this.buffers = task.frontiers;
+    this.startBuffers = task.chunkStarts;
     this.capacity = task.capacity;
     this.fullCode = task.fullCode;
     this.maxDepth = task.maxDepth;
@@ -601,9 +641,12 @@ class Share {
     this.next = new Int32Array(this.words);
     this.symmetric = task.symmetry && model.canonicalize !== undefined;
     this.scratch = new Int32Array(this.symmetric ? this.words : 0);
-    this.views = Array.from({ length: this.n }, () => new Int32Array(0));
-    this.starts = new Int32Array(this.n);
-    this.ends = new Int32Array(this.n);
+    this.views = Array.from({ length: this.n }, () => new Uint8Array(0));
+    this.startViews = Array.from({ length: this.n }, () => new Uint32Array(0));
+    this.sizes = new Int32Array(this.n);
+    this.firstChunks = new Int32Array(this.n);
+    this.chunkEnds = new Int32Array(this.n);
+    this.writer = new FrontierWriter(this.words);
   }
 
   run(): ParallelOutcome {
@@ -679,14 +722,18 @@ class Share {
     const parity = this.depth & 1;
     for (let w = 0; w < n; w++) {
       const states = Atomics.load(control, SIZES + parity * n + w);
-      this.starts[w] = Atomics.load(control, prefixOf(n) + parity * n + w);
-      this.ends[w] = this.starts[w] + states;
-      this.views[w] = new Int32Array(this.buffers[2 * w + parity], 0, states * this.entry);
+      const chunks = Math.ceil(states / CHUNK);
+      this.sizes[w] = states;
+      this.firstChunks[w] = Atomics.load(control, prefixOf(n) + parity * n + w);
+      this.chunkEnds[w] = this.firstChunks[w] + chunks;
+      const buffer = this.buffers[2 * w + parity];
+      this.views[w] = new Uint8Array(buffer, 0, buffer.byteLength);
+      this.startViews[w] = new Uint32Array(this.startBuffers[2 * w + parity], 0, chunks);
     }
     this.openOut(parity ^ 1);
     this.lookupOnly = this.depth >= this.maxDepth;
     this.deeper = false;
-    this.chunkNext = this.chunkEnd = 0;
+    this.chunkLeft = 0;
   }
 
   /**
@@ -694,33 +741,32 @@ class Share {
    * stopped, or the table is to grow (PAUSE: the chunk is resumed after the barrier that grows it).
    */
   private expandLevel(): void {
-    const { control, views, starts, ends, entry } = this;
+    const { control, reader, cur, chunkEnds } = this;
     const total = Atomics.load(control, TOTAL);
     for (;;) {
-      if (this.chunkNext === this.chunkEnd) {
-        const first = Atomics.add(control, CURSOR, CHUNK);
-        if (first >= total) return;
-        this.chunkNext = first;
-        this.chunkEnd = Math.min(first + CHUNK, total);
-        this.chunkOwner = 0;
+      if (this.chunkLeft === 0) {
+        const chunk = Atomics.add(control, CURSOR, 1);
+        if (chunk >= total) return;
+        let owner = 0;
+        while (chunk >= chunkEnds[owner]) owner++;
+        const j = chunk - this.firstChunks[owner];
+        this.chunkLeft = Math.min(CHUNK, this.sizes[owner] - j * CHUNK);
+        reader.start(this.views[owner], this.startViews[owner][j], cur);
       }
-      while (this.chunkNext < this.chunkEnd) {
+      while (this.chunkLeft > 0) {
         if (Atomics.load(control, STOP) !== 0 || Atomics.load(control, PAUSE) !== 0) return;
-        const i = this.chunkNext;
-        while (i >= ends[this.chunkOwner]) this.chunkOwner++;
-        const owner = this.chunkOwner;
-        if (!this.expand(views[owner], (i - starts[owner]) * entry)) return;
-        this.chunkNext++;
+        // Decoded into cur, which holds the chunk's entry before (expand leaves it as it was).
+        reader.read(cur);
+        this.chunkLeft--;
+        if (!this.expand(reader.index)) return;
       }
       this.stats[this.id * STAT_STRIDE] = this.transitions;
     }
   }
 
-  /** Expands the state at `at` in `view`; false when a limit ended the search. */
-  private expand(view: Int32Array, at: number): boolean {
-    const { model, cur, next, daemon, words } = this;
-    const index = view[at];
-    for (let k = 0; k < words; k++) cur[k] = view[at + 1 + k];
+  /** Expands `cur`, the state of that index; false when a limit ended the search. */
+  private expand(index: number): boolean {
+    const { model, cur, next, daemon } = this;
     const actors = model.actorCount;
     let moved = false;
     for (let a = 0; a < actors; a++) {
@@ -835,40 +881,63 @@ class Share {
     return false;
   }
 
-  /** Appends [index, state] to this worker's next frontier, growing its buffer; false when it cannot. */
+  /**
+   * Appends the entry of [index, state] to this worker's next frontier (frontier.ts), starting a chunk
+   * every CHUNK entries, and growing the buffers; false when it cannot.
+   */
   private append(index: number, state: Int32Array): boolean {
-    const { entry, words } = this;
-    let at = this.outCount * entry;
-    if (at + entry > this.out.length) {
-      const buffer = this.outBuffer;
-      const need = (at + entry) * 4;
-      if (need > FRONTIER_MAX_BYTES) {
-        Atomics.compareExchange(this.control, STOP, 0, STOP_FRONTIER);
-        return false;
+    const { writer } = this;
+    if (this.outCount % CHUNK === 0) {
+      const chunk = this.outCount / CHUNK;
+      if (chunk >= this.outStarts.length) {
+        const buffer = this.outStartsBuffer;
+        if (!this.grown(buffer, (chunk + 1) * CHUNK_START_BYTES, CHUNK_STARTS_MAX_BYTES)) return false;
+        this.outStarts = new Uint32Array(buffer, 0, buffer.byteLength / CHUNK_START_BYTES);
       }
-      let bytes = Math.max(buffer.byteLength, FRONTIER_INITIAL_BYTES);
-      while (bytes < need) bytes *= 2;
-      bytes = Math.min(bytes, FRONTIER_MAX_BYTES);
-      try {
-        if (bytes > buffer.byteLength) buffer.grow(bytes);
-      } catch {
-        // The machine would not give the memory: end the search as the memory guard would have.
-        Atomics.compareExchange(this.control, STOP, 0, STOP_MACHINE);
-        return false;
-      }
-      this.out = new Int32Array(buffer, 0, Math.floor(bytes / 4));
+      this.outStarts[chunk] = writer.at;
+      writer.start();
     }
-    const out = this.out;
-    out[at++] = index;
-    for (let k = 0; k < words; k++) out[at + k] = state[k];
+    if (writer.at + this.maxEntry > writer.out.length) {
+      const buffer = this.outBuffer;
+      if (!this.grown(buffer, writer.at + this.maxEntry, FRONTIER_MAX_BYTES)) return false;
+      writer.out = new Uint8Array(buffer, 0, buffer.byteLength);
+    }
+    writer.write(index, state);
     this.outCount++;
+    return true;
+  }
+
+  /**
+   * Grows `buffer` to hold `need` bytes, doubling, to `max` at the most; false, and the search
+   * stopped, when it cannot.
+   */
+  private grown(buffer: GrowableBuffer, need: number, max: number): boolean {
+    if (need > max) {
+      Atomics.compareExchange(this.control, STOP, 0, STOP_FRONTIER);
+      return false;
+    }
+    let bytes = Math.max(buffer.byteLength, 1);
+    while (bytes < need) bytes *= 2;
+    bytes = Math.min(bytes, max);
+    try {
+      if (bytes > buffer.byteLength) buffer.grow(bytes);
+    } catch {
+      // The machine would not give the memory: end the search as the memory guard would have.
+      Atomics.compareExchange(this.control, STOP, 0, STOP_MACHINE);
+      return false;
+    }
     return true;
   }
 
   /** Starts this worker's frontier of the levels of `parity` afresh (its old states are expanded). */
   private openOut(parity: number): void {
-    this.outBuffer = this.buffers[2 * this.id + parity];
-    this.out = new Int32Array(this.outBuffer, 0, this.outBuffer.byteLength >>> 2);
+    const buffer = this.buffers[2 * this.id + parity];
+    const starts = this.startBuffers[2 * this.id + parity];
+    this.outBuffer = buffer;
+    this.outStartsBuffer = starts;
+    this.writer.out = new Uint8Array(buffer, 0, buffer.byteLength);
+    this.writer.at = 0;
+    this.outStarts = new Uint32Array(starts, 0, starts.byteLength / CHUNK_START_BYTES);
     this.outCount = 0;
   }
 
@@ -922,16 +991,19 @@ class Share {
       return;
     }
     let total = 0;
+    let chunks = 0;
     for (let w = 0; w < n; w++) {
-      Atomics.store(control, prefixOf(n) + parity * n + w, total);
-      total += Atomics.load(control, SIZES + parity * n + w);
+      Atomics.store(control, prefixOf(n) + parity * n + w, chunks);
+      const states = Atomics.load(control, SIZES + parity * n + w);
+      total += states;
+      chunks += Math.ceil(states / CHUNK);
     }
     if (total === 0 || Atomics.load(control, FOUND) !== 0) {
       Atomics.store(control, DONE, 1);
       return;
     }
     Atomics.store(control, DEPTH, initial ? 0 : Atomics.load(control, DEPTH) + 1);
-    Atomics.store(control, TOTAL, total);
+    Atomics.store(control, TOTAL, chunks);
     Atomics.store(control, CURSOR, 0);
   }
 
