@@ -118,8 +118,24 @@ export class FrontierReader {
    * before it (or the zeros start left): only the words that changed are written.
    */
   read(state: Int32Array): void {
-    const { bytes } = this;
     const words = state.length;
+    this.index = (this.index + this.varint()) | 0;
+    let k = 0;
+    for (;;) {
+      k += this.varint() >>> 0;
+      if (k >= words) break;
+      const end = k + (this.varint() >>> 0) + 1;
+      for (; k < end; k++) {
+        const z = this.varint();
+        state[k] = (z >>> 1) ^ -(z & 1);
+      }
+      if (k >= words) break;
+    }
+  }
+
+  /** The LEB128 varint at `at` (a 32-bit pattern), moving `at` past it. */
+  private varint(): number {
+    const { bytes } = this;
     let p = this.at;
     let v = 0;
     let shift = 0;
@@ -129,39 +145,8 @@ export class FrontierReader {
       v |= (b & 0x7f) << shift;
       shift += 7;
     } while (b & 0x80);
-    this.index = (this.index + v) | 0;
-    let k = 0;
-    for (;;) {
-      v = 0;
-      shift = 0;
-      do {
-        b = bytes[p++];
-        v |= (b & 0x7f) << shift;
-        shift += 7;
-      } while (b & 0x80);
-      k += v >>> 0;
-      if (k >= words) break;
-      v = 0;
-      shift = 0;
-      do {
-        b = bytes[p++];
-        v |= (b & 0x7f) << shift;
-        shift += 7;
-      } while (b & 0x80);
-      const end = k + (v >>> 0) + 1;
-      for (; k < end; k++) {
-        v = 0;
-        shift = 0;
-        do {
-          b = bytes[p++];
-          v |= (b & 0x7f) << shift;
-          shift += 7;
-        } while (b & 0x80);
-        state[k] = (v >>> 1) ^ -(v & 1);
-      }
-      if (k >= words) break;
-    }
     this.at = p;
+    return v;
   }
 }
 
