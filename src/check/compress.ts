@@ -25,6 +25,7 @@
  */
 
 import { murmur3Words } from './hash.ts';
+import { MAX_VARINT_BYTES, unzigzag, VarintCursor, writeVarint, zigzag } from './varint.ts';
 
 /**
  * 32 words. Bytes a state in the whole visited set for blocks of 16, 24, 32, 48 and 64 words, on
@@ -34,8 +35,6 @@ import { murmur3Words } from './hash.ts';
 export const BLOCK_WORDS = 32;
 /** Below this many blocks, word mode: tables would store nearly every state twice. */
 const MIN_BLOCKS = 4;
-/** A LEB128 varint of a 32-bit number takes at most five bytes. */
-const MAX_VARINT_BYTES = 5;
 
 export interface CodecOptions {
   /** Words per block; word mode when the state has fewer than MIN_BLOCKS blocks. */
@@ -129,7 +128,7 @@ export class StateCodec {
         }
       }
       ids[j] = id;
-      n = writeVarint(id, record, n);
+      n = writeVarint(record, n, id);
       start += table.width;
     }
     this.recordLength = n;
@@ -176,46 +175,23 @@ export class StateCodec {
 /** Zigzag varints of every word (word mode). Returns the record's length. */
 function writeWords(state: Int32Array, out: Uint8Array): number {
   let n = 0;
-  for (let k = 0; k < state.length; k++) {
-    const v = state[k];
-    n = writeVarint((v << 1) ^ (v >> 31), out, n);
-  }
+  for (let k = 0; k < state.length; k++) n = writeVarint(out, n, zigzag(state[k]));
   return n;
 }
 
 function readWords(bytes: Uint8Array, offset: number, out: Int32Array): void {
-  readVarints(bytes, offset, out, out.length);
-  for (let k = 0; k < out.length; k++) {
-    const z = out[k];
-    out[k] = (z >>> 1) ^ -(z & 1);
-  }
+  cursor.bytes = bytes;
+  cursor.at = offset;
+  for (let k = 0; k < out.length; k++) out[k] = unzigzag(cursor.next());
 }
+
+const cursor = new VarintCursor();
 
 /** Reads `count` LEB128 varints from bytes[offset..] into out[0..count) (as 32-bit patterns). */
 function readVarints(bytes: Uint8Array, offset: number, out: Int32Array, count: number): void {
-  let p = offset;
-  for (let k = 0; k < count; k++) {
-    let v = 0;
-    let shift = 0;
-    let b: number;
-    do {
-      b = bytes[p++];
-      v |= (b & 0x7f) << shift;
-      shift += 7;
-    } while (b >= 0x80);
-    out[k] = v;
-  }
-}
-
-/** Writes the 32 bits of `v`, unsigned, as a LEB128 varint at out[n..]; returns the end. */
-function writeVarint(v: number, out: Uint8Array, n: number): number {
-  let u = v >>> 0;
-  while (u >= 0x80) {
-    out[n++] = (u & 0x7f) | 0x80;
-    u >>>= 7;
-  }
-  out[n++] = u;
-  return n;
+  cursor.bytes = bytes;
+  cursor.at = offset;
+  for (let k = 0; k < count; k++) out[k] = cursor.next();
 }
 
 /** About 16 KiB of component words per chunk: most positions hold a few hundred components. */

@@ -39,8 +39,7 @@
  * of 0.10-0.12 on synthetic 639-word entries, a rounding error beside a state's expansion.
  */
 
-/** A LEB128 varint of a 32-bit pattern takes at most five bytes. */
-const MAX_VARINT_BYTES = 5;
+import { MAX_VARINT_BYTES, unzigzag, VarintCursor, writeVarint, zigzag } from './varint.ts';
 
 /**
  * The most bytes an entry of a `words`-word state takes: the index delta, five bytes a word, and a
@@ -88,7 +87,7 @@ export class FrontierWriter {
       for (let j = from; j < k; j++) {
         const v = state[j];
         last[j] = v;
-        p = writeVarint(out, p, ((v << 1) ^ (v >> 31)) >>> 0);
+        p = writeVarint(out, p, zigzag(v));
       }
       if (k === words) break;
     }
@@ -97,10 +96,7 @@ export class FrontierWriter {
 }
 
 /** Reads frontier entries back, chunk by chunk, from any worker's buffer. */
-export class FrontierReader {
-  bytes: Uint8Array = new Uint8Array(0);
-  /** Where the next entry starts. */
-  at = 0;
+export class FrontierReader extends VarintCursor {
   /** The index of the entry read last. */
   index = 0;
 
@@ -121,43 +117,16 @@ export class FrontierReader {
    */
   read(state: Int32Array): void {
     const words = state.length;
-    this.index = (this.index + this.varint()) | 0;
+    this.index = (this.index + this.next()) | 0;
     let k = 0;
     for (;;) {
-      k += this.varint() >>> 0;
+      k += this.next() >>> 0;
       if (k >= words) break;
-      const end = k + (this.varint() >>> 0) + 1;
+      const end = k + (this.next() >>> 0) + 1;
       for (; k < end; k++) {
-        const z = this.varint();
-        state[k] = (z >>> 1) ^ -(z & 1);
+        state[k] = unzigzag(this.next());
       }
       if (k >= words) break;
     }
   }
-
-  /** The LEB128 varint at `at` (a 32-bit pattern), moving `at` past it. */
-  private varint(): number {
-    const { bytes } = this;
-    let p = this.at;
-    let v = 0;
-    let shift = 0;
-    let b: number;
-    do {
-      b = bytes[p++];
-      v |= (b & 0x7f) << shift;
-      shift += 7;
-    } while (b & 0x80);
-    this.at = p;
-    return v;
-  }
-}
-
-/** Writes `v`, a 32-bit pattern as an unsigned number, as a LEB128 varint at `p`; returns its end. */
-function writeVarint(out: Uint8Array, p: number, v: number): number {
-  while (v >= 0x80) {
-    out[p++] = (v & 0x7f) | 0x80;
-    v >>>= 7;
-  }
-  out[p++] = v;
-  return p;
 }
