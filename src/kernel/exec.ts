@@ -48,6 +48,22 @@ export interface Routine<K> {
   readonly argKinds: readonly number[];
   /** The routines it may call, by name (frames.ts): a call to any other is an error. */
   readonly callees: ReadonlySet<string>;
+  /** By pc: 1 where the step was declared with ownWordsOnly. */
+  readonly ownOnly: Uint8Array;
+}
+
+const OWN_ONLY = Symbol('ownWordsOnly');
+
+/**
+ * Declares that a step reads and writes nothing but its own actor's words: its stack (frame words,
+ * pc, calls and returns) and, for a task, its task_struct; nothing any other actor touches. The
+ * system's partial-order reduction (system/footprint.ts) lets such moves go first. A declaration
+ * that is wrong makes that reduction unsound, so system/footprint.test.ts runs every declared
+ * step it reaches under a recording memory and fails on any other word.
+ */
+export function ownWordsOnly<K>(step: Step<K>): Step<K> {
+  (step as Step<K> & { [OWN_ONLY]?: true })[OWN_ONLY] = true;
+  return step;
 }
 
 /**
@@ -88,6 +104,7 @@ export class RoutineTable<K> {
       args: shape.args,
       argKinds,
       callees: new Set(shape.calls),
+      ownOnly: Uint8Array.from(steps, (st) => ((st as { [OWN_ONLY]?: true })[OWN_ONLY] ? 1 : 0)),
     };
     this.all.push(r);
     return r;

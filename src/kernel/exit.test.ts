@@ -6,9 +6,9 @@ describe('do_exit (kernel/exit.c, v4.5)', () => {
     const b = boot(oneProcess(['open: { device: dev0, fd: 3 }', 'exit']), 'e57e58bd');
     b.move('proc'); // open
     const labels: string[] = [];
-    b.sys.kernel.executed = labels;
+    b.sys.kernel.onStep = (r, pc) => labels.push(`${r.name}:${r.labels[pc]}`);
     b.runActor('proc');
-    b.sys.kernel.executed = null;
+    b.sys.kernel.onStep = null;
     const order = ['exit_mm', 'exit_files', 'exit_task_work', 'finish_task_switch'].map((l) =>
       labels.indexOf(`do_exit:${l}`),
     );

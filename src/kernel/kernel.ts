@@ -114,8 +114,14 @@ export class Kernel {
   private readonly stack: Stack<Kernel>;
   /** Trace notes of the running action, collected only when `notes` is set (not while searching). */
   notes: string[] | null = null;
-  /** Every step run (`routine:step`), collected only when set: for tests and debugging. */
-  executed: string[] | null = null;
+  /** Called before every step run, when set: for tests and debugging. */
+  onStep: ((r: KRoutine, pc: number) => void) | null = null;
+  /**
+   * When set, run() stops before any step not declared ownWordsOnly and sets `strayed`: how
+   * system/footprint.ts finds out whether a move touches only its actor's own words.
+   */
+  ownOnly = false;
+  strayed = false;
 
   constructor(
     readonly w: World,
@@ -252,7 +258,11 @@ export class Kernel {
       const r = routines.get(this.routineId);
       const step = r.steps[this.pc];
       if (!step) throw new Error(`${r.name}: ran off the end (pc ${this.pc})`);
-      if (this.executed) this.executed.push(`${r.name}:${r.labels[this.pc]}`);
+      if (this.onStep) this.onStep(r, this.pc);
+      if (this.ownOnly && r.ownOnly[this.pc] === 0) {
+        this.strayed = true;
+        return progressed;
+      }
       const ctl = step(this);
       if (this.w.kernel.violation === V.capacity) return true;
       switch (ctl) {

@@ -9,7 +9,7 @@ describe('struct file (fs/file_table.c, v4.5)', () => {
     b.move('proc'); // open
     expect(w.file[0].f_count).toBe(1);
     const executed: string[] = [];
-    b.sys.kernel.executed = executed;
+    b.sys.kernel.onStep = (r, pc) => executed.push(`${r.name}:${r.labels[pc]}`);
     const notes = b.move('proc').notes; // close: f_count 1→0, __fput queued, run on the way out
     expect(notes.findIndex((n) => n.startsWith('task_work_add'))).toBeLessThan(notes.indexOf('__fput'));
     // ->release ran from task_work_run in ret_to_user, not from close itself.
