@@ -4,16 +4,16 @@
  * calls run here), and at the final context switch finish_task_switch drops the lazy mm_count.
  */
 import { Obj } from '../world/objects.ts';
-import { Ctl } from './exec.ts';
+import { Ctl, ownWordsOnly } from './exec.ts';
 import { __fput, fdHolder, fput, nextTaskWork } from './fs/file.ts';
 import { defineRoutine, PF_EXITING } from './kernel.ts';
 import { holder, mmdrop, mmgrab, mmput } from './mm/mm.ts';
 
 export const do_exit = defineRoutine('do_exit()', [
-  function exit_signals(k) {
+  ownWordsOnly(function exit_signals(k) {
     k.w.task[k.actor].flags |= PF_EXITING;
     return Ctl.NEXT;
-  },
+  }),
   function exit_mm(k) {
     const t = k.w.task[k.actor];
     const mm = t.mm - 1;
@@ -24,9 +24,9 @@ export const do_exit = defineRoutine('do_exit()', [
     t.active_mm = mm + 1;
     return k.call(mmput, mm, holder(Obj.task, k.actor));
   },
-  function cond_resched() {
+  ownWordsOnly(function cond_resched() {
     return Ctl.PREEMPT;
-  },
+  }),
   function exit_files(k) {
     const t = k.w.task[k.actor];
     for (let fd = 0; fd < k.w.dims.nfd; fd++) {
@@ -37,13 +37,13 @@ export const do_exit = defineRoutine('do_exit()', [
     }
     return Ctl.PREEMPT;
   },
-  function exit_task_work(k) {
+  ownWordsOnly(function exit_task_work(k) {
     const file = nextTaskWork(k);
     if (file >= 0) return k.call(__fput, file, 0, 0, true);
     // task_work_run's final pass marks the list dead: later fputs go to delayed_fput.
     k.w.task[k.actor].work_exited = 1;
     return Ctl.PREEMPT;
-  },
+  }),
   function finish_task_switch(k) {
     const t = k.w.task[k.actor];
     const mm = t.active_mm - 1;

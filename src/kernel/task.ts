@@ -5,7 +5,7 @@
 import { pageOfVa, USER_BASE } from '../arch/x86/pgtable.ts';
 import { site } from '../properties/violations.ts';
 import { Life, Obj } from '../world/objects.ts';
-import { Ctl } from './exec.ts';
+import { Ctl, ownWordsOnly } from './exec.ts';
 import { do_exit } from './exit.ts';
 import { __fput, alloc_file, fdHolder, fput, get_file, nextTaskWork } from './fs/file.ts';
 import { defineRoutine, type Kernel } from './kernel.ts';
@@ -73,17 +73,17 @@ export const task_main = defineRoutine('task_main()', [
         return k.call(sys_fork, mm, op.child);
     }
   },
-  function ret_to_user(k) {
+  ownWordsOnly(function ret_to_user(k) {
     const file = nextTaskWork(k);
     if (file >= 0) return k.call(__fput, file, 0, 0, true);
     return k.jumpPreempt('syscall');
-  },
-  function exit(k) {
+  }),
+  ownWordsOnly(function exit(k) {
     return k.call(do_exit);
-  },
-  function dead() {
+  }),
+  ownWordsOnly(function dead() {
     return Ctl.RET;
-  },
+  }),
 ]);
 
 function badFd(k: Kernel): Ctl {

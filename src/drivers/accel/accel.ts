@@ -7,7 +7,7 @@
  * accel-nowait is the same driver without the wait: it breaks intel-svm's contract ("no page
  * fault outstanding at unbind"), so what follows from it is a finding about the client.
  */
-import { Ctl } from '../../kernel/exec.ts';
+import { Ctl, ownWordsOnly } from '../../kernel/exec.ts';
 import { type ClientFileOps, defineRoutine, type KRoutine, type KStep } from '../../kernel/kernel.ts';
 import { device_page_request_outstanding, device_program_pasid, device_stop_pasid } from '../client.ts';
 
@@ -50,6 +50,7 @@ export const releaseSteps = {
     return Ctl.RET;
   },
 } satisfies Record<string, KStep>;
+ownWordsOnly(releaseSteps.done);
 
 export function accelOps(svmBind: KRoutine): ClientFileOps {
   return {

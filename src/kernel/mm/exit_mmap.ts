@@ -8,7 +8,7 @@
  *  4. remove_vma on each VMA: ->close, fput(vm_file), free the VMA.
  */
 import { Count, Life, Obj } from '../../world/objects.ts';
-import { Ctl } from '../exec.ts';
+import { Ctl, ownWordsOnly } from '../exec.ts';
 import { fput } from '../fs/file.ts';
 import { defineRoutine, type Kernel } from '../kernel.ts';
 import { free_pgtables, tlb_finish_mmu, zap_pte_range } from './memory.ts';
@@ -19,9 +19,9 @@ export const exit_mmap = defineRoutine('exit_mmap(mm)', [
     k.w.mm[k.a0].exit_mmap_step = 1;
     return k.call(__mmu_notifier_release, k.a0);
   },
-  function cond_resched() {
+  ownWordsOnly(function cond_resched() {
     return Ctl.PREEMPT;
-  },
+  }),
   function unmap_vmas(k) {
     const mm = k.a0;
     k.w.mm[mm].exit_mmap_step = 2;

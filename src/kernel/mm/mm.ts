@@ -8,7 +8,7 @@
 import { PageKind } from '../../arch/x86/pgtable.ts';
 import { site } from '../../properties/violations.ts';
 import { Count, Life, Obj } from '../../world/objects.ts';
-import { Ctl } from '../exec.ts';
+import { Ctl, ownWordsOnly } from '../exec.ts';
 import { defineRoutine, type Kernel } from '../kernel.ts';
 import { exit_mmap } from './exit_mmap.ts';
 import { __free_page, alloc_page } from './page_alloc.ts';
@@ -134,16 +134,16 @@ export const mmput = defineRoutine('mmput(mm, holder)', [
     if (m.mm_users > 0) return Ctl.RET;
     return k.call(__mmput, mm);
   },
-  function done() {
+  ownWordsOnly(function done() {
     return Ctl.RET;
-  },
+  }),
 ]);
 
 /** __mmput (kernel/fork.c, v4.5): exit_aio, ..., exit_mmap, ..., mmdrop. */
 export const __mmput = defineRoutine('__mmput(mm)', [
-  function call_exit_mmap(k) {
+  ownWordsOnly(function call_exit_mmap(k) {
     return k.call(exit_mmap, k.a0);
-  },
+  }),
   function mmdrop_users_ref(k) {
     mmdrop(k, k.a0, holder(Obj.mm, k.a0));
     return Ctl.RET;

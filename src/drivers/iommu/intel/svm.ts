@@ -16,7 +16,7 @@
 import { framePhys, userVa } from '../../../arch/x86/pgtable.ts';
 import { respName } from '../../../hw/vtd/iommu.ts';
 import { DMA_PRS, DMAR_CAP, DMAR_ECAP, PAGE_REQ_DSC, PASID_ENTRY, QI_RESP } from '../../../hw/vtd/layouts.ts';
-import { Ctl } from '../../../kernel/exec.ts';
+import { Ctl, ownWordsOnly } from '../../../kernel/exec.ts';
 import { defineRoutine, type Kernel, type KStep } from '../../../kernel/kernel.ts';
 import { down_read, mutex_lock_pasid, mutex_unlock_pasid, up_read } from '../../../kernel/locking.ts';
 import { handle_mm_fault } from '../../../kernel/mm/memory.ts';
@@ -157,6 +157,9 @@ export const bind = {
   },
 } satisfies Record<string, KStep>;
 
+// Steps that only read their frame and call or return (exec.ts ownWordsOnly).
+for (const s of [bind.mmu_notifier_register, bind.mmput, bind.ret]) ownWordsOnly(s);
+
 // --- intel_svm_unbind_mm -----------------------------------------------------------------
 
 export const unbind = {
@@ -226,18 +229,18 @@ export const unbind = {
 
 /** intel_flush_pasid_dev + intel_flush_svm_range_dev(all): a0 = PASID, a1 = sdev. */
 export const flush_pasid_and_range_dev = defineRoutine('intel_flush_pasid_dev+svm_range_dev(pasid, sdev)', [
-  function intel_flush_pasid_dev(k) {
+  ownWordsOnly(function intel_flush_pasid_dev(k) {
     return k.call(qi_submit_sync, Qi.pasid_cache, k.a0, k.a1);
-  },
-  function flush_iotlb(k) {
+  }),
+  ownWordsOnly(function flush_iotlb(k) {
     return k.call(qi_submit_sync, Qi.iotlb_pasid, k.a0, k.a1);
-  },
+  }),
   function flush_dev_iotlb(k) {
     return k.w.sdev[k.a1].dev_iotlb ? k.call(qi_submit_sync, Qi.dev_iotlb_pasid, k.a0, k.a1) : Ctl.NEXT;
   },
-  function done() {
+  ownWordsOnly(function done() {
     return Ctl.RET;
-  },
+  }),
 ]);
 
 // --- intel_mm_release (the notifier's ->release) -----------------------------------------
@@ -387,6 +390,9 @@ export const fault = {
     return k.jumpPreempt('next_request');
   },
 } satisfies Record<string, KStep>;
+
+// Steps that only touch their frame (exec.ts ownWordsOnly).
+for (const s of [fault.result_success, fault.mmput, fault.bad_req]) ownWordsOnly(s);
 
 /** The four functions a policy defines, as step lists. */
 export interface SvmPolicy {
