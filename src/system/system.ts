@@ -27,6 +27,7 @@ import { deadlockedActor, leakedObjects } from '../properties/quiescent.ts';
 import { V } from '../properties/violations.ts';
 import type { Scenario } from '../scenario/types.ts';
 import { type Dims, World } from '../world/layout.ts';
+import { OwnMoves } from './footprint.ts';
 import { exchangeGroups, ProcessSymmetry } from './symmetry.ts';
 
 export type ActorKind = 'task' | 'kworker' | 'irq' | 'device' | 'iommu-qi' | 'iommu-cache';
@@ -162,6 +163,10 @@ export class SvmSystem implements Model {
   readonly symmetry?: ProcessSymmetry;
   /** Model.canonicalize, present only when the scenario has identical processes. */
   readonly canonicalize?: (state: Int32Array, scratch: Int32Array) => boolean;
+  /** Footprints for partial-order reduction: which moves touch only their actor's own words. */
+  readonly own: OwnMoves;
+  readonly resourceCount: number;
+  readonly observed: readonly number[];
 
   constructor(
     readonly scenario: Scenario,
@@ -209,6 +214,17 @@ export class SvmSystem implements Model {
       this.symmetry = sym;
       this.canonicalize = (state, scratch) => sym.canonicalize(state, scratch);
     }
+    this.own = new OwnMoves(this.world, this.kernel, cfg.programs);
+    this.resourceCount = this.own.resourceCount;
+    this.observed = this.own.observed;
+  }
+
+  footprint(state: Int32Array, actor: number, reads: Uint32Array, writes: Uint32Array): void {
+    this.own.footprint(state, actor, reads, writes);
+  }
+
+  couldTouch(state: Int32Array, actor: number, reads: Uint32Array, writes: Uint32Array): void {
+    this.own.couldTouch(state, actor, reads, writes);
   }
 
   private readonly prq: ReturnType<typeof svmRoutines>['prq'];
