@@ -18,7 +18,11 @@ import { SvmSystem } from '../src/system/system.ts';
 import { findFamily, type Params } from './classic.ts';
 import { type SvmConfig, scenarioYaml } from './svm-configs.ts';
 
-export type SvmsimSpec = { timeout: number; reductions?: boolean } & (
+export type SvmsimSpec = {
+  timeout: number;
+  reductions?: boolean /** with reductions: false for symmetry alone */;
+  por?: boolean;
+} & (
   | { kind: 'classic'; family: string; params: Params }
   | { kind: 'svm'; config: SvmConfig; policy: string }
 );
@@ -66,7 +70,7 @@ async function measure(spec: SvmsimSpec): Promise<SvmsimResult> {
     // Reductions on: what `svmsim check` does by default. POR reduces a model that declares
     // footprints (the classic ones), symmetry one that has interchangeable processes (the SVM
     // model's identical processes; the classic ones with a canonical form).
-    ...(spec.reductions ? { por: true, symmetry: spec.kind === 'svm' } : {}),
+    ...(spec.reductions ? { por: spec.por ?? true, symmetry: spec.kind === 'svm' } : {}),
     progressIntervalMs: 2 ** 31,
     onProgress: (p) => {
       searchSeconds ??= p.seconds;

@@ -26,7 +26,7 @@ import { type SvmConfig, scenarioYaml } from './svm-configs.ts';
 
 const args = process.argv.slice(2);
 const config: SvmConfig = JSON.parse(args.find((a) => a.startsWith('{')) ?? '{"P":2,"D":1,"F":1,"MMAP":3}');
-const mode = args.includes('own') ? 'own' : 'private';
+const mode = args.includes('own') ? 'own' : args.includes('exposed') ? 'exposed' : 'private';
 const symmetry = args.includes('--symmetry');
 
 const sys = new SvmSystem(parseScenario(scenarioYaml(config), 'por-potential.yaml'), findPolicy('e57e58bd')!);
@@ -78,6 +78,15 @@ const recording = (arr: Int32Array): Int32Array =>
     },
   });
 
+/** No svm of task a was ever allocated and no file of a is on the delayed_fput list. */
+function unexposed(s: Int32Array, a: number): boolean {
+  w.s = s;
+  for (let i = a * d.per.svms; i < (a + 1) * d.per.svms; i++) if (w.svm[i].life !== 0) return false;
+  for (let q = w.kernel.delayed_fput; q !== 0; q >>>= 5)
+    if (Math.floor(((q & 31) - 1) / d.per.files) === a) return false;
+  return true;
+}
+
 /** Whether task `a`'s only move from `s` touches words of the measured class only. */
 function local(s: Int32Array, a: number): boolean {
   if (sys.actors[a].kind !== 'task' || sys.choices(s, a) !== 1) return false;
@@ -85,10 +94,11 @@ function local(s: Int32Array, a: number): boolean {
   touched = new Set();
   w.s = recording(out);
   if (!sys.act(a, 0) || out[violationWord] !== 0) return false;
+  const open = mode === 'own' || (mode === 'exposed' && unexposed(s, a));
   for (const i of touched) {
     if (i === violationWord) continue;
-    if (owner[i] === a && (privateWord[i] === 1 || mode === 'own')) continue;
-    if (mode === 'own' && isRef(i)) continue;
+    if (owner[i] === a && (privateWord[i] === 1 || open)) continue;
+    if (open && isRef(i)) continue;
     return false;
   }
   return true;
