@@ -186,6 +186,21 @@ describe('svmsim check --swarm and reductions', () => {
     expect(off.map((x: { verdict: string }) => x.verdict)).toEqual(
       on.map((x: { verdict: string }) => x.verdict),
     );
+    // The model declares footprints (system/footprint.ts): partial-order reduction ran, and saved states.
+    const fixed = (rs: { policy: string; stats: { states: number; reduced?: { por: boolean } } }[]) =>
+      rs.find((r) => r.policy === 'e57e58bd')!.stats;
+    expect(fixed(on).reduced?.por).toBe(true);
+    expect(fixed(off).reduced).toBeUndefined();
+    expect(fixed(on).states).toBeLessThan(fixed(off).states);
+  });
+
+  it('says in the text result when partial-order reduction ran', () => {
+    const on = svmsim('check', 'seed-accel-mmap', '--policy', 'v4.4');
+    const off = svmsim('check', 'seed-accel-mmap', '--policy', 'v4.4', '--no-por');
+    expect(on.out.split('\n')[0]).toMatch(
+      /^seed-accel-mmap under v4\.4: leak in 7 steps \(.*, partial-order reduced\)$/,
+    );
+    expect(off.out.split('\n')[0]).not.toContain('partial-order');
   });
 });
 

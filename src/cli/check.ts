@@ -63,6 +63,8 @@ export interface CheckResult {
     seconds: number;
     bytesPerState: number;
     omissionProbability?: number;
+    /** Which reductions ran, and what they did (explore's stats.reduced). */
+    reduced?: SearchResult['stats']['reduced'];
     /**
      * When symmetry reduction ran: the groups of interchangeable processes, by name, and for a
      * group whose processes each bring their own device into an exchange, those devices (in the
@@ -224,7 +226,9 @@ function describeResult(r: CheckResult, c: ReturnType<typeof colorsFor>): string
     r.stats.omissionProbability === undefined
       ? ''
       : `, omission probability ${r.stats.omissionProbability.toExponential(1)}`;
-  const stats = `${r.stats.states.toLocaleString('en-US')} states, ${r.stats.transitions.toLocaleString('en-US')} transitions, ${r.stats.seconds.toFixed(2)} s${sym}${omission}`;
+  // Partial-order reduction: moves that touch only their own actor's words taken alone (system/footprint.ts).
+  const por = r.stats.reduced?.por ? ', partial-order reduced' : '';
+  const stats = `${r.stats.states.toLocaleString('en-US')} states, ${r.stats.transitions.toLocaleString('en-US')} transitions, ${r.stats.seconds.toFixed(2)} s${por}${sym}${omission}`;
   if (r.verdict === 'verified')
     return `${head}${c.green('verified')} (${stats}): no leak, use-after-free, refcount misuse, disturbance or deadlock in any interleaving`;
   if (r.verdict === 'incomplete')
