@@ -66,7 +66,7 @@ export function formatReport(r: Results): string {
     lines.push(
       '',
       "Domain: svmsim's SVM model against svm.pml, DFS, first violation; red. off: pan -DNOREDUCE and " +
-        "svmsim unreduced, on: pan's partial-order reduction and svmsim's symmetry (as svmsim check runs)",
+        "svmsim unreduced, on: pan's partial-order reduction, svmsim's symmetry and partial-order reduction (as svmsim check runs)",
       '',
     );
     lines.push(domainTable(r.domain), '', ...domainChecks(r.domain));
