@@ -97,25 +97,29 @@ describe('svmsim check --swarm and reductions', () => {
     expect(j.stats.searches).toBe(2);
   });
 
-  it('reduces by symmetry in every search of a swarm, unless --no-symmetry', () => {
+  it('reduces by symmetry and partial order in every search of a swarm, unless told not to', () => {
     const args = ['check', 'two-procs-one-device', '--policy', 'v4.4', '--swarm', '2', '--json'];
     const on = svmsim(...args);
-    expect(on.code).toBe(1);
+    expect([on.code, on.err]).toEqual([1, '']);
     const j = JSON.parse(on.out).results[0];
     expect(j.violation.kind).toBe('leak');
     expect([j.stats.symmetry, j.stats.reduced.symmetry, j.stats.reduced.por]).toEqual([
       { groups: [['proc0', 'proc1']], devices: [null] },
       true,
-      false,
+      true,
     ]);
-    const off = svmsim(...args, '--no-symmetry');
-    const k = JSON.parse(off.out).results[0];
-    expect([off.code, k.violation.kind, k.stats.symmetry, k.stats.reduced]).toEqual([
-      1,
-      'leak',
-      undefined,
-      undefined,
-    ]);
+    const noSym = svmsim(...args, '--no-symmetry');
+    const k = JSON.parse(noSym.out).results[0];
+    expect([
+      noSym.code,
+      k.violation.kind,
+      k.stats.symmetry,
+      k.stats.reduced.symmetry,
+      k.stats.reduced.por,
+    ]).toEqual([1, 'leak', undefined, false, true]);
+    const off = svmsim(...args, '--no-symmetry', '--no-por');
+    const l = JSON.parse(off.out).results[0];
+    expect([off.code, l.violation.kind, l.stats.reduced]).toEqual([1, 'leak', undefined]);
   });
 
   it('searches breadth-first in worker threads with --workers, as the sequential BFS does', () => {

@@ -9,7 +9,8 @@
  * choices forward or backward, both drawn from a seed. The states and transitions are the model's:
  * only their numbering differs, and `originalTrace` translates a trace back. So the model's symmetries
  * are the diversified model's too, and its canonicalize is passed on unchanged: symmetry reduction
- * sees states, never the numbers of moves.
+ * sees states, never the numbers of moves. Its footprints are too, with the actor renumbered, so that
+ * partial-order reduction picks among the same ample sets, in the search's own order of actors.
  */
 
 import type { Model, Transition } from './model.ts';
@@ -59,6 +60,18 @@ export function diversify(model: Model, seed: number): Diversified {
   };
   if (model.canonicalize !== undefined)
     diversified.canonicalize = (state, scratch) => model.canonicalize!(state, scratch);
+  // Resources name pieces of the state, not moves: only the actor asked about is renumbered.
+  if (model.footprint !== undefined && model.couldTouch !== undefined) {
+    const { footprint, couldTouch } = model;
+    Object.assign(diversified, {
+      resourceCount: model.resourceCount,
+      observed: model.observed,
+      footprint: (state: Int32Array, a: number, reads: Uint32Array, writes: Uint32Array) =>
+        footprint.call(model, state, perm[a], reads, writes),
+      couldTouch: (state: Int32Array, a: number, reads: Uint32Array, writes: Uint32Array) =>
+        couldTouch.call(model, state, perm[a], reads, writes),
+    });
+  }
   return diversified;
 }
 

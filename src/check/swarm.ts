@@ -10,7 +10,9 @@
  *
  * With symmetry reduction (on a model that canonicalizes) each search stores one state per orbit, as
  * explore does; a search's trace then runs through representatives, and the search makes it concrete
- * (symmetry.ts) in its own numbering of moves before it translates it into the model's.
+ * (symmetry.ts) in its own numbering of moves before it translates it into the model's. With
+ * partial-order reduction (on a model that declares footprints) each search expands ample sets, as
+ * explore's DFS does, with the stack proviso, choosing among the actors in its own order.
  *
  * Models cannot be sent to a worker, so each worker builds its own from a module: `source` names the
  * module, the function it exports, and the (structured-cloneable) arguments to call it with. The main
@@ -33,6 +35,7 @@ import { DepthFirst } from './dfs.ts';
 import { diversify } from './diversify.ts';
 import type { ViolationKind } from './findings.ts';
 import type { Model, Transition } from './model.ts';
+import { declaresFootprints } from './por.ts';
 import type { IncompleteReason, Violation } from './search.ts';
 import { concretize } from './symmetry.ts';
 import { finalState, traceTo } from './trace.ts';
@@ -63,6 +66,8 @@ export interface SwarmOptions {
   shouldStop?: () => boolean;
   /** Symmetry reduction in every search (explore's option); a model without canonicalize is unreduced. */
   symmetry?: boolean;
+  /** Partial-order reduction in every search (explore's option); a model without footprints is unreduced. */
+  por?: boolean;
 }
 
 export interface SwarmSearch {
@@ -77,6 +82,9 @@ export interface SwarmSearch {
   bytes: number;
   /** Successors that canonicalize moved (with symmetry reduction). */
   canonicalized: number;
+  /** States expanded through an ample set, and ample sets the cycle proviso refused (with POR). */
+  ampleStates: number;
+  provisoFallbacks: number;
   memoryMessage?: string;
 }
 
@@ -92,6 +100,8 @@ export interface SwarmResult {
   seconds: number;
   /** Symmetry reduction ran: asked for, and the model canonicalizes. */
   symmetry: boolean;
+  /** Partial-order reduction ran: asked for, and the model declares footprints. */
+  por: boolean;
 }
 
 /** What swarm.ts sends a worker. */
@@ -104,6 +114,8 @@ export interface WorkerTask {
   limits: Pick<SwarmOptions, 'maxStates' | 'maxDepth' | 'maxSeconds' | 'hashCompaction' | 'maxMemoryBytes'>;
   /** Symmetry reduction asked for: the search canonicalizes when its model can. */
   symmetry: boolean;
+  /** Partial-order reduction asked for: the search reduces when its model declares footprints. */
+  por: boolean;
 }
 
 /** What a worker sends back, once, when its search ends. */
@@ -115,6 +127,8 @@ export interface WorkerOutcome {
   seconds: number;
   bytes: number;
   canonicalized: number;
+  ampleStates: number;
+  provisoFallbacks: number;
   stopped: StopReason | null;
   cutBy: 'max-states' | 'max-depth' | null;
   memoryMessage?: string;
@@ -154,6 +168,7 @@ export async function swarm(source: ModelSource, options: SwarmOptions = {}): Pr
     stop: stopBuffer,
     limits,
     symmetry: options.symmetry === true,
+    por: options.por === true,
   });
   const workers = Array.from({ length: n - 1 }, (_, k) => startWorker(task(k + 1)));
   const terminateAll = () => {
@@ -193,6 +208,7 @@ export async function swarm(source: ModelSource, options: SwarmOptions = {}): Pr
     seconds: 0,
     // Every search decided the same from its own copy of the model.
     symmetry: options.symmetry === true && model?.canonicalize !== undefined,
+    por: options.por === true && model !== undefined && declaresFootprints(model),
   };
   const found = first as WorkerOutcome | null;
   if (found?.violation !== undefined) {
@@ -233,7 +249,8 @@ export async function searchInOrder(original: Model, task: WorkerTask): Promise<
     findAll: false,
     hashCompaction: task.limits.hashCompaction === true,
     target: null,
-    por: false,
+    // DFS with the stack proviso, as explore runs it (por.ts); the diversified model's footprints.
+    por: task.por && declaresFootprints(model),
     symmetry: symmetric,
   });
   const control = new RunControl({
@@ -252,6 +269,8 @@ export async function searchInOrder(original: Model, task: WorkerTask): Promise<
     seconds: control.seconds,
     bytes: control.peakBytes,
     canonicalized: engine.reduced.canonicalized,
+    ampleStates: engine.reduced.ampleStates,
+    provisoFallbacks: engine.reduced.provisoFallbacks,
     stopped,
     cutBy: engine.cutBy,
   };
@@ -318,6 +337,8 @@ const unstarted = (index: number): WorkerOutcome => ({
   seconds: 0,
   bytes: 0,
   canonicalized: 0,
+  ampleStates: 0,
+  provisoFallbacks: 0,
   stopped: 'stopped',
   cutBy: null,
 });
@@ -338,6 +359,8 @@ function searchOf(o: WorkerOutcome): SwarmSearch {
     seconds: o.seconds,
     bytes: o.bytes,
     canonicalized: o.canonicalized,
+    ampleStates: o.ampleStates,
+    provisoFallbacks: o.provisoFallbacks,
     ...(o.memoryMessage === undefined ? {} : { memoryMessage: o.memoryMessage }),
   };
 }

@@ -37,7 +37,7 @@ export interface CheckOptions {
   /** Partial-order and symmetry reduction (on unless turned off; inert for a model without hooks). */
   por?: boolean;
   symmetry?: boolean;
-  /** N diversified searches in worker threads instead of one search (symmetry reduction, no POR). */
+  /** N diversified searches in worker threads instead of one search (symmetry and partial-order reduction). */
   swarm?: number;
   /** A breadth-first search by N worker threads sharing one visited table (symmetry reduction, no POR). */
   workers?: number;
@@ -162,7 +162,8 @@ export async function checkCommand(scenarioArgs: string[], o: CheckOptions): Pro
   process.on('SIGINT', onSigint);
   const c = colorsFor(process.stdout);
   const err = colorsFor(process.stderr);
-  const threaded = o.workers !== undefined ? '--workers' : o.swarm && o.swarm > 1 ? '--swarm' : null;
+  // --swarm's searches reduce as the sequential DFS does; --workers' BFS has no partial-order reduction.
+  const threaded = o.workers !== undefined ? '--workers' : null;
   // Only where it would have reduced something: the system must declare footprints for it.
   let porNoted = o.por === false || o.quiet === true || threaded === null;
   const results: CheckResult[] = [];
@@ -289,6 +290,7 @@ async function swarmSearch(
   o: Omit<CheckOptions, 'policies'>,
 ): Promise<SearchResult> {
   const symmetry = o.symmetry ?? true;
+  const por = o.por ?? true;
   const r = await swarm(systemSource(sc, policyArg), {
     workers: o.swarm,
     maxStates: o.maxStates,
@@ -296,6 +298,7 @@ async function swarmSearch(
     hashCompaction: o.hashCompaction,
     shouldStop: () => interrupted,
     symmetry,
+    por,
   });
   const sum = (f: (x: SwarmResult['searches'][number]) => number) => r.searches.reduce((a, x) => a + f(x), 0);
   const states = sum((x) => x.states);
@@ -310,13 +313,13 @@ async function swarmSearch(
       seconds: r.seconds,
       bytes: sum((x) => x.bytes),
       bytesPerState: states ? sum((x) => x.bytes) / states : 0,
-      ...(symmetry
+      ...(symmetry || por
         ? {
             reduced: {
-              por: false,
+              por: r.por,
               symmetry: r.symmetry,
-              ampleStates: 0,
-              provisoFallbacks: 0,
+              ampleStates: sum((x) => x.ampleStates),
+              provisoFallbacks: sum((x) => x.provisoFallbacks),
               canonicalized: sum((x) => x.canonicalized),
             },
           }
