@@ -12,6 +12,22 @@ const example = (name: string, exportName: string, args: unknown[]): ModelSource
   args,
 });
 
+/** Search `index` of a swarm over `model`, run here to its end. */
+const searchAlone = (
+  model: Model,
+  source: ModelSource,
+  index: number,
+  reductions: { symmetry: boolean; por: boolean },
+) =>
+  searchInOrder(model, {
+    source,
+    index,
+    seed: 1_000_003 + index,
+    stop: new SharedArrayBuffer(4),
+    limits: {},
+    ...reductions,
+  });
+
 describe('swarm', () => {
   it('reports the first violation, with a trace that replays here', async () => {
     const r = await swarm(example('refcount', 'refcount', [3, 2, 'check-then-get']), { workers: 3 });
@@ -54,15 +70,7 @@ describe('swarm', () => {
       // Search 0 follows the model's own order; the others a diversified one, whose moves are
       // numbered differently and whose trace is made concrete before it is translated back.
       for (let index = 0; index < 6; index++) {
-        const o = await searchInOrder(model, {
-          source,
-          index,
-          seed: 1_000_003 + index,
-          stop: new SharedArrayBuffer(4),
-          limits: {},
-          symmetry: true,
-          por: false,
-        });
+        const o = await searchAlone(model, source, index, { symmetry: true, por: false });
         const v = o.violation!;
         const end = finalState(model, v.trace);
         expect(v.kind === 'state' ? model.violation(end) : model.quiescent(end), `${name} ${index}`).toBe(
@@ -85,17 +93,8 @@ describe('swarm', () => {
     // Every search, whatever its order of actors, reduces (each run to its end here).
     const model = dining(6, 'ordered');
     for (let index = 0; index < 4; index++) {
-      const run = (por: boolean) =>
-        searchInOrder(model, {
-          source,
-          index,
-          seed: 1_000_003 + index,
-          stop: new SharedArrayBuffer(4),
-          limits: {},
-          symmetry: false,
-          por,
-        });
-      const [r, full] = [await run(true), await run(false)];
+      const r = await searchAlone(model, source, index, { symmetry: false, por: true });
+      const full = await searchAlone(model, source, index, { symmetry: false, por: false });
       expect([r.violation, full.violation]).toEqual([undefined, undefined]);
       expect(r.states, `order ${index}`).toBeLessThan(full.states);
     }
@@ -105,15 +104,7 @@ describe('swarm', () => {
     const model = dining(5, 'left-first');
     const source = example('dining', 'dining', [5, 'left-first']);
     for (let index = 0; index < 6; index++) {
-      const o = await searchInOrder(model, {
-        source,
-        index,
-        seed: 1_000_003 + index,
-        stop: new SharedArrayBuffer(4),
-        limits: {},
-        symmetry: false,
-        por: true,
-      });
+      const o = await searchAlone(model, source, index, { symmetry: false, por: true });
       const v = o.violation!;
       expect(v.kind, `order ${index}`).toBe('quiescent');
       expect(model.quiescent(finalState(model, v.trace)), `order ${index}`).toBe(v.code);
