@@ -3,7 +3,7 @@
  * Promela model and its -D macros, running pan under a time cap and reading its report.
  *
  * pan is compiled the same way for every row: `gcc -O2 -DSAFETY -DMEMLIM=16384`, with -DNOREDUCE
- * for "reductions off" (svmsim's explorer has no partial-order reduction) and without it for "on".
+ * for "reductions off" (where svmsim runs without its reductions too) and without it for "on".
  * It runs as `pan -m100000 -w24`: a DFS stack of 10^5 frames (no model here goes deeper than a few
  * hundred steps; pan says so if one does, and the run is then reported as failed) and a hash table
  * of 2^24 slots.
