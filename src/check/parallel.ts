@@ -86,8 +86,12 @@
  * and carried by the doubling; the serial step publishes the count at the level's start (LEVEL_END).
  * Whether a state is reduced then depends only on the set of states of the levels so far, so by
  * induction every level holds the states of explore with order 'bfs' and por (and symmetry, when
- * asked), and the counts, ample and fallback states included, are its counts. Only a search asked
- * for por pays for the word: 4 bytes a slot, 5 to 11 a state at the table's load of 3/8 to 3/4.
+ * asked), and the counts, ample and fallback states included, are its counts. (With symmetry, ample
+ * sets are chosen on representatives, so that holds of a sequential search whose model picks the
+ * representatives the workers pick, as the counts of canonicalized successors do.) Only a search
+ * asked for por pays for the word: 4 bytes a slot, 5 to 11 a state at the table's load of 3/8 to
+ * 3/4 (and a model without footprints pays it for nothing: the table is laid out before any thread
+ * has built the model, and building it first would delay the start).
  *
  * The main thread only coordinates: it keeps its event loop, so that Ctrl-C (shouldStop), the time
  * limit, the memory guard and onProgress are served from a timer while the workers search. Making it
