@@ -125,11 +125,11 @@ describe('svmsim check --swarm and reductions', () => {
   it('searches breadth-first in worker threads with --workers, as the sequential BFS does', () => {
     const policies = ['--policy', 'v4.4', '--policy', 'e57e58bd'];
     const par = svmsim('check', 'seed-accel-dma', ...policies, '--workers', '2', '--no-symmetry', '--json');
+    // Partial-order reduction on in both, as by default.
     const seq = svmsim(
       'check',
       'seed-accel-dma',
       ...policies,
-      '--no-por',
       '--no-symmetry',
       '--hash-compaction',
       '--json',
@@ -150,24 +150,38 @@ describe('svmsim check --swarm and reductions', () => {
     expect(fixed.stats.workers).toBe(2);
     expect(fixed.stats.omissionProbability).toBe(seqFixed.stats.omissionProbability);
 
-    // The sequential search would have reduced by partial order (system/footprint.ts); --workers
-    // says that it does not, unless told not to.
-    expect(par.err).toContain('note: --workers does no partial-order reduction');
-    const quiet = svmsim('check', 'seed-accel-dma', '--policy', 'v4.4', '--workers', '2', '--no-por');
-    expect([quiet.code, quiet.err]).toEqual([1, '']);
+    // Reduced by partial order (system/footprint.ts) as the sequential search is, and nothing to say
+    // about it; or not at all, when told not to.
+    expect(fixed.stats.reduced).toEqual(seqFixed.stats.reduced);
+    expect(fixed.stats.reduced.por).toBe(true);
+    expect(par.err).toBe('');
+    const off = svmsim(
+      'check',
+      'seed-accel-dma',
+      '--policy',
+      'e57e58bd',
+      '--workers',
+      '2',
+      '--no-por',
+      '--json',
+    );
+    const [unreduced] = JSON.parse(off.out).results;
+    expect([off.code, off.err, unreduced.stats.reduced.por]).toEqual([0, '', false]);
+    expect(unreduced.stats.states).toBeGreaterThan(fixed.stats.states);
 
     const dfs = svmsim('check', 'seed-accel-dma', '--workers', '2', '--dfs');
     expect(dfs.code).toBe(2);
     expect(dfs.err).toContain("'--workers <n>' cannot be used with option '--dfs'");
   });
 
-  it('reduces by symmetry with --workers, storing what the sequential BFS with symmetry stores', () => {
+  it('reduces by symmetry and partial order with --workers, storing what the sequential BFS stores', () => {
     const args = ['check', 'two-procs-one-device', '--policy', 'v4.4'];
     const par = svmsim(...args, '--workers', '2');
     expect(par.code).toBe(1);
     expect(par.out).toContain('one state per exchange of proc0 ≡ proc1');
+    expect(par.out).toContain('partial-order reduced');
     const [j] = JSON.parse(svmsim(...args, '--workers', '2', '--json').out).results;
-    const [seq] = JSON.parse(svmsim(...args, '--hash-compaction', '--no-por', '--json').out).results;
+    const [seq] = JSON.parse(svmsim(...args, '--hash-compaction', '--json').out).results;
     const summary = (r: {
       violation: { kind: string };
       trace: unknown[];
@@ -177,7 +191,7 @@ describe('svmsim check --swarm and reductions', () => {
     expect([j.violation.kind, j.stats.reduced.symmetry, j.stats.reduced.por, j.stats.workers]).toEqual([
       'leak',
       true,
-      false,
+      true,
       2,
     ]);
   });

@@ -10,10 +10,10 @@
  *
  * - The table keeps a 64-bit signature per state (murmur3Words and xxhMixWords halves, computed in
  *   one pass by signatureWords, as visited.ts does in its compacted mode and SPIN's -DHC): this is hash compaction, always on here, and the
- *   result reports the same omission bound n(n-1)/2^65. A slot is two Int32 words [h1, h2], 0 = empty.
- *   A worker claims a slot by compareExchange of its first word from 0 to h1, then stores h2; a reader
- *   that finds h1 in a slot whose h2 is still 0 spins the few instructions until the owner's store
- *   lands. Both halves are remapped from 0 to 1 so that 0 can mean "empty" and "not yet written"; that
+ *   result reports the same omission bound n(n-1)/2^65. A slot is two Int32 words [h1, h2], 0 = empty
+ *   (three with partial-order reduction, below). A worker claims a slot by compareExchange of its
+ *   first word from 0 to h1, then stores h2; a reader that finds h1 in a slot whose h2 is still 0
+ *   spins the few instructions until the owner's store lands. Both halves are remapped from 0 to 1 so that 0 can mean "empty" and "not yet written"; that
  *   makes one value in 2^32 twice as likely per half, and the bound (1 + 2^-30) n(n-1)/2^65, which we
  *   report rounded to n(n-1)/2^65. (A BigInt64Array slot claimed by one 64-bit compareExchange needs no
  *   second word, but it allocates a BigInt per probe and measured half as fast as the Int32 pair.)
@@ -30,7 +30,8 @@
  *   The trace links are Int32Arrays of one entry per possible state, allocated whole: they are
  *   written in index order, so only the pages in use are ever given memory.
  * - Whoever wins the insert of a new state owns it: it takes the global index from a shared counter
- *   (Atomics.add), writes the parent index and packed transition into shared Int32Arrays at that index
+ *   (Atomics.add) as soon as it has claimed the slot, writes the parent index and packed transition
+ *   into shared Int32Arrays at that index
  *   (for traces), checks model.violation on it, and appends its index and state to its own
  *   next-level frontier.
  * - Each worker's frontier lives in a growable SharedArrayBuffer of its own, two per worker (the level
@@ -60,7 +61,7 @@
  *   state, and the main thread replays it on its own model before it is reported;
  * - there is no preference for few actor switches among traces of equal length (bfs.ts moves a
  *   state's parent when it finds a cheaper one; here the first to insert a state keeps it);
- * - no partial-order reduction, no findAll;
+ * - no findAll;
  * - with maxStates, exactly maxStates states are counted, but which ones depends on timing.
  *
  * With symmetry reduction (the option, on a model that canonicalizes), every worker canonicalizes each
@@ -73,6 +74,24 @@
  * others may choose differently (svmsim's system numbers its routines in the order a thread defines
  * them, and orders processes by keys that include those numbers), while the workers each build one
  * model from the same source and agree. The concrete trace is a path in every instance.
+ *
+ * With partial-order reduction (the option, on a model that declares footprints), every worker
+ * expands a state as bfs.ts does, with an AmpleSets of its own: through the ample set of the first
+ * actor that can move, and fully when there is none or when one of its successors was stored before
+ * the level began (bfs.ts's proviso: index below levelEnd, a state of this level or an earlier one).
+ * The proviso is what makes this depend on the table: a state found there was either stored before
+ * the level began, or inserted during it by some worker, and which is settled by the barrier, not by
+ * the threads' timing. So each slot gets a third word, the state's index + 1, written by its owner
+ * right after it takes the index (0: not yet written, and a reader that needs it spins, as for h2),
+ * and carried by the doubling; the serial step publishes the count at the level's start (LEVEL_END).
+ * Whether a state is reduced then depends only on the set of states of the levels so far, so by
+ * induction every level holds the states of explore with order 'bfs' and por (and symmetry, when
+ * asked), and the counts, ample and fallback states included, are its counts. (With symmetry, ample
+ * sets are chosen on representatives, so that holds of a sequential search whose model picks the
+ * representatives the workers pick, as the counts of canonicalized successors do.) Only a search
+ * asked for por pays for the word: 4 bytes a slot, 5 to 11 a state at the table's load of 3/8 to
+ * 3/4 (and a model without footprints pays it for nothing: the table is laid out before any thread
+ * has built the model, and building it first would delay the start).
  *
  * The main thread only coordinates: it keeps its event loop, so that Ctrl-C (shouldStop), the time
  * limit, the memory guard and onProgress are served from a timer while the workers search. Making it
@@ -98,6 +117,7 @@ import {
   transitionActor,
   transitionChoice,
 } from './model.ts';
+import { AmpleSets, declaresFootprints } from './por.ts';
 import type { IncompleteReason, SearchResult } from './search.ts';
 import { buildModel, type ModelSource } from './swarm.ts';
 import { concretize } from './symmetry.ts';
@@ -114,8 +134,8 @@ export interface ParallelOptions {
   maxSeconds?: number;
   /**
    * Bytes for the shared table (which doubles as it fills) and the trace links: at most about
-   * maxMemoryBytes / 40 states, and the search ends 'memory' there. By default half of what the
-   * machine has left. Frontiers are not counted; the machine's memory guard watches them.
+   * maxMemoryBytes / 40 states (/ 56 with por), and the search ends 'memory' there. By default half
+   * of what the machine has left. Frontiers are not counted; the machine's memory guard watches them.
    */
   maxMemoryBytes?: number;
   /** Polled every 50 ms; returning true stops every worker, incomplete ('stopped'). */
@@ -128,6 +148,12 @@ export interface ParallelOptions {
    * it. A model without canonicalize is explored unreduced; stats.reduced says which ran.
    */
   symmetry?: boolean;
+  /**
+   * Partial-order reduction, as explore's option (por.ts), with bfs.ts's cycle proviso: the states
+   * and counts of explore with order 'bfs' and por. A model without footprints is explored
+   * unreduced; stats.reduced says which ran.
+   */
+  por?: boolean;
 }
 
 export interface ParallelResult extends SearchResult {
@@ -159,6 +185,8 @@ export interface ParallelTask {
   stats: SharedArrayBuffer;
   /** The table is tables[control[TABLE]], of control[SLOTS] slots; a doubling moves it to the other. */
   tables: GrowableBuffer[];
+  /** Int32 words per slot: [h1, h2], and with por [h1, h2, index + 1]. */
+  slotWords: number;
   maxSlots: number;
   /** Per state index: the parent's index and the packed transition from it. */
   parents: SharedArrayBuffer;
@@ -176,6 +204,8 @@ export interface ParallelTask {
   maxDepth: number;
   /** Symmetry reduction asked for: the worker canonicalizes when its model can. */
   symmetry: boolean;
+  /** Partial-order reduction asked for: the worker reduces when its model declares footprints. */
+  por: boolean;
 }
 
 /** A violation a worker met: its kind and code, and the state's index and depth. */
@@ -192,6 +222,9 @@ export interface ParallelOutcome {
   transitions: number;
   /** Successors that canonicalize moved (with symmetry reduction). */
   canonicalized: number;
+  /** With partial-order reduction: states expanded through an ample set, and by the proviso fully. */
+  ampleStates: number;
+  provisoFallbacks: number;
   /** Its shortest violation, if it met one (the first found among equally short ones), and the trace. */
   finding: (Found & { trace: Transition[] }) | null;
 }
@@ -218,6 +251,8 @@ const CUT = 100;
 const ABORT = 101;
 const TABLE = 102;
 const SLOTS = 103;
+/** The states stored before the level began (those of it and of the levels before): COUNT then. */
+const LEVEL_END = 104;
 /**
  * Per level parity p and worker w: SIZES + p n + w states appended, PREFIX + p n + w the number of
  * the first of its chunks in the level (the chunks of worker 0's frontier come first, then 1's, ...).
@@ -246,6 +281,8 @@ const stopReasons: Record<number, IncompleteReason> = {
 const PRESENT = 0;
 const INSERTED = 1;
 const FULL = 2;
+/** Present, and stored before the level began (only told apart from PRESENT when asked). */
+const EARLIER = 3;
 
 /** Float64 statistics: worker w's transitions at STAT_STRIDE w (a cache line each); then the start time. */
 const STAT_STRIDE = 8;
@@ -267,16 +304,22 @@ const WAIT_MS = 100;
  */
 const LOAD = 3 / 4;
 const INITIAL_SLOTS = 1 << 16;
-/** 2^29 slots of 8 bytes: a 4 GiB table, the most a growable SharedArrayBuffer holds on Node 20. */
-const MAX_SLOTS = 1 << 29;
-const SLOT_BYTES = 8;
+/** A 4 GiB table, the most a growable SharedArrayBuffer holds on Node 20. */
+const MAX_TABLE_BYTES = 2 ** 32;
+/**
+ * Int32 words per slot: the signature's halves, and with partial-order reduction the state's index
+ * + 1, which tells the proviso whether a state found was stored before the level began. Only a
+ * search with por pays for the third word.
+ */
+const SLOT_WORDS = 2;
+const POR_SLOT_WORDS = 3;
 /** Parent index and transition, per state. */
 const LINK_BYTES = 8;
 /**
  * Budget bytes per state at the most: the table at LOAD just after a doubling (2 / LOAD slots a
  * state), the other table buffer still holding the half-size table, and the links.
  */
-const BUDGET_BYTES_PER_STATE = (3 / LOAD) * SLOT_BYTES + LINK_BYTES;
+const budgetBytesPerState = (slotBytes: number): number => (3 / LOAD) * slotBytes + LINK_BYTES;
 const FRONTIER_MAX_BYTES = 2 ** 32;
 export const FRONTIER_INITIAL_BYTES = 1 << 16;
 /**
@@ -315,13 +358,14 @@ export async function exploreParallel(
   limit('maxMemoryBytes', options.maxMemoryBytes, 1);
   const reserve = Math.max(RESERVE_MIN, totalmem() * RESERVE_FRACTION);
   const budget = options.maxMemoryBytes ?? Math.max(0, systemMemory.available() - reserve) / 2;
-  const size = plan(maxStates, budget, n);
+  const slotWords = options.por === true ? POR_SLOT_WORDS : SLOT_WORDS;
+  const size = plan(maxStates, budget, n, slotWords * 4);
 
   const control = new Int32Array(new SharedArrayBuffer(controlWords(n) * 4));
   const stats = new Float64Array(new SharedArrayBuffer((n + 1) * STAT_STRIDE * 8));
-  const maxTableBytes = size.maxSlots * SLOT_BYTES;
+  const maxTableBytes = size.maxSlots * size.slotBytes;
   const tables = [
-    new GrowableBuffer(size.initialSlots * SLOT_BYTES, { maxByteLength: maxTableBytes }),
+    new GrowableBuffer(size.initialSlots * size.slotBytes, { maxByteLength: maxTableBytes }),
     new GrowableBuffer(0, { maxByteLength: maxTableBytes }),
   ];
   Atomics.store(control, SLOTS, size.initialSlots);
@@ -343,6 +387,7 @@ export async function exploreParallel(
     control: control.buffer as SharedArrayBuffer,
     stats: stats.buffer as SharedArrayBuffer,
     tables,
+    slotWords,
     maxSlots: size.maxSlots,
     parents: parents.buffer as SharedArrayBuffer,
     links: links.buffer as SharedArrayBuffer,
@@ -352,6 +397,7 @@ export async function exploreParallel(
     fullCode: size.byMaxStates ? STOP_MAX_STATES : STOP_TABLE,
     maxDepth,
     symmetry: options.symmetry === true,
+    por: options.por === true,
   });
 
   const stopWith = (code: number): void => {
@@ -415,24 +461,27 @@ export async function exploreParallel(
   const stopCode = Atomics.load(control, STOP);
   // Each worker decided the same from its own copy of the model.
   const symmetric = options.symmetry === true && model.canonicalize !== undefined;
+  const reduces = options.por === true && declaresFootprints(model);
+  const summed = (count: (o: ParallelOutcome) => number): number =>
+    outcomes.reduce((total, o) => total + count(o), 0);
   const result: ParallelResult = {
     verdict: 'verified',
     stats: {
       states: count,
-      transitions: outcomes.reduce((total, o) => total + o.transitions, 0),
+      transitions: summed((o) => o.transitions),
       maxDepth: Atomics.load(control, MAX_DEPTH),
       seconds: (performance.now() - started) / 1000,
       bytes: bytes(),
       bytesPerState: bytes() / Math.max(1, count),
       omissionProbability: Math.min(1, (count * (count - 1)) / 2 ** 65),
-      ...(options.symmetry === true
+      ...(options.symmetry === true || options.por === true
         ? {
             reduced: {
-              por: false,
+              por: reduces,
               symmetry: symmetric,
-              ampleStates: 0,
-              provisoFallbacks: 0,
-              canonicalized: outcomes.reduce((total, o) => total + o.canonicalized, 0),
+              ampleStates: summed((o) => o.ampleStates),
+              provisoFallbacks: summed((o) => o.provisoFallbacks),
+              canonicalized: summed((o) => o.canonicalized),
             },
           }
         : {}),
@@ -464,14 +513,18 @@ export async function exploreParallel(
  * them, or else what it holds, less one state per worker, as each may insert one past the capacity
  * before it stops.
  */
-function plan(maxStates: number, budget: number, n: number) {
+function plan(maxStates: number, budget: number, n: number, slotBytes: number) {
+  const perState = budgetBytesPerState(slotBytes);
+  const fits = (slots: number): boolean =>
+    slots * slotBytes <= MAX_TABLE_BYTES && slots * LOAD * perState <= budget;
   let maxSlots = INITIAL_SLOTS;
-  while (maxSlots < MAX_SLOTS && maxSlots * 2 * LOAD * BUDGET_BYTES_PER_STATE <= budget) maxSlots *= 2;
+  while (fits(maxSlots * 2)) maxSlots *= 2;
   const byBudget = Math.floor(maxSlots * LOAD) - n;
   const byMaxStates = maxStates <= byBudget;
   return {
     initialSlots: INITIAL_SLOTS,
     maxSlots,
+    slotBytes,
     capacity: byMaxStates ? maxStates : byBudget,
     byMaxStates,
   };
@@ -488,7 +541,7 @@ function memoryMessage(
   if (code === STOP_TABLE) {
     return (
       `stopped: the parallel search's shared table is full at ${states} states, the most that fit in ` +
-      `${mib(budget)} (a ${mib(size.maxSlots * SLOT_BYTES)} table of ${size.maxSlots} slots, with ` +
+      `${mib(budget)} (a ${mib(size.maxSlots * size.slotBytes)} table of ${size.maxSlots} slots, with ` +
       'trace links); to go further, give exploreParallel a larger maxMemoryBytes, or bound the search ' +
       'with --max-states'
     );
@@ -568,6 +621,7 @@ class Share {
   private readonly control: Int32Array;
   private readonly stats: Float64Array;
   private readonly tables: GrowableBuffer[];
+  private readonly slotWords: number;
   private readonly maxSlots: number;
   private readonly parents: Int32Array;
   private readonly links: Int32Array;
@@ -583,8 +637,22 @@ class Share {
   private readonly symmetric: boolean;
   private readonly scratch: Int32Array;
   private canonicalized = 0;
+  /** With partial-order reduction (the option, on a model that declares footprints): as bfs.ts's. */
+  private readonly ample: AmpleSets | null;
+  private ampleStates = 0;
+  private provisoFallbacks = 0;
+  /**
+   * Set while an ample set is expanded; `revisited` when one of its moves led to a state stored
+   * before the level began (this level or an earlier one), which the cycle proviso forbids.
+   */
+  private ampleMode = false;
+  private revisited = false;
+  /** The states stored before this level began: an index below it is of this level or an earlier. */
+  private levelEnd = 0;
   /** The signature of the state being inserted or looked up. */
   private readonly signature = new Int32Array(2);
+  /** The index the last insert that returned INSERTED took. */
+  private inserted = 0;
   /** The table as of the last barrier, and when to ask for its doubling. */
   private table: Int32Array = new Int32Array(0);
   private slots = 0;
@@ -628,6 +696,7 @@ class Share {
     this.control = new Int32Array(task.control);
     this.stats = new Float64Array(task.stats);
     this.tables = task.tables;
+    this.slotWords = task.slotWords;
     this.maxSlots = task.maxSlots;
     this.parents = new Int32Array(task.parents);
     this.links = new Int32Array(task.links);
@@ -641,6 +710,8 @@ class Share {
     this.next = new Int32Array(this.words);
     this.symmetric = task.symmetry && model.canonicalize !== undefined;
     this.scratch = new Int32Array(this.symmetric ? this.words : 0);
+    // The main thread sized the slots for the option; the table holds indices whether or not we reduce.
+    this.ample = task.por && declaresFootprints(model) ? new AmpleSets(model) : null;
     this.views = Array.from({ length: this.n }, () => new Uint8Array(0));
     this.startViews = Array.from({ length: this.n }, () => new Uint32Array(0));
     this.sizes = new Int32Array(this.n);
@@ -677,6 +748,8 @@ class Share {
       id: this.id,
       transitions: this.transitions,
       canonicalized: this.canonicalized,
+      ampleStates: this.ampleStates,
+      provisoFallbacks: this.provisoFallbacks,
       finding: f === null ? null : { ...f, trace: this.traceTo(f.index) },
     };
   }
@@ -699,8 +772,8 @@ class Share {
     const { model, cur } = this;
     model.init(cur);
     if (this.symmetric) model.canonicalize!(cur, this.scratch);
-    this.insert(cur);
-    Atomics.store(this.control, COUNT, 1);
+    // Index 0, from the counter.
+    this.insert(cur, false);
     this.parents[0] = NO_PARENT;
     this.links[0] = NO_PARENT;
     this.append(0, cur);
@@ -711,7 +784,8 @@ class Share {
   /** Views the table as the last barrier left it. */
   private openTable(): void {
     this.slots = Atomics.load(this.control, SLOTS);
-    this.table = new Int32Array(this.tables[Atomics.load(this.control, TABLE)], 0, 2 * this.slots);
+    const words = this.slotWords * this.slots;
+    this.table = new Int32Array(this.tables[Atomics.load(this.control, TABLE)], 0, words);
     this.mask = this.slots - 1;
     this.growAt = Math.floor(this.slots * LOAD);
   }
@@ -731,6 +805,7 @@ class Share {
       this.startViews[w] = new Uint32Array(this.startBuffers[2 * w + parity], 0, chunks);
     }
     this.openOut(parity ^ 1);
+    this.levelEnd = Atomics.load(control, LEVEL_END);
     this.lookupOnly = this.depth >= this.maxDepth;
     this.deeper = false;
     this.chunkLeft = 0;
@@ -764,40 +839,30 @@ class Share {
     }
   }
 
-  /** Expands `cur`, the state of that index; false when a limit ended the search. */
+  /**
+   * Expands `cur`, the state of that index, as bfs.ts does: with partial-order reduction first
+   * through an ample set, and fully when there is none or the proviso rejects it (the ample actor's
+   * moves are not stepped twice). False when a limit ended the search.
+   */
   private expand(index: number): boolean {
-    const { model, cur, next, daemon } = this;
+    const { model, cur, daemon } = this;
     const actors = model.actorCount;
-    let moved = false;
+    let expanded = -1;
+    if (this.ample !== null) {
+      expanded = this.expandAmple(index);
+      if (expanded === -2) return false;
+      if (expanded >= 0 && !this.revisited) {
+        this.ampleStates++;
+        return true;
+      }
+      if (expanded >= 0) this.provisoFallbacks++;
+    }
+    // An ample actor has moved, and it is no daemon: the state is not quiescent.
+    let moved = expanded >= 0;
     for (let a = 0; a < actors; a++) {
-      const choices = model.choices(cur, a);
-      if (choices > MAX_CHOICES) {
-        throw new Error(
-          `model.choices() gave ${choices} choices for actor ${a}; at most ${MAX_CHOICES} are allowed`,
-        );
-      }
-      let moves = 0;
-      for (let c = 0; c < choices; c++) {
-        if (!model.step(cur, a, c, next)) continue;
-        moves++;
-        this.transitions++;
-        // Before the lookup, as bfs.ts does: the table and the frontiers hold representatives only.
-        if (this.symmetric && model.canonicalize!(next, this.scratch)) this.canonicalized++;
-        if (this.lookupOnly) {
-          if (!this.cut && !this.contains(next)) {
-            this.cut = true;
-            Atomics.store(this.control, CUT, 1);
-          }
-          continue;
-        }
-        const r = this.insert(next);
-        if (r === INSERTED) {
-          if (!this.own(index, packTransition(a, c))) return false;
-        } else if (r === FULL) {
-          Atomics.compareExchange(this.control, STOP, 0, STOP_TABLE);
-          return false;
-        }
-      }
+      if (a === expanded) continue;
+      const moves = this.expandActor(index, a);
+      if (moves < 0) return false;
       if (moves > 0 && daemon[a] === 0) moved = true;
     }
     if (!moved) {
@@ -807,10 +872,75 @@ class Share {
     return true;
   }
 
-  /** `next` is new and this worker inserted it: index, links, frontier, violation. */
+  /**
+   * Expands `cur` through the first ample set whose actor can move. Returns that actor (with
+   * `revisited` telling whether the proviso rejects the set), -1 when there is none, or -2 when a
+   * limit ended the search.
+   */
+  private expandAmple(index: number): number {
+    const ample = this.ample!;
+    this.revisited = false;
+    this.ampleMode = true;
+    let a = ample.select(this.cur, 0);
+    for (; a >= 0; a = ample.select(this.cur, a + 1)) {
+      const moves = this.expandActor(index, a);
+      if (moves < 0) a = -2;
+      if (moves !== 0) break;
+    }
+    this.ampleMode = false;
+    return a;
+  }
+
+  /**
+   * Steps every choice of actor a in `cur`, inserting (or at maxDepth looking up) the successors.
+   * Returns how many moves were enabled, or -1 when a limit ended the search.
+   */
+  private expandActor(index: number, a: number): number {
+    const { model, cur, next } = this;
+    const choices = model.choices(cur, a);
+    if (choices > MAX_CHOICES) {
+      throw new Error(
+        `model.choices() gave ${choices} choices for actor ${a}; at most ${MAX_CHOICES} are allowed`,
+      );
+    }
+    let moves = 0;
+    for (let c = 0; c < choices; c++) {
+      if (!model.step(cur, a, c, next)) continue;
+      moves++;
+      this.transitions++;
+      // Before the lookup, as bfs.ts does: the table and the frontiers hold representatives only.
+      if (this.symmetric && model.canonicalize!(next, this.scratch)) this.canonicalized++;
+      if (this.lookupOnly) {
+        // Nothing is inserted at this level: a state found is of it or an earlier one.
+        if (!this.cut || this.ampleMode) {
+          if (!this.contains(next)) {
+            if (!this.cut) {
+              this.cut = true;
+              Atomics.store(this.control, CUT, 1);
+            }
+          } else if (this.ampleMode) {
+            this.revisited = true;
+          }
+        }
+        continue;
+      }
+      const r = this.insert(next, this.ampleMode);
+      if (r === INSERTED) {
+        if (!this.own(index, packTransition(a, c))) return -1;
+      } else if (r === EARLIER) {
+        this.revisited = true;
+      } else if (r === FULL) {
+        Atomics.compareExchange(this.control, STOP, 0, STOP_TABLE);
+        return -1;
+      }
+    }
+    return moves;
+  }
+
+  /** `next` is new and this worker inserted it: links, frontier, violation. */
   private own(parent: number, transition: number): boolean {
     const { control } = this;
-    const index = Atomics.add(control, COUNT, 1);
+    const index = this.inserted;
     if (index >= this.capacity) {
       Atomics.compareExchange(control, STOP, 0, this.fullCode);
       return false;
@@ -836,21 +966,29 @@ class Share {
     if (sig[1] === 0) sig[1] = 1;
   }
 
-  /** Inserts the state's signature: INSERTED by this call, PRESENT already, or FULL (no empty slot). */
-  private insert(state: Int32Array): number {
+  /**
+   * Inserts the state's signature: INSERTED by this call (which takes the state's index from the
+   * counter, `inserted`), PRESENT already, or FULL (no empty slot). With `age` (partial-order
+   * reduction), a state present that was stored before the level began is EARLIER.
+   */
+  private insert(state: Int32Array, age: boolean): number {
     this.sign(state);
     const h1 = this.signature[0];
     const h2 = this.signature[1];
-    const table = this.table;
-    const mask = this.mask;
+    const { table, mask, slotWords } = this;
     let slot = h1 & mask;
     for (let probes = 0; probes <= mask; probes++, slot = (slot + 1) & mask) {
-      const e = slot << 1;
+      const e = slot * slotWords;
       let first = table[e];
       if (first === 0) {
         first = Atomics.compareExchange(table, e, 0, h1);
         if (first === 0) {
           Atomics.store(table, e + 1, h2);
+          // Taken here, and written into the slot at once (even past the capacity, where the search
+          // stops), so that a reader waiting for it waits only a few instructions.
+          const index = Atomics.add(this.control, COUNT, 1);
+          if (slotWords === POR_SLOT_WORDS) Atomics.store(table, e + 2, index + 1);
+          this.inserted = index;
           return INSERTED;
         }
       }
@@ -858,7 +996,12 @@ class Share {
         let second = Atomics.load(table, e + 1);
         // Claimed, its second half not yet stored: its owner is between two instructions.
         while (second === 0) second = Atomics.load(table, e + 1);
-        if (second === h2) return PRESENT;
+        if (second !== h2) continue;
+        if (!age) return PRESENT;
+        let stored = Atomics.load(table, e + 2);
+        while (stored === 0) stored = Atomics.load(table, e + 2);
+        // Whether it was stored before the level began does not depend on the threads' timing.
+        return stored - 1 < this.levelEnd ? EARLIER : PRESENT;
       }
     }
     return FULL;
@@ -869,11 +1012,10 @@ class Share {
     this.sign(state);
     const h1 = this.signature[0];
     const h2 = this.signature[1];
-    const table = this.table;
-    const mask = this.mask;
+    const { table, mask, slotWords } = this;
     let slot = h1 & mask;
     for (let probes = 0; probes <= mask; probes++, slot = (slot + 1) & mask) {
-      const e = slot << 1;
+      const e = slot * slotWords;
       const first = table[e];
       if (first === 0) return false;
       if (first === h1 && table[e + 1] === h2) return true;
@@ -1003,16 +1145,18 @@ class Share {
       return;
     }
     Atomics.store(control, DEPTH, initial ? 0 : Atomics.load(control, DEPTH) + 1);
+    Atomics.store(control, LEVEL_END, Atomics.load(control, COUNT));
     Atomics.store(control, TOTAL, chunks);
     Atomics.store(control, CURSOR, 0);
   }
 
   /**
-   * Doubles the table into the other table buffer (the one before last), placing each signature by
-   * its first half; ends the search, 'memory', when the budget allows no bigger table.
+   * Doubles the table into the other table buffer (the one before last), placing each slot by its
+   * signature's first half (with its index, under partial-order reduction); ends the search,
+   * 'memory', when the budget allows no bigger table.
    */
   private grow(): void {
-    const { control } = this;
+    const { control, slotWords } = this;
     const slots = this.slots * 2;
     if (slots > this.maxSlots) {
       Atomics.compareExchange(control, STOP, 0, STOP_TABLE);
@@ -1023,24 +1167,26 @@ class Share {
     const buffer = this.tables[which];
     // What the buffer held two doublings ago is stale; what growing adds comes zeroed.
     const stale = buffer.byteLength >>> 2;
+    const bytes = slots * slotWords * 4;
     try {
-      if (buffer.byteLength < slots * SLOT_BYTES) buffer.grow(slots * SLOT_BYTES);
+      if (buffer.byteLength < bytes) buffer.grow(bytes);
     } catch {
       Atomics.compareExchange(control, STOP, 0, STOP_MACHINE);
       Atomics.store(control, DONE, 1);
       return;
     }
-    const to = new Int32Array(buffer, 0, 2 * slots);
+    const to = new Int32Array(buffer, 0, slotWords * slots);
     to.fill(0, 0, Math.min(stale, to.length));
     const from = this.table;
     const mask = slots - 1;
-    for (let e = 0; e < from.length; e += 2) {
+    // Every worker is at the barrier: each claimed slot has its second half (and index) written.
+    for (let e = 0; e < from.length; e += slotWords) {
       const h1 = from[e];
       if (h1 === 0) continue;
       let slot = h1 & mask;
-      while (to[slot << 1] !== 0) slot = (slot + 1) & mask;
-      to[slot << 1] = h1;
-      to[(slot << 1) + 1] = from[e + 1];
+      while (to[slot * slotWords] !== 0) slot = (slot + 1) & mask;
+      const at = slot * slotWords;
+      for (let k = 0; k < slotWords; k++) to[at + k] = from[e + k];
     }
     Atomics.store(control, TABLE, which);
     Atomics.store(control, SLOTS, slots);

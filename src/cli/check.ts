@@ -6,7 +6,6 @@ import { writeFileSync } from 'node:fs';
 import { SingleBar } from 'cli-progress';
 import type { Transition } from '../check/model.ts';
 import { exploreParallel } from '../check/parallel.ts';
-import { declaresFootprints } from '../check/por.ts';
 import type { Progress, SearchResult } from '../check/search.ts';
 import { explore } from '../check/search.ts';
 import { type ModelSource, type SwarmResult, swarm } from '../check/swarm.ts';
@@ -39,7 +38,7 @@ export interface CheckOptions {
   symmetry?: boolean;
   /** N diversified searches in worker threads instead of one search (symmetry and partial-order reduction). */
   swarm?: number;
-  /** A breadth-first search by N worker threads sharing one visited table (symmetry reduction, no POR). */
+  /** A breadth-first search by N worker threads sharing one visited table (symmetry and partial-order reduction). */
   workers?: number;
   /** The policy argument as the user gave it (a worker must load the same policy). */
   policyArgs?: string[];
@@ -162,10 +161,6 @@ export async function checkCommand(scenarioArgs: string[], o: CheckOptions): Pro
   process.on('SIGINT', onSigint);
   const c = colorsFor(process.stdout);
   const err = colorsFor(process.stderr);
-  // --swarm's searches reduce as the sequential DFS does; --workers' BFS has no partial-order reduction.
-  const threaded = o.workers !== undefined ? '--workers' : null;
-  // Only where it would have reduced something: the system must declare footprints for it.
-  let porNoted = o.por === false || o.quiet === true || threaded === null;
   const results: CheckResult[] = [];
   let reported: { sys: SvmSystem; trace: Transition[]; violation: ViolationView | null } | undefined;
   try {
@@ -174,10 +169,6 @@ export async function checkCommand(scenarioArgs: string[], o: CheckOptions): Pro
         const bar = progressBar(o, `${sc.name} ${policy.name}`);
         const { result, sys, trace } = await checkOne(sc, policy, o, bar?.update, o.policyArgs?.[i]);
         bar?.stop();
-        if (!porNoted && declaresFootprints(sys)) {
-          process.stderr.write(`${err.yellow(`note: ${threaded} does no partial-order reduction`)}\n`);
-          porNoted = true;
-        }
         results.push(result);
         if (!reported || (!reported.violation && result.violation))
           reported = { sys, trace, violation: result.violation };
@@ -331,7 +322,7 @@ async function swarmSearch(
 /**
  * --workers: a level-synchronous BFS by N worker threads sharing one hash-compacted visited table
  * (check/parallel.ts), each building the system from the same factory as --swarm's; with symmetry
- * reduction unless turned off, as the sequential search.
+ * and partial-order reduction unless turned off, as the sequential search, whose states it stores.
  */
 async function parallelSearch(
   sc: Scenario,
@@ -347,6 +338,7 @@ async function parallelSearch(
     onProgress,
     progressIntervalMs: 250,
     symmetry: o.symmetry ?? true,
+    por: o.por ?? true,
   });
 }
 

@@ -91,7 +91,7 @@ export async function main(argv: string[]): Promise<number> {
     .addOption(
       new Option(
         '--workers <n>',
-        'breadth-first search by n threads sharing one hash-compacted table (no partial-order reduction)',
+        'breadth-first search by n threads sharing one hash-compacted table (storing what the sequential BFS stores)',
       )
         .argParser((v) => {
           const n = int('--workers')(v);
