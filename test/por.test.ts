@@ -65,6 +65,21 @@ describe('partial-order reduction keeps the verdicts of the SVM model', () => {
   );
 });
 
+describe('partial-order reduction keeps every kind of violation (findAll)', () => {
+  const seeds = builtinScenarios().filter((s) => s.startsWith('seed-'));
+  it.each(seeds.flatMap((scenario) => builtinPolicies.map((p) => [scenario, p.name] as const)))(
+    '%s under %s: the same kinds, codes and depths of violation, breadth-first',
+    async (scenario, policy) => {
+      const sys = new SvmSystem(loadScenario(scenario), findPolicy(policy)!);
+      const all = async (por: boolean) => {
+        const r = await explore(sys, { order: 'bfs', findAll: true, symmetry: true, por });
+        return (r.violations ?? []).map((v) => `${v.kind}:${v.code}@${v.depth}`).sort();
+      };
+      expect(await all(true)).toEqual(await all(false));
+    },
+  );
+});
+
 describe('partial-order reduction reduces the SVM model', () => {
   it('seed-accel-dma under e57e58bd: fewer states to the same verdict', async () => {
     const { on, off } = await agree(loadScenario('seed-accel-dma'), 'e57e58bd', { order: 'bfs' });
