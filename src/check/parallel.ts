@@ -105,6 +105,7 @@
 import { availableParallelism, totalmem } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { Progress } from './control.ts';
+import { tooManyChoices } from './engine.ts';
 import type { ViolationKind } from './findings.ts';
 import { FrontierReader, FrontierWriter, maxEntryBytes } from './frontier.ts';
 import { signatureWords } from './hash.ts';
@@ -898,11 +899,7 @@ class Share {
   private expandActor(index: number, a: number): number {
     const { model, cur, next } = this;
     const choices = model.choices(cur, a);
-    if (choices > MAX_CHOICES) {
-      throw new Error(
-        `model.choices() gave ${choices} choices for actor ${a}; at most ${MAX_CHOICES} are allowed`,
-      );
-    }
+    if (choices > MAX_CHOICES) throw tooManyChoices(a, choices);
     let moves = 0;
     for (let c = 0; c < choices; c++) {
       if (!model.step(cur, a, c, next)) continue;
