@@ -105,7 +105,7 @@
 import { availableParallelism, totalmem } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { Progress } from './control.ts';
-import { tooManyChoices } from './engine.ts';
+import { type ReductionCounts, tooManyChoices } from './engine.ts';
 import type { ViolationKind } from './findings.ts';
 import { FrontierReader, FrontierWriter, maxEntryBytes } from './frontier.ts';
 import { signatureWords } from './hash.ts';
@@ -217,15 +217,10 @@ interface Found {
   depth: number;
 }
 
-/** What a worker posts, once, when the search is over. */
-export interface ParallelOutcome {
+/** What a worker posts, once, when the search is over; with its reductions' counts, as an engine's. */
+export interface ParallelOutcome extends ReductionCounts {
   id: number;
   transitions: number;
-  /** Successors that canonicalize moved (with symmetry reduction). */
-  canonicalized: number;
-  /** With partial-order reduction: states expanded through an ample set, and by the proviso fully. */
-  ampleStates: number;
-  provisoFallbacks: number;
   /** Its shortest violation, if it met one (the first found among equally short ones), and the trace. */
   finding: (Found & { trace: Transition[] }) | null;
 }
@@ -637,11 +632,9 @@ class Share {
   /** With symmetry reduction: canonicalize's scratch, one for the whole search. */
   private readonly symmetric: boolean;
   private readonly scratch: Int32Array;
-  private canonicalized = 0;
+  private readonly reduced: ReductionCounts = { ampleStates: 0, provisoFallbacks: 0, canonicalized: 0 };
   /** With partial-order reduction (the option, on a model that declares footprints): as bfs.ts's. */
   private readonly ample: AmpleSets | null;
-  private ampleStates = 0;
-  private provisoFallbacks = 0;
   /**
    * Set while an ample set is expanded; `revisited` when one of its moves led to a state stored
    * before the level began (this level or an earlier one), which the cycle proviso forbids.
@@ -748,9 +741,7 @@ class Share {
     return {
       id: this.id,
       transitions: this.transitions,
-      canonicalized: this.canonicalized,
-      ampleStates: this.ampleStates,
-      provisoFallbacks: this.provisoFallbacks,
+      ...this.reduced,
       finding: f === null ? null : { ...f, trace: this.traceTo(f.index) },
     };
   }
@@ -853,10 +844,10 @@ class Share {
       expanded = this.expandAmple(index);
       if (expanded === -2) return false;
       if (expanded >= 0 && !this.revisited) {
-        this.ampleStates++;
+        this.reduced.ampleStates++;
         return true;
       }
-      if (expanded >= 0) this.provisoFallbacks++;
+      if (expanded >= 0) this.reduced.provisoFallbacks++;
     }
     // An ample actor has moved, and it is no daemon: the state is not quiescent.
     let moved = expanded >= 0;
@@ -906,7 +897,7 @@ class Share {
       moves++;
       this.transitions++;
       // Before the lookup, as bfs.ts does: the table and the frontiers hold representatives only.
-      if (this.symmetric && model.canonicalize!(next, this.scratch)) this.canonicalized++;
+      if (this.symmetric && model.canonicalize!(next, this.scratch)) this.reduced.canonicalized++;
       if (this.lookupOnly) {
         // Nothing is inserted at this level: a state found is of it or an earlier one.
         if (!this.cut || this.ampleMode) {

@@ -33,6 +33,7 @@ import { Worker } from 'node:worker_threads';
 import { RunControl, type StopReason } from './control.ts';
 import { DepthFirst } from './dfs.ts';
 import { diversify } from './diversify.ts';
+import type { ReductionCounts } from './engine.ts';
 import type { ViolationKind } from './findings.ts';
 import type { Model, Transition } from './model.ts';
 import { declaresFootprints } from './por.ts';
@@ -70,7 +71,8 @@ export interface SwarmOptions {
   por?: boolean;
 }
 
-export interface SwarmSearch {
+/** One search: its verdict and counts, and what its reductions did (as an engine's). */
+export interface SwarmSearch extends ReductionCounts {
   /** Search 0 (in this thread) follows the model's own order, the others orders drawn from the seed. */
   index: number;
   verdict: 'verified' | 'violation' | 'incomplete';
@@ -80,11 +82,6 @@ export interface SwarmSearch {
   maxDepth: number;
   seconds: number;
   bytes: number;
-  /** Successors that canonicalize moved (with symmetry reduction). */
-  canonicalized: number;
-  /** States expanded through an ample set, and ample sets the cycle proviso refused (with POR). */
-  ampleStates: number;
-  provisoFallbacks: number;
   memoryMessage?: string;
 }
 
@@ -119,16 +116,13 @@ export interface WorkerTask {
 }
 
 /** What a worker sends back, once, when its search ends. */
-export interface WorkerOutcome {
+export interface WorkerOutcome extends ReductionCounts {
   index: number;
   states: number;
   transitions: number;
   maxDepth: number;
   seconds: number;
   bytes: number;
-  canonicalized: number;
-  ampleStates: number;
-  provisoFallbacks: number;
   stopped: StopReason | null;
   cutBy: 'max-states' | 'max-depth' | null;
   memoryMessage?: string;
@@ -268,9 +262,7 @@ export async function searchInOrder(original: Model, task: WorkerTask): Promise<
     maxDepth: engine.maxDepth,
     seconds: control.seconds,
     bytes: control.peakBytes,
-    canonicalized: engine.reduced.canonicalized,
-    ampleStates: engine.reduced.ampleStates,
-    provisoFallbacks: engine.reduced.provisoFallbacks,
+    ...engine.reduced,
     stopped,
     cutBy: engine.cutBy,
   };
