@@ -142,6 +142,14 @@ export class Kernel {
     this.stack.bind(this.w.s, v.base + 1, v.def.tailWords);
   }
 
+  /**
+   * Targets the bound actor's stack in the current state vector, which holds the same frames as the
+   * one it was bound in (a copy of it): the frames' places are kept, not found again.
+   */
+  rebindToCopy(): void {
+    this.stack.s = this.w.s;
+  }
+
   get sp(): number {
     return this.stack.sp;
   }

@@ -44,6 +44,7 @@ export class OwnMoves {
     private readonly world: World,
     private readonly kernel: {
       bindActor(a: number): void;
+      rebindToCopy(): void;
       run(): boolean;
       ownOnly: boolean;
       strayed: boolean;
@@ -93,7 +94,7 @@ export class OwnMoves {
     const copy = this.scratch;
     copy.set(state);
     w.s = copy;
-    k.bindActor(a);
+    k.rebindToCopy();
     k.ownOnly = true;
     k.strayed = false;
     let moved: boolean;
