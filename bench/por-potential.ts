@@ -7,7 +7,8 @@
  * every state, the first task whose next move touches only words of one class is moved alone (an
  * ample set of one move; the successor must not be on the search stack, SPIN's cycle proviso), and
  * every other state is expanded fully. What a move touches is found by running it on a copy of the
- * state whose reads and writes are recorded (a Proxy: slow, and only for this measurement).
+ * state whose reads and writes are recorded (src/system/testing.ts's Proxy: slow, and only for
+ * this measurement).
  *
  * - `private`: the task's own kernel stack and task_struct (and the violation word, which only
  *   stops a step). No other actor reads or writes them, so this is what a sound footprint can
@@ -22,6 +23,7 @@
 import { findPolicy } from '../src/drivers/iommu/intel/policies/index.ts';
 import { parseScenario } from '../src/scenario/load.ts';
 import { SvmSystem } from '../src/system/system.ts';
+import { recording } from '../src/system/testing.ts';
 import { type SvmConfig, scenarioYaml } from './svm-configs.ts';
 
 const args = process.argv.slice(2);
@@ -58,25 +60,9 @@ const violationWord = w.kernel.base + w.kernel.def.fields.indexOf('violation');
 const isRef = (i: number) => i >= w.refsBase && i < w.refsBase + d.refs;
 
 let touched = new Set<number>();
-const recording = (arr: Int32Array): Int32Array =>
-  new Proxy(arr, {
-    get(t, k) {
-      if (typeof k === 'string' && /^\d+$/.test(k)) {
-        touched.add(+k);
-        return t[+k];
-      }
-      const v = Reflect.get(t, k, t);
-      return typeof v === 'function' ? v.bind(t) : v;
-    },
-    set(t, k, v) {
-      if (typeof k === 'string' && /^\d+$/.test(k)) {
-        touched.add(+k);
-        t[+k] = v;
-        return true;
-      }
-      return Reflect.set(t, k, v, t);
-    },
-  });
+const record = (i: number) => {
+  touched.add(i);
+};
 
 /** No svm of task a was ever allocated and no file of a is on the delayed_fput list. */
 function unexposed(s: Int32Array, a: number): boolean {
@@ -92,7 +78,7 @@ function local(s: Int32Array, a: number): boolean {
   if (sys.actors[a].kind !== 'task' || sys.choices(s, a) !== 1) return false;
   const out = Int32Array.from(s);
   touched = new Set();
-  w.s = recording(out);
+  w.s = recording(out, record);
   if (!sys.act(a, 0) || out[violationWord] !== 0) return false;
   const open = mode === 'own' || (mode === 'exposed' && unexposed(s, a));
   for (const i of touched) {

@@ -5,37 +5,7 @@ import { svmRoutines } from '../drivers/iommu/intel/svm.ts';
 import { builtinScenarios, loadScenario, parseScenario } from '../scenario/load.ts';
 import type { Scenario } from '../scenario/types.ts';
 import { SvmSystem } from './system.ts';
-import { oneProcess } from './testing.ts';
-
-/**
- * A view of `s` that reports the index of every word read or written to `touch`. Bulk methods
- * report their range (fill) or are refused, so that no access goes unseen.
- */
-function recording(s: Int32Array, touch: (i: number, write: boolean) => void): Int32Array {
-  return new Proxy(s, {
-    get(t, k) {
-      if (typeof k === 'string' && /^\d+$/.test(k)) {
-        touch(+k, false);
-        return t[+k];
-      }
-      if (k === 'length') return t.length;
-      if (k === 'fill')
-        return (v: number, from = 0, to = t.length) => {
-          for (let i = from; i < to; i++) touch(i, true);
-          t.fill(v, from, to);
-        };
-      const v = Reflect.get(t, k, t);
-      if (typeof v === 'function') throw new Error(`recording memory: ${String(k)}() is not recorded`);
-      return v;
-    },
-    set(t, k, v) {
-      if (typeof k !== 'string' || !/^\d+$/.test(k)) throw new Error(`recording memory: set ${String(k)}`);
-      touch(+k, true);
-      t[+k] = v;
-      return true;
-    },
-  });
-}
+import { oneProcess, recording } from './testing.ts';
 
 /** Deterministic choices for the random walks (xorshift32). */
 function rng(seed: number): () => number {

@@ -1,5 +1,6 @@
 /**
- * Helpers for tests: a system booted from a scenario text, and stepping one actor at a time.
+ * Helpers for tests: a system booted from a scenario text, stepping one actor at a time, and a
+ * memory that records what a move touches.
  */
 import { findPolicy } from '../drivers/iommu/intel/policies/index.ts';
 import type { SvmPolicy } from '../drivers/iommu/intel/svm.ts';
@@ -65,4 +66,34 @@ export function oneProcess(
     '    program:',
     ...program.map((p) => `      - ${p}`),
   ].join('\n');
+}
+
+/**
+ * A view of `s` that reports the index of every word read or written to `touch`. Bulk methods
+ * report their range (fill) or are refused, so that no access goes unseen.
+ */
+export function recording(s: Int32Array, touch: (i: number, write: boolean) => void): Int32Array {
+  return new Proxy(s, {
+    get(t, k) {
+      if (typeof k === 'string' && /^\d+$/.test(k)) {
+        touch(+k, false);
+        return t[+k];
+      }
+      if (k === 'length') return t.length;
+      if (k === 'fill')
+        return (v: number, from = 0, to = t.length) => {
+          for (let i = from; i < to; i++) touch(i, true);
+          t.fill(v, from, to);
+        };
+      const v = Reflect.get(t, k, t);
+      if (typeof v === 'function') throw new Error(`recording memory: ${String(k)}() is not recorded`);
+      return v;
+    },
+    set(t, k, v) {
+      if (typeof k !== 'string' || !/^\d+$/.test(k)) throw new Error(`recording memory: set ${String(k)}`);
+      touch(+k, true);
+      t[+k] = v;
+      return true;
+    },
+  });
 }
