@@ -6,30 +6,17 @@
  */
 import { describe, expect, it } from 'vitest';
 import { configLabel, domainRuns, policies, scenarioYaml } from '../bench/svm-configs.ts';
-import { explore, type SearchOptions, type SearchResult } from '../src/check/search.ts';
-import { finalState } from '../src/check/trace.ts';
+import { explore, type SearchOptions } from '../src/check/search.ts';
 import { builtinPolicies, findPolicy } from '../src/drivers/iommu/intel/policies/index.ts';
 import { builtinScenarios, loadScenario, parseScenario } from '../src/scenario/load.ts';
 import type { Scenario } from '../src/scenario/types.ts';
 import { SvmSystem } from '../src/system/system.ts';
+import { sameVerdicts } from './reduced.ts';
 
 async function agree(sc: Scenario, policy: string, o: SearchOptions) {
   const sys = new SvmSystem(sc, findPolicy(policy)!);
-  const off = await explore(sys, { ...o, por: false });
-  const on = await explore(sys, { ...o, por: true });
-  const summary = (r: SearchResult) => ({
-    verdict: r.verdict,
-    kind: r.violation?.kind,
-    code: r.violation?.code,
-    ...(o.order === 'bfs' ? { depth: r.violation?.depth } : {}),
-  });
-  expect(summary(on)).toEqual(summary(off));
+  const { on, off } = await sameVerdicts(sys, { ...o, por: false }, { ...o, por: true });
   expect(on.stats.reduced?.por).toBe(true);
-  if (on.violation) {
-    const end = finalState(sys, on.violation.trace);
-    const code = on.violation.kind === 'quiescent' ? sys.quiescent(end) : sys.violation(end);
-    expect(code).toBe(on.violation.code);
-  }
   expect(on.stats.states).toBeLessThanOrEqual(off.stats.states);
   return { on: on.stats.states, off: off.stats.states };
 }

@@ -7,33 +7,18 @@
  */
 import { describe, expect, it } from 'vitest';
 import { configLabel, domainRuns, policies, scenarioYaml } from '../bench/svm-configs.ts';
-import { explore, type SearchResult } from '../src/check/search.ts';
-import { finalState } from '../src/check/trace.ts';
 import { builtinPolicies, findPolicy } from '../src/drivers/iommu/intel/policies/index.ts';
 import { builtinScenarios, loadScenario, parseScenario } from '../src/scenario/load.ts';
 import type { Scenario } from '../src/scenario/types.ts';
 import { exchangeGroups, symmetryGroups } from '../src/system/symmetry.ts';
 import { SvmSystem } from '../src/system/system.ts';
+import { sameVerdicts } from './reduced.ts';
 
 /** Searches with and without symmetry; checks they agree, and that the reduced trace replays. */
 async function agree(sc: Scenario, policy: string, order: 'bfs' | 'dfs') {
   const sys = new SvmSystem(sc, findPolicy(policy)!);
-  const off = await explore(sys, { order });
-  const on = await explore(sys, { order, symmetry: true });
-  const summary = (r: SearchResult) => ({
-    verdict: r.verdict,
-    kind: r.violation?.kind,
-    code: r.violation?.code,
-    ...(order === 'bfs' ? { depth: r.violation?.depth } : {}),
-  });
-  expect(summary(on)).toEqual(summary(off));
+  const { on, off } = await sameVerdicts(sys, { order }, { order, symmetry: true });
   expect(on.stats.reduced?.symmetry).toBe(symmetryGroups(sc).length > 0);
-  if (on.violation) {
-    // A trace through representatives, made concrete by the search (check/symmetry.ts concretize).
-    const end = finalState(sys, on.violation.trace);
-    const code = on.violation.kind === 'quiescent' ? sys.quiescent(end) : sys.violation(end);
-    expect(code).toBe(on.violation.code);
-  }
   return { on: on.stats.states, off: off.stats.states };
 }
 
