@@ -8,9 +8,18 @@
  *   reduce/   partial-order and symmetry reduction, and the audit of a model's claims for them
  *   threads/  searches in worker threads: the swarm and the parallel BFS, and how a thread builds its model
  *   trace/    counterexample traces: rebuilt from parent links, replayed
+ *   distributed/ one BFS by worker processes on many machines, its visited set and frontier in Valkey
  *   examples/ small classic models (counters, Peterson, dining philosophers, refcount)
  */
 
+export {
+  type DistributedOptions,
+  type DistributedResult,
+  exploreDistributed,
+  storedSearch,
+} from './distributed/coordinator.ts';
+export { ValkeyError } from './distributed/valkey.ts';
+export { type JoinOptions, joinSearch, type WorkerSummary } from './distributed/worker.ts';
 export { counters } from './examples/counters.ts';
 export { dining } from './examples/dining.ts';
 export { peterson } from './examples/peterson.ts';

@@ -23,6 +23,7 @@ import { loadScenario } from '../scenario/load.ts';
 import type { Scenario } from '../scenario/types.ts';
 import { SvmSystem } from '../system/system.ts';
 import { makeTraceFile } from './tracefile.ts';
+import { type ValkeyOptions, valkeySearch } from './valkey.ts';
 import { VERSION } from './version.ts';
 
 export interface CheckOptions {
@@ -47,6 +48,8 @@ export interface CheckOptions {
   workers?: number;
   /** The policy argument as the user gave it (a worker must load the same policy). */
   policyArgs?: string[];
+  /** One breadth-first search by worker processes through a Valkey/Redis store (cli/valkey.ts). */
+  valkey?: ValkeyOptions;
 }
 
 export interface CheckResult {
@@ -77,6 +80,8 @@ export interface CheckResult {
     symmetry?: { groups: string[][]; devices: (string[] | null)[] };
     /** With --workers: how many threads searched. */
     workers?: number;
+    /** With --valkey: the level the search resumed at. */
+    resumedAt?: number;
   };
 }
 
@@ -92,22 +97,36 @@ export async function checkOne(
 ): Promise<{ result: CheckResult; sys: SvmSystem; raw: SearchResult; trace: Transition[] }> {
   const sys = new SvmSystem(sc, policy);
   const raw =
-    o.workers !== undefined
-      ? await parallelSearch(sc, policyArg ?? policy.name, o, onProgress)
-      : o.swarm && o.swarm > 1
-        ? await swarmSearch(sc, policyArg ?? policy.name, o)
-        : await explore(sys, {
-            order: o.order,
+    o.valkey !== undefined
+      ? await valkeySearch(
+          sc,
+          policyArg ?? policy.name,
+          o.valkey,
+          {
             maxStates: o.maxStates,
             maxSeconds: o.maxSeconds,
-            hashCompaction: o.hashCompaction,
             por: o.por ?? true,
             symmetry: o.symmetry ?? true,
-            findAll: o.all,
-            shouldStop: () => interrupted,
-            onProgress,
-            progressIntervalMs: 250,
-          });
+          },
+          () => interrupted,
+          onProgress,
+        )
+      : o.workers !== undefined
+        ? await parallelSearch(sc, policyArg ?? policy.name, o, onProgress)
+        : o.swarm && o.swarm > 1
+          ? await swarmSearch(sc, policyArg ?? policy.name, o)
+          : await explore(sys, {
+              order: o.order,
+              maxStates: o.maxStates,
+              maxSeconds: o.maxSeconds,
+              hashCompaction: o.hashCompaction,
+              por: o.por ?? true,
+              symmetry: o.symmetry ?? true,
+              findAll: o.all,
+              shouldStop: () => interrupted,
+              onProgress,
+              progressIntervalMs: 250,
+            });
   const explain = (v: { trace: Transition[]; code: number }) => {
     const { steps, final } = traceSteps(sys, v.trace);
     return { violation: describeViolation(sys, final, v.code), trace: steps };
@@ -146,6 +165,7 @@ export async function checkOne(
           : {}),
         ...(o.swarm && o.swarm > 1 ? { searches: o.swarm } : {}),
         ...(o.workers !== undefined ? { workers: o.workers } : {}),
+        ...('resumedAt' in raw && raw.resumedAt !== undefined ? { resumedAt: raw.resumedAt as number } : {}),
       },
     },
   };

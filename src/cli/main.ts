@@ -3,12 +3,14 @@
  * violation, 2 bad input (with file, line and field), 3 a limit stopped the search first.
  */
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { ValkeyError } from '../check/index.ts';
 import { builtinPolicies } from '../drivers/iommu/intel/policies/index.ts';
 import { builtinScenarios, InputError } from '../scenario/load.ts';
 import { checkCommand } from './check.ts';
 import { resolvePolicy } from './policy.ts';
 import { replayCommand } from './replay.ts';
 import { runCommand } from './run.ts';
+import { storedInputs, workerCommand } from './valkey.ts';
 import { VERSION } from './version.ts';
 
 /** The scenario `svmsim check` runs with none named: the seed model with device DMA. */
@@ -100,6 +102,23 @@ export async function main(argv: string[]): Promise<number> {
         })
         .conflicts(['dfs', 'swarm', 'all']),
     )
+    .addOption(
+      new Option(
+        '--valkey <urls>',
+        'one breadth-first search by worker processes whose visited set and frontier live in a Valkey/Redis server or cluster (comma-separated URLs; docs/distributed.md)',
+      ).conflicts(['dfs', 'swarm', 'all', 'workers', 'hashCompaction']),
+    )
+    .option('--search <name>', "with --valkey: the search's name in the store", 'default')
+    .option(
+      '--resume',
+      'with --valkey: go on with the stopped search stored under --search, from its last completed level',
+    )
+    .option(
+      '--local-workers <n>',
+      'with --valkey: worker processes to start on this machine (0: only those started with svmsim worker)',
+      int('--local-workers'),
+      1,
+    )
     .option('--json', 'print { results: [...] } as JSON')
     .option('--trace-out <file>', 'write the first counterexample as a trace file')
     .option(
@@ -107,6 +126,18 @@ export async function main(argv: string[]): Promise<number> {
       'write a self-contained HTML report: the first counterexample and the table',
     )
     .action(async (scenarios: string[], o) => {
+      const urls: string[] | undefined = o.valkey?.split(',').filter((u: string) => u !== '');
+      if ((o.resume || o.localWorkers !== 1 || o.search !== 'default') && urls === undefined) {
+        throw new ValkeyError('--resume, --search and --local-workers go with --valkey', 2);
+      }
+      if (o.resume && urls && scenarios.length === 0 && o.policy === undefined) {
+        // Resumed by name alone: the scenario and policy the search recorded.
+        const stored = await storedInputs({ urls, search: o.search });
+        if (stored === null)
+          throw new ValkeyError(`--resume: no search named '${o.search}' is stored there`, 2);
+        scenarios.push(stored.source);
+        o.policy = [stored.policy];
+      }
       const names: string[] = o.policy ?? builtinPolicies.map((p) => p.name);
       const policies = [];
       for (const n of names) policies.push(await resolvePolicy(n));
@@ -122,9 +153,33 @@ export async function main(argv: string[]): Promise<number> {
         symmetry: o.symmetry,
         swarm: o.swarm,
         workers: o.workers,
+        ...(urls
+          ? { valkey: { urls, search: o.search, resume: o.resume, localWorkers: o.localWorkers } }
+          : {}),
         policyArgs: names,
         json: o.json,
         traceOut: o.traceOut,
+      });
+    });
+
+  program
+    .command('worker')
+    .description(
+      'join a search started with svmsim check --valkey, from any machine, and work on it to its end',
+    )
+    .requiredOption(
+      '--valkey <urls>',
+      'the store the search lives in (comma-separated URLs of a server or cluster)',
+    )
+    .option('--search <name>', "the search's name in the store", 'default')
+    .option('--wait-seconds <s>', 'how long to wait for the search to start', num('--wait-seconds'), 60)
+    .option('--quiet', 'say nothing on stderr')
+    .action(async (o) => {
+      code = await workerCommand({
+        urls: o.valkey.split(',').filter((u: string) => u !== ''),
+        search: o.search,
+        waitSeconds: o.waitSeconds,
+        quiet: o.quiet,
       });
     });
 
@@ -156,6 +211,10 @@ export async function main(argv: string[]): Promise<number> {
       return 2;
     }
     if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : 2;
+    if (e instanceof ValkeyError) {
+      process.stderr.write(`svmsim: ${e.message}\n`);
+      return e.exitCode;
+    }
     process.stderr.write(`svmsim: internal error: ${(e as Error).stack ?? e}\n`);
     return 4;
   }

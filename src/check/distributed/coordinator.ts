@@ -36,14 +36,23 @@
  */
 
 import { randomBytes } from 'node:crypto';
-import type { Progress } from '../search/control.ts';
-import type { ReductionCounts } from '../search/engine.ts';
 import type { Model } from '../model.ts';
 import { declaresFootprints } from '../reduce/por.ts';
+import type { Progress } from '../search/control.ts';
+import type { ReductionCounts } from '../search/engine.ts';
 import type { IncompleteReason, SearchResult } from '../search/search.ts';
 import { explore } from '../search/search.ts';
 import { buildModel, type ModelSource } from '../threads/swarm.ts';
-import { type ChunkCounts, type Client, connect, GROUP, Keys, lost, PARTITIONS, ValkeyError } from './valkey.ts';
+import {
+  type ChunkCounts,
+  type Client,
+  connect,
+  GROUP,
+  Keys,
+  lost,
+  PARTITIONS,
+  ValkeyError,
+} from './valkey.ts';
 import { isConnectionError, sleep } from './worker.ts';
 
 export interface DistributedOptions {
@@ -131,7 +140,10 @@ async function coordinate(
   if (options.resume) {
     const meta = await client.hgetall(keys.meta);
     if (meta.run === undefined) {
-      throw new ValkeyError(`--resume: no search is stored under the name '${name}' on ${options.urls.join(',')}`, 2);
+      throw new ValkeyError(
+        `--resume: no search is stored under the name '${name}' on ${options.urls.join(',')}`,
+        2,
+      );
     }
     if (meta.status === 'done') {
       throw new ValkeyError(`--resume: the search '${name}' has ended; there is nothing to resume`, 2);
@@ -160,7 +172,14 @@ async function coordinate(
     await wipe(client, name);
     depth = -1;
     chunks = 1;
-    totals = { states: 0, transitions: 0, maxDepth: 0, ampleStates: 0, provisoFallbacks: 0, canonicalized: 0 };
+    totals = {
+      states: 0,
+      transitions: 0,
+      maxDepth: 0,
+      ampleStates: 0,
+      provisoFallbacks: 0,
+      canonicalized: 0,
+    };
     // Level -1 holds one chunk, the seed, whose expansion is the initial state (expand.ts).
     await client.xadd(keys.frontier(0, -1), '*', 'n', '0', 's', '');
     await openLevel(client, keys, -1);
@@ -217,7 +236,9 @@ async function coordinate(
       await sleep(POLL_MS);
     }
     if (stop !== null) break;
-    const records = (await Promise.all(Array.from({ length: PARTITIONS }, (_, s) => client.hvals(keys.done(s, depth)))))
+    const records = (
+      await Promise.all(Array.from({ length: PARTITIONS }, (_, s) => client.hvals(keys.done(s, depth))))
+    )
       .flat()
       .map((r) => JSON.parse(r) as ChunkCounts);
     let added = 0;
@@ -344,9 +365,11 @@ async function wipe(client: Client, name: string): Promise<void> {
 }
 
 function nodes(client: Client): Client[] {
-  return ('nodes' in client && typeof client.nodes === 'function' && 'isCluster' in client && client.isCluster
-    ? client.nodes('master')
-    : [client]) as Client[];
+  return (
+    'nodes' in client && typeof client.nodes === 'function' && 'isCluster' in client && client.isCluster
+      ? client.nodes('master')
+      : [client]
+  ) as Client[];
 }
 
 /** The store's memory in use, summed over its nodes (INFO memory's used_memory). */

@@ -19,12 +19,19 @@
  * owned once (`owned`).
  */
 
+import { MAX_CHOICES, type Model } from '../model.ts';
+import { AmpleSets, declaresFootprints } from '../reduce/por.ts';
 import { tooManyChoices } from '../search/engine.ts';
 import { FrontierReader, FrontierWriter, maxEntryBytes } from '../store/frontier.ts';
 import { signatureWords } from '../store/hash.ts';
-import { MAX_CHOICES, type Model } from '../model.ts';
-import { AmpleSets, declaresFootprints } from '../reduce/por.ts';
-import { bucketOf, type ChunkCounts, type Client, type Keys, partitionOf, signatureMember } from './valkey.ts';
+import {
+  bucketOf,
+  type ChunkCounts,
+  type Client,
+  type Keys,
+  partitionOf,
+  signatureMember,
+} from './valkey.ts';
 
 /** States per part of a chunk's output: a part is one stream entry, and a chunk of the next level. */
 export const CHUNK = 64;
@@ -110,7 +117,13 @@ export class ChunkExpander {
   }
 
   /** Expands the states of one chunk of level `depth`. */
-  async expand(client: Client, keys: Keys, depth: number, chunk: string, states: Int32Array[]): Promise<ChunkOutput> {
+  async expand(
+    client: Client,
+    keys: Keys,
+    depth: number,
+    chunk: string,
+    states: Int32Array[],
+  ): Promise<ChunkOutput> {
     const { model, daemon } = this;
     const counts = emptyCounts();
     const n = states.length;
@@ -180,7 +193,13 @@ export class ChunkExpander {
   }
 
   /** Steps every choice of actor a in `state`, pushing the (canonical) successors; returns the moves. */
-  private stepActor(state: Int32Array, from: number, a: number, into: Successor[], counts: ChunkCounts): number {
+  private stepActor(
+    state: Int32Array,
+    from: number,
+    a: number,
+    into: Successor[],
+    counts: ChunkCounts,
+  ): number {
     const { model } = this;
     const choices = model.choices(state, a);
     if (choices > MAX_CHOICES) throw tooManyChoices(a, choices);
@@ -233,7 +252,13 @@ export const emptyCounts = (): ChunkCounts => ({
  * one INSERT call per partition, all sent together (ioredis pipelines them, per node). Returns
  * INSERT's answer per successor.
  */
-async function insert(client: Client, keys: Keys, depth: number, chunk: string, list: Successor[]): Promise<number[]> {
+async function insert(
+  client: Client,
+  keys: Keys,
+  depth: number,
+  chunk: string,
+  list: Successor[],
+): Promise<number[]> {
   if (list.length === 0) return [];
   const byPartition = new Map<number, number[]>();
   list.forEach((s, k) => {
@@ -247,7 +272,13 @@ async function insert(client: Client, keys: Keys, depth: number, chunk: string, 
     [...byPartition].map(async ([p, at]) => {
       const buckets = at.map((k) => keys.bucket(p, bucketOf(list[k].h1)));
       const members = at.map((k) => list[k].member);
-      const r = await client.svmsimInsert(buckets.length + 1, ...buckets, keys.owners(p, depth), chunk, ...members);
+      const r = await client.svmsimInsert(
+        buckets.length + 1,
+        ...buckets,
+        keys.owners(p, depth),
+        chunk,
+        ...members,
+      );
       at.forEach((k, j) => {
         codes[k] = Number(r[j]);
       });

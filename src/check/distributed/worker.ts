@@ -158,7 +158,15 @@ async function take(
     const key = keys.frontier(shard, depth);
     const r = (await orNoGroup(
       // Typed without its Buffer variant in ioredis 6, which has it.
-      (client as unknown as AutoClaim).xautoclaimBuffer(key, GROUP, consumer, claimAfterMs, '0-0', 'COUNT', 1),
+      (client as unknown as AutoClaim).xautoclaimBuffer(
+        key,
+        GROUP,
+        consumer,
+        claimAfterMs,
+        '0-0',
+        'COUNT',
+        1,
+      ),
     )) as [Buffer, [Buffer, Buffer[] | null][]] | null;
     const entry = r?.[1]?.find((e) => e[1] !== null) as [Buffer, Buffer[]] | undefined;
     if (entry) return taken(shard, depth, entry, true);
@@ -177,7 +185,13 @@ function taken(shard: number, depth: number, [idBuf, fields]: [Buffer, Buffer[]]
 }
 
 /** Records the chunk as expanded and appends its parts to the next level, in the shard its name picks. */
-async function finish(client: Client, keys: Keys, depth: number, chunk: string, output: ChunkOutput): Promise<void> {
+async function finish(
+  client: Client,
+  keys: Keys,
+  depth: number,
+  chunk: string,
+  output: ChunkOutput,
+): Promise<void> {
   const shard = shardOf(chunk);
   const parts: (string | Buffer)[] = [];
   for (const p of output.parts) parts.push(String(p.states), p.bytes);
