@@ -1,29 +1,24 @@
 /**
  * The distributed search against the sequential hash-compacted BFS (explore with order 'bfs' and
- * hash compaction, with the same reductions): the same states, transitions, reduction counts,
- * verdict, and violation kind and trace length, with 1, 2 and 3 worker processes, on a single Redis
- * node and on a 3-node Redis Cluster that the test starts on 127.0.0.1; a worker killed mid-search;
- * a whole search killed and resumed.
+ * hash compaction, with the same reductions) on the classic models: the same states, transitions,
+ * reduction counts, verdict, and violation kind and trace length, with 2 worker processes on a single
+ * Redis node and 1, 2 and 3 on a 3-node Redis Cluster, both started by the test on 127.0.0.1. (On
+ * svmsim's model, with a worker killed and a search resumed: test/distributed.test.ts.)
  *
  * Every worker is a process of its own (about a second to start under tsx, more for the SVM system),
  * so the cases are few and small.
  */
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
-import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Servers, startServers } from '../../../test/valkey.ts';
 import { explore, type SearchResult } from '../search/search.ts';
 import { buildModel, type ModelSource } from '../threads/swarm.ts';
 import { finalState } from '../trace/trace.ts';
 import { type DistributedOptions, exploreDistributed } from './coordinator.ts';
-import { Keys } from './valkey.ts';
 
 const here = (path: string): string => fileURLToPath(new URL(path, import.meta.url));
-const bin = here('../../../bin/svmsim.js');
 const join = here('./join.ts');
-const run = promisify(execFile);
 
 let single: Servers | undefined;
 let cluster: Servers | undefined;
@@ -42,11 +37,6 @@ const example = (kind: string, ...args: unknown[]): ModelSource => ({
   module: here(`../examples/${kind}.ts`),
   exportName: kind,
   args,
-});
-const svm = (scenario: string, policy: string): ModelSource => ({
-  module: here('../../cli/factory.ts'),
-  exportName: 'buildSystem',
-  args: [scenario, scenario, policy],
 });
 
 /** A worker process that builds any model from the module the search records. */
