@@ -6,13 +6,13 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { isAlias, isNode, LineCounter, parseDocument, visit } from 'yaml';
+import { isNode, LineCounter, parseDocument, visit } from 'yaml';
 import type { SysOp } from '../kernel/kernel.ts';
 import { type OpYaml, OpSchemas, ScenarioSchema, type ScenarioYaml } from './schema.ts';
+import type { Scenario, ScenarioTask } from './types.ts';
 
 const OPS =
   'exit, open: {device, fd}, ioctl_bind: FD, mmap: FD, munmap: FD, close: FD, touch: PAGE, fork: {name, program}';
-import type { Scenario, ScenarioTask } from './types.ts';
 
 export const builtinDir = join(dirname(fileURLToPath(import.meta.url)), 'scenarios');
 
