@@ -8,7 +8,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { isNode, LineCounter, parseDocument, visit } from 'yaml';
 import type { SysOp } from '../kernel/kernel.ts';
-import { type OpYaml, OpSchemas, ScenarioSchema, type ScenarioYaml } from './schema.ts';
+import { OpSchemas, type OpYaml, ScenarioSchema, type ScenarioYaml } from './schema.ts';
 import type { Scenario, ScenarioTask } from './types.ts';
 
 const OPS =
