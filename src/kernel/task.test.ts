@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { explore } from '../check/search.ts';
+import { explore } from '../check/index.ts';
 import { findPolicy } from '../drivers/iommu/intel/policies/index.ts';
 import { parseScenario } from '../scenario/load.ts';
 import { SvmSystem } from '../system/system.ts';
