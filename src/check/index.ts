@@ -38,6 +38,7 @@ export {
   type Violation,
   type ViolationKind,
 } from './search/search.ts';
-export { exploreParallel, type ParallelOptions, type ParallelResult } from './threads/parallel.ts';
-export { buildModel, type ModelSource, type SwarmOptions, type SwarmResult, swarm } from './threads/swarm.ts';
+export { exploreParallel, type ParallelOptions, type ParallelResult } from './threads/parallel/parallel.ts';
+export { buildModel, type ModelSource } from './threads/source.ts';
+export { type SwarmOptions, type SwarmResult, swarm } from './threads/swarm/swarm.ts';
 export { finalState, replay } from './trace/trace.ts';

@@ -13,10 +13,10 @@ import {
   CHUNK,
   CHUNK_START_BYTES,
   CHUNK_STARTS_INITIAL_BYTES,
-  exploreParallel,
   FRONTIER_INITIAL_BYTES,
-} from '../threads/parallel.ts';
-import { buildModel } from '../threads/swarm.ts';
+} from '../threads/parallel/layout.ts';
+import { exploreParallel } from '../threads/parallel/parallel.ts';
+import { buildModel } from '../threads/source.ts';
 import { FrontierReader, FrontierWriter, maxEntryBytes } from './frontier.ts';
 
 /** Writes `entries` in chunks of `chunk`; returns the bytes and the chunks' offsets. */
