@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
-import { explore } from '../search/search.ts';
+import { explore } from '../index.ts';
 import {
   CHUNK,
   CHUNK_START_BYTES,

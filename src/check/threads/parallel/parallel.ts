@@ -106,9 +106,9 @@ import { availableParallelism, totalmem } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { Model } from '../../model.ts';
 import { declaresFootprints } from '../../reduce/por.ts';
+import type { IncompleteReason, SearchResult } from '../../result.ts';
 import type { Progress } from '../../search/control.ts';
 import { systemMemory } from '../../search/memory.ts';
-import type { IncompleteReason, SearchResult } from '../../search/search.ts';
 import { finalState } from '../../trace/trace.ts';
 import { buildModel, type ModelSource } from '../source.ts';
 import {
@@ -205,9 +205,14 @@ const stopReasons: Record<number, IncompleteReason> = {
   [STOP_MACHINE]: 'memory',
 };
 
+/**
+ * Runs the parallel search. `built`, when given, is this thread's instance of the model `source`
+ * builds (a caller that has one saves building another): it confirms the trace the workers report.
+ */
 export async function exploreParallel(
   source: ModelSource,
   options: ParallelOptions = {},
+  built?: Model,
 ): Promise<ParallelResult> {
   const started = performance.now();
   const n = options.workers ?? availableParallelism();
@@ -309,7 +314,10 @@ export async function exploreParallel(
   let model: Model;
   let outcomes: ParallelOutcome[];
   try {
-    [model, outcomes] = await Promise.all([buildModel(source), Promise.all(workers.map((w) => w.outcome))]);
+    [model, outcomes] = await Promise.all([
+      built ?? buildModel(source),
+      Promise.all(workers.map((w) => w.outcome)),
+    ]);
   } catch (err) {
     // Wake and end every worker: one failed (or the model here did), and the others would wait for it
     // at the next barrier forever.
@@ -354,6 +362,7 @@ export async function exploreParallel(
           }
         : {}),
     },
+    engine: { kind: 'workers', workers: n, capacity: size.capacity, startupSeconds },
     workers: n,
     capacity: size.capacity,
     startupSeconds,

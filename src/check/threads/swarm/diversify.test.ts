@@ -4,7 +4,7 @@ import { counters } from '../../examples/counters.ts';
 import { dining } from '../../examples/dining.ts';
 import { enumerate } from '../../examples/enumerate.ts';
 import { refcount } from '../../examples/refcount.ts';
-import { explore } from '../../search/search.ts';
+import { explore } from '../../index.ts';
 import { finalState } from '../../trace/trace.ts';
 import { diversify } from './diversify.ts';
 

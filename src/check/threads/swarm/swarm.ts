@@ -31,11 +31,11 @@ import { Worker } from 'node:worker_threads';
 import type { Model, Transition } from '../../model.ts';
 import { declaresFootprints } from '../../reduce/por.ts';
 import { concretize } from '../../reduce/symmetry.ts';
+import type { IncompleteReason, SwarmSearch, Violation } from '../../result.ts';
 import { RunControl, type StopReason } from '../../search/control.ts';
 import { DepthFirst } from '../../search/dfs.ts';
 import type { ReductionCounts } from '../../search/engine.ts';
 import type { ViolationKind } from '../../search/findings.ts';
-import type { IncompleteReason, Violation } from '../../search/search.ts';
 import { finalState, traceTo } from '../../trace/trace.ts';
 import { buildModel, type ModelSource, moduleUrl } from '../source.ts';
 import { diversify } from './diversify.ts';
@@ -59,20 +59,6 @@ export interface SwarmOptions {
   symmetry?: boolean;
   /** Partial-order reduction in every search (explore's option); a model without footprints is unreduced. */
   por?: boolean;
-}
-
-/** One search: its verdict and counts, and what its reductions did (as an engine's). */
-export interface SwarmSearch extends ReductionCounts {
-  /** Search 0 (in this thread) follows the model's own order, the others orders drawn from the seed. */
-  index: number;
-  verdict: 'verified' | 'violation' | 'incomplete';
-  incompleteReason?: IncompleteReason;
-  states: number;
-  transitions: number;
-  maxDepth: number;
-  seconds: number;
-  bytes: number;
-  memoryMessage?: string;
 }
 
 export interface SwarmResult {
@@ -123,7 +109,15 @@ const POLL_MS = 50;
 /** How long the other searches get to report after the swarm's question is settled. */
 const GRACE_MS = 200;
 
-export async function swarm(source: ModelSource, options: SwarmOptions = {}): Promise<SwarmResult> {
+/**
+ * Runs the swarm. `built`, when given, is this thread's instance of the model `source` builds (a
+ * caller that has one saves building another); search 0 runs on it.
+ */
+export async function swarm(
+  source: ModelSource,
+  options: SwarmOptions = {},
+  built?: Model,
+): Promise<SwarmResult> {
   const started = performance.now();
   moduleUrl(source);
   const n = options.workers ?? availableParallelism();
@@ -172,7 +166,7 @@ export async function swarm(source: ModelSource, options: SwarmOptions = {}): Pr
   };
   try {
     const here = (async () => {
-      model = await buildModel(source);
+      model = built ?? (await buildModel(source));
       settle(await searchInOrder(model, task(0)));
     })();
     await Promise.all([here, ...workers.map(({ outcome }) => outcome.then(settle))]);
