@@ -9,7 +9,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { extname } from 'node:path';
-import type { Transition } from '../check/model.ts';
+import type { Transition } from '../check/index.ts';
 import { describeMove, type ViolationView } from '../report/describe.ts';
 import { ITF_VARS, type ItfState, itfState } from '../report/itf.ts';
 import { InputError } from '../scenario/load.ts';
