@@ -19,9 +19,9 @@ import { describeViolation, type StepView, type ViolationView } from '../report/
 import { renderHtml } from '../report/html/render.ts';
 import { reportData } from '../report/snapshot.ts';
 import { colorsFor, formatSteps, formatViolation, traceSteps } from '../report/text.ts';
-import { loadScenario } from '../scenario/load.ts';
 import type { Scenario } from '../scenario/types.ts';
 import { SvmSystem } from '../system/system.ts';
+import { loadModelScenario } from './input.ts';
 import { policyIdentity } from './policy.ts';
 import { makeTraceFile, writeTraceFile } from './tracefile.ts';
 import { VERSION } from './version.ts';
@@ -160,7 +160,7 @@ function symmetryText(sym: { groups: string[][]; devices?: (string[] | null)[] }
 }
 
 export async function checkCommand(scenarioArgs: string[], o: CheckOptions): Promise<number> {
-  const scenarios = scenarioArgs.map(loadScenario);
+  const scenarios = scenarioArgs.map(loadModelScenario);
   const onSigint = () => {
     interrupted = true;
   };

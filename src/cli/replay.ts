@@ -7,8 +7,9 @@ import { isDeepStrictEqual } from 'node:util';
 import { describeMove, describeViolation, type ViolationView } from '../report/describe.ts';
 import { itfState } from '../report/itf.ts';
 import { colorsFor, formatSteps, formatViolation } from '../report/text.ts';
-import { InputError, parseScenario } from '../scenario/load.ts';
+import { InputError } from '../scenario/load.ts';
 import { SvmSystem } from '../system/system.ts';
+import { parseModelScenario } from './input.ts';
 import { resolvePolicy } from './policy.ts';
 import { readTraceFile, sha256, stepText } from './tracefile.ts';
 
@@ -23,7 +24,7 @@ export async function replayCommand(file: string, o: { json?: boolean }): Promis
       '#meta.svmsim.scenario',
       'the scenario text was changed after the trace was written (its sha256 does not match)',
     );
-  const sc = parseScenario(meta.scenario.text, `${file} (scenario ${meta.scenario.name})`);
+  const sc = parseModelScenario(meta.scenario.text, `${file} (scenario ${meta.scenario.name})`);
   const policy = await resolvePolicy(meta.policy.path ?? meta.policy.name);
   const sys = new SvmSystem(sc, policy);
   let s = new Int32Array(sys.stateWords);

@@ -5,9 +5,9 @@ import { describeViolation, type ViolationView } from '../report/describe.ts';
 import { renderHtml } from '../report/html/render.ts';
 import { reportData } from '../report/snapshot.ts';
 import { colorsFor, formatSteps, formatViolation, traceSteps } from '../report/text.ts';
-import { loadScenario } from '../scenario/load.ts';
 import { runSchedule } from '../system/schedule.ts';
 import { SvmSystem } from '../system/system.ts';
+import { loadModelScenario } from './input.ts';
 import { policyIdentity } from './policy.ts';
 import { makeTraceFile, writeTraceFile } from './tracefile.ts';
 import { VERSION } from './version.ts';
@@ -23,7 +23,7 @@ export interface RunOptions {
 }
 
 export function runCommand(scenarioArg: string, o: RunOptions): number {
-  const sc = loadScenario(scenarioArg);
+  const sc = loadModelScenario(scenarioArg);
   const sys = new SvmSystem(sc, o.policy);
   const r = runSchedule(sys, o.seed);
   const { steps, final } = traceSteps(sys, r.trace);
