@@ -19,7 +19,8 @@ import { colorsFor, formatSteps, formatViolation, traceSteps } from '../report/t
 import type { Scenario } from '../scenario/types.ts';
 import { SvmSystem } from '../system/system.ts';
 import { loadModelScenario } from './input.ts';
-import { makeTraceFile } from './tracefile.ts';
+import { policyIdentity } from './policy.ts';
+import { makeTraceFile, writeTraceFile } from './tracefile.ts';
 import { VERSION } from './version.ts';
 
 export interface CheckOptions {
@@ -175,10 +176,8 @@ export async function checkCommand(scenarioArgs: string[], o: CheckOptions): Pro
         if (!reported || (!reported.violation && result.violation))
           reported = { sys, trace, violation: result.violation };
         if (o.traceOut && result.violation && !results.slice(0, -1).some((r) => r.violation)) {
-          writeFileSync(
-            o.traceOut,
-            `${JSON.stringify(makeTraceFile('check', sc, policy.name, result.trace, result.violation), null, 1)}\n`,
-          );
+          const id = policyIdentity(o.policyArgs?.[i] ?? policy.name, policy);
+          writeTraceFile(o.traceOut, makeTraceFile('check', sys, id, trace, result.violation));
         }
         if (!o.json && !o.quiet) process.stdout.write(`${describeResult(result, c)}\n\n`);
         if (interrupted) break;

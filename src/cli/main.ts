@@ -49,11 +49,12 @@ export async function main(argv: string[]): Promise<number> {
       int('--seed'),
     )
     .option('--json', 'print one JSON object')
-    .option('--trace-out <file>', 'write the run as a trace file (see svmsim replay)')
+    .option('--trace-out <file>', 'write the run as an ITF trace file (.itf.json; see svmsim replay)')
     .option('--report <file.html>', 'write a self-contained HTML report of the run')
     .action(async (scenario: string, o) => {
       code = runCommand(scenario, {
         policy: await resolvePolicy(o.policy),
+        policyArg: o.policy,
         seed: o.seed,
         json: o.json,
         traceOut: o.traceOut,
@@ -104,7 +105,7 @@ export async function main(argv: string[]): Promise<number> {
         .conflicts(['dfs', 'swarm', 'all']),
     )
     .option('--json', 'print { results: [...] } as JSON')
-    .option('--trace-out <file>', 'write the first counterexample as a trace file')
+    .option('--trace-out <file>', 'write the first counterexample as an ITF trace file (.itf.json)')
     .option(
       '--report <file.html>',
       'write a self-contained HTML report: the first counterexample and the table',
