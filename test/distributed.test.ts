@@ -10,13 +10,7 @@ import { promisify } from 'node:util';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GROUP, Keys, PARTITIONS } from '../src/check/distributed/valkey.ts';
-import {
-  explore,
-  exploreDistributed,
-  type ModelSource,
-  type SearchResult,
-  type WorkerSummary,
-} from '../src/check/index.ts';
+import { explore, type ModelSource, type SearchResult, type WorkerSummary } from '../src/check/index.ts';
 import { buildSystem } from '../src/cli/factory.ts';
 import { loadScenario } from '../src/scenario/load.ts';
 import { type Servers, startServers } from './valkey.ts';
@@ -131,12 +125,14 @@ describe('svmsim check --valkey', () => {
       }
     }, 5);
     try {
-      const [d, s]: SearchResult[] = await Promise.all([
-        exploreDistributed(source, {
+      const model = await buildSystem(sc.text, sc.source, 'e57e58bd');
+      const d: SearchResult = await explore(model, {
+        source,
+        por: true,
+        symmetry: true,
+        valkey: {
           urls,
           name: 'kill',
-          por: true,
-          symmetry: true,
           claimAfterMs: 300,
           onRunning: () => {
             for (let i = 0; i < 2; i++) started.push(worker(urls, 'kill', true));
@@ -145,11 +141,14 @@ describe('svmsim check --valkey', () => {
             if (started.length > 0 && started.every((c) => c.exitCode !== null || c.signalCode !== null))
               throw new Error('every worker exited before the search ended');
           },
-        }),
-        buildSystem(sc.text, sc.source, 'e57e58bd').then((m) =>
-          explore(m, { order: 'bfs', hashCompaction: true, por: true, symmetry: true }),
-        ),
-      ]);
+        },
+      });
+      const s = await explore(await buildSystem(sc.text, sc.source, 'e57e58bd'), {
+        order: 'bfs',
+        hashCompaction: true,
+        por: true,
+        symmetry: true,
+      });
       await Promise.all(started.map(exited));
       expect(killedAt).toBeGreaterThanOrEqual(10);
       expect(started[0].signalCode).toBe('SIGKILL');

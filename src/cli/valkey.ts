@@ -13,11 +13,12 @@ import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
-  type DistributedResult,
-  exploreDistributed,
+  type ExploreOptions,
+  explore,
   joinSearch,
+  type Model,
   type ModelSource,
-  type Progress,
+  type SearchResult,
   storedSearch,
   ValkeyError,
 } from '../check/index.ts';
@@ -100,41 +101,40 @@ export async function storedInputs(
   return { text, source, policy };
 }
 
-/** The distributed search of one scenario under one policy, with this machine's workers. */
+/**
+ * The distributed search of one scenario under one policy (explore's `valkey`), with `options` as
+ * for any other search, and this machine's own workers, stopped when it ends.
+ */
 export async function valkeySearch(
+  sys: Model,
   sc: Scenario,
   policyArg: string,
   o: ValkeyOptions,
-  limits: { maxStates?: number; maxSeconds?: number; symmetry: boolean; por: boolean },
-  shouldStop: () => boolean,
-  onProgress?: (p: Progress) => void,
-): Promise<DistributedResult> {
+  options: ExploreOptions,
+): Promise<SearchResult> {
   const policy = policyRef(policyArg);
   const workers: { child: ChildProcess; exit: number | null; stderr: string }[] = [];
   const name = o.search ?? 'default';
   try {
-    return await exploreDistributed(sourceOf(sc, policy), {
-      urls: o.urls,
-      name,
-      resume: o.resume,
-      identity: identityOf(sc, policy),
-      maxStates: limits.maxStates,
-      maxSeconds: limits.maxSeconds,
-      symmetry: limits.symmetry,
-      por: limits.por,
-      claimAfterMs: o.claimAfterMs,
-      shouldStop,
-      onProgress,
-      progressIntervalMs: 250,
-      onRunning: () => {
-        for (let i = 0; i < (o.localWorkers ?? 1); i++) workers.push(startWorker(o.urls, name));
-      },
-      check: () => {
-        if (workers.length === 0 || workers.some((w) => w.exit === null)) return;
-        if (workers.every((w) => w.exit === 0)) return;
-        throw new Error(
-          `every worker this command started has exited before the search ended:\n${workers.map((w) => w.stderr.trim()).join('\n')}`,
-        );
+    return await explore(sys, {
+      ...options,
+      source: sourceOf(sc, policy),
+      valkey: {
+        urls: o.urls,
+        name,
+        resume: o.resume,
+        identity: identityOf(sc, policy),
+        claimAfterMs: o.claimAfterMs,
+        onRunning: () => {
+          for (let i = 0; i < (o.localWorkers ?? 1); i++) workers.push(startWorker(o.urls, name));
+        },
+        check: () => {
+          if (workers.length === 0 || workers.some((w) => w.exit === null)) return;
+          if (workers.every((w) => w.exit === 0)) return;
+          throw new Error(
+            `every worker this command started has exited before the search ended:\n${workers.map((w) => w.stderr.trim()).join('\n')}`,
+          );
+        },
       },
     });
   } finally {

@@ -38,11 +38,10 @@
 import { randomBytes } from 'node:crypto';
 import type { Model } from '../model.ts';
 import { declaresFootprints } from '../reduce/por.ts';
-import type { Progress } from '../search/control.ts';
+import type { IncompleteReason, Progress, SearchResult } from '../result.ts';
 import type { ReductionCounts } from '../search/engine.ts';
-import type { IncompleteReason, SearchResult } from '../search/search.ts';
-import { explore } from '../search/search.ts';
-import { buildModel, type ModelSource } from '../threads/swarm.ts';
+import { searchSequential } from '../search/search.ts';
+import { buildModel, type ModelSource } from '../threads/source.ts';
 import {
   type ChunkCounts,
   type Client,
@@ -55,7 +54,8 @@ import {
 } from './valkey.ts';
 import { isConnectionError, sleep } from './worker.ts';
 
-export interface DistributedOptions {
+/** Where the search lives and who takes part: explore's `valkey` option. */
+export interface ValkeySearch {
   /** The store: one server's URL, or URLs of a cluster's nodes (redis://127.0.0.1:7000). */
   urls: string[];
   /** The search's name in the store (`--search`); 'default' by default. */
@@ -67,13 +67,6 @@ export interface DistributedOptions {
    * recorded with the search, handed to each worker's localize, and on resume compared with this one.
    */
   identity?: Record<string, string>;
-  maxStates?: number;
-  maxSeconds?: number;
-  shouldStop?: () => boolean;
-  onProgress?: (p: Progress) => void;
-  progressIntervalMs?: number;
-  symmetry?: boolean;
-  por?: boolean;
   /** A chunk read and not acknowledged for this long is claimed by another worker; 5 s by default. */
   claimAfterMs?: number;
   /** Called when the search is stored and running, so workers may join (the CLI starts its own then). */
@@ -82,11 +75,14 @@ export interface DistributedOptions {
   check?: () => void;
 }
 
-export interface DistributedResult extends SearchResult {
-  /** The level the search resumed at, when resumed. */
-  resumedAt?: number;
-  /** The store's memory at the peak over what it held before the search (INFO used_memory, every node). */
-  storeBytes: number;
+export interface DistributedOptions extends ValkeySearch {
+  maxStates?: number;
+  maxSeconds?: number;
+  shouldStop?: () => boolean;
+  onProgress?: (p: Progress) => void;
+  progressIntervalMs?: number;
+  symmetry?: boolean;
+  por?: boolean;
 }
 
 const POLL_MS = 10;
@@ -100,14 +96,19 @@ interface Totals extends ReductionCounts {
   maxDepth: number;
 }
 
+/**
+ * The search of `model`, whose workers build it from `source`; `model` serves this process (the
+ * trace's re-search), built already by the caller, or from `source` when not given.
+ */
 export async function exploreDistributed(
   source: ModelSource,
   options: DistributedOptions,
-): Promise<DistributedResult> {
+  model?: Model,
+): Promise<SearchResult> {
   const started = performance.now();
   const client = await connect(options.urls);
   try {
-    return await coordinate(client, source, options, started);
+    return await coordinate(client, source, options, started, model ?? (await buildModel(source)));
   } catch (e) {
     throw e instanceof ValkeyError || !isConnectionError(e) ? e : lost(e);
   } finally {
@@ -120,12 +121,11 @@ async function coordinate(
   source: ModelSource,
   options: DistributedOptions,
   started: number,
-): Promise<DistributedResult> {
+  model: Model,
+): Promise<SearchResult> {
   const name = options.name ?? 'default';
   const keys = new Keys(name);
   const identity = options.identity ?? {};
-  // Built here for the re-search of a trace, and to tell the workers the state's size.
-  const model: Model = await buildModel(source);
   const symmetry = options.symmetry === true && model.canonicalize !== undefined;
   const por = options.por === true && declaresFootprints(model);
   const maxStates = options.maxStates ?? Number.POSITIVE_INFINITY;
@@ -295,8 +295,11 @@ async function coordinate(
         }
       : {}),
   };
-  const result: DistributedResult = { verdict: 'verified', stats, storeBytes: peak };
-  if (resumedAt !== undefined) result.resumedAt = resumedAt;
+  const result: SearchResult = {
+    verdict: 'verified',
+    stats,
+    engine: { kind: 'valkey', storeBytes: peak, ...(resumedAt === undefined ? {} : { resumedAt }) },
+  };
   if (stop !== null) {
     // Kept in the store, to be resumed.
     await end('stopped');
@@ -325,7 +328,13 @@ async function shortestTrace(
   por: boolean,
 ): Promise<NonNullable<SearchResult['violation']>> {
   const [kind, code, depth] = found;
-  const r = await explore(model, { order: 'bfs', hashCompaction: true, maxDepth: depth, symmetry, por });
+  const r = await searchSequential(model, {
+    order: 'bfs',
+    hashCompaction: true,
+    maxDepth: depth,
+    symmetry,
+    por,
+  });
   if (r.violation === undefined || r.violation.depth !== depth) {
     throw new Error(
       `the workers met a ${kind} violation ${code} at depth ${depth}, which a sequential search of that ` +

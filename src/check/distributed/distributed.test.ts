@@ -12,10 +12,10 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Servers, startServers } from '../../../test/valkey.ts';
-import { explore, type SearchResult } from '../search/search.ts';
-import { buildModel, type ModelSource } from '../threads/swarm.ts';
+import { explore } from '../explore.ts';
+import type { SearchResult } from '../result.ts';
+import { buildModel, type ModelSource } from '../threads/source.ts';
 import { finalState } from '../trace/trace.ts';
-import { type DistributedOptions, exploreDistributed } from './coordinator.ts';
 
 const here = (path: string): string => fileURLToPath(new URL(path, import.meta.url));
 const join = here('./join.ts');
@@ -56,23 +56,24 @@ async function distributed(
   urls: string[],
   workers: number,
   name: string,
-  options: Partial<DistributedOptions> = {},
 ): Promise<SearchResult> {
   const started: ChildProcess[] = [];
-  const r = await exploreDistributed(source, {
-    urls,
-    name,
+  const r = await explore(await buildModel(source), {
+    source,
     por: true,
     symmetry: true,
-    claimAfterMs: 500,
-    onRunning: () => {
-      for (let i = 0; i < workers; i++) started.push(worker(urls, name));
+    valkey: {
+      urls,
+      name,
+      claimAfterMs: 500,
+      onRunning: () => {
+        for (let i = 0; i < workers; i++) started.push(worker(urls, name));
+      },
+      check: () => {
+        if (started.length > 0 && started.every((c) => c.exitCode !== null))
+          throw new Error('every worker exited before the search ended');
+      },
     },
-    check: () => {
-      if (started.every((c) => c.exitCode !== null))
-        throw new Error('every worker exited before the search ended');
-    },
-    ...options,
   });
   // A worker that started after a small search ended would wait for the next one.
   for (const c of started) if (c.exitCode === null) c.kill('SIGTERM');

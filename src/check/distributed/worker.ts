@@ -14,7 +14,7 @@
 
 import { hostname } from 'node:os';
 import type { Model } from '../model.ts';
-import { buildModel, type ModelSource } from '../threads/swarm.ts';
+import { buildModel, type ModelSource } from '../threads/source.ts';
 import { ChunkExpander, type ChunkOutput } from './expand.ts';
 import { type Client, connect, GROUP, Keys, lost, PARTITIONS, shardOf, ValkeyError } from './valkey.ts';
 
