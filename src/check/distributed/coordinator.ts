@@ -85,7 +85,8 @@ export interface DistributedOptions extends ValkeySearch {
   por?: boolean;
 }
 
-const POLL_MS = 10;
+/** How often the barrier asks whether the level is complete. */
+const POLL_MS = 3;
 const DEFAULT_CLAIM_MS = 5000;
 const DEFAULT_PROGRESS_MS = 1000;
 

@@ -43,7 +43,8 @@ export interface WorkerSummary {
   end: 'done' | 'stopped' | 'gone';
 }
 
-const IDLE_MS = 25;
+/** How long a worker with nothing to take waits before it asks again. */
+const IDLE_MS = 3;
 
 export async function joinSearch(options: JoinOptions): Promise<WorkerSummary> {
   const client = await connect(options.urls);
@@ -89,7 +90,6 @@ async function serve(client: Client, keys: Keys, options: JoinOptions): Promise<
   options.onJoined?.({ run, identity });
 
   const summary: WorkerSummary = { chunks: 0, claimed: 0, end: 'done' };
-  let start = Math.floor(Math.random() * PARTITIONS);
   for (;;) {
     const [r, status, level] = await client.hmget(keys.meta, 'run', 'status', 'depth');
     // A search that ended is wiped from the store: its metadata gone means done.
@@ -97,22 +97,31 @@ async function serve(client: Client, keys: Keys, options: JoinOptions): Promise<
     if (r !== run) return { ...summary, end: 'gone' };
     if (status !== 'running') return { ...summary, end: status === 'done' ? 'done' : 'stopped' };
     const depth = Number(level);
-    const taken = await take(client, keys, depth, consumer, start, claimAfterMs);
-    if (taken === null) {
+    const taken = await take(client, keys, depth, consumer, claimAfterMs);
+    if (taken.length === 0) {
       await sleep(IDLE_MS);
       continue;
     }
-    start = (taken.shard + 1) % PARTITIONS;
-    const output: ChunkOutput =
-      taken.chunk === 'seed'
-        ? await expander.seed(client, keys, taken.chunk)
-        : await expander.expand(client, keys, depth, taken.chunk, expander.decode(taken.bytes, taken.states));
+    // The chunks taken together are expanded together: while one waits for the store, another steps.
+    const outputs: ChunkOutput[] = await Promise.all(
+      taken.map((t) =>
+        t.chunk === 'seed'
+          ? expander.seed(client, keys, t.chunk)
+          : expander.expand(client, keys, depth, t.chunk, expander.decode(t.bytes, t.states)),
+      ),
+    );
     // A chunk claimed from a worker that was only slow may end after its level did: drop it then.
     if ((await client.hget(keys.meta, 'depth')) !== String(depth)) continue;
-    await finish(client, keys, depth, taken.chunk, output);
-    await client.xack(keys.frontier(taken.shard, depth), GROUP, taken.id);
-    summary.chunks++;
-    if (taken.claimed) summary.claimed++;
+    await Promise.all(
+      taken.map(async (t, k) => {
+        // Recorded before it is acknowledged: a worker that dies between the two leaves it pending,
+        // and the next to claim it finds its record and appends nothing twice.
+        await finish(client, keys, depth, t.chunk, outputs[k]);
+        await client.xack(keys.frontier(t.shard, depth), GROUP, t.id);
+      }),
+    );
+    summary.chunks += taken.length;
+    summary.claimed += taken.filter((t) => t.claimed).length;
   }
 }
 
@@ -131,47 +140,57 @@ interface Taken {
 }
 
 /**
- * Takes a chunk of level `depth`: a new entry of the first stream that has one, from `start` round,
- * or else one that another worker has held for claimAfterMs; null when there is neither.
+ * Takes chunks of level `depth`: a new entry from each stream that has one (asked of every stream at
+ * once), or else one entry per stream that another worker has held for claimAfterMs; none when there
+ * is neither.
  */
 async function take(
   client: Client,
   keys: Keys,
   depth: number,
   consumer: string,
-  start: number,
   claimAfterMs: number,
-): Promise<Taken | null> {
-  for (let k = 0; k < PARTITIONS; k++) {
-    const shard = (start + k) % PARTITIONS;
-    const key = keys.frontier(shard, depth);
-    const r = await orNoGroup(
-      client.xreadgroupBuffer('GROUP', GROUP, consumer, 'COUNT', 1, 'STREAMS', key, '>') as Promise<
-        [Buffer, [Buffer, Buffer[]][]][] | null
-      >,
-    );
-    const entry = r?.[0]?.[1]?.[0];
-    if (entry) return taken(shard, depth, entry, false);
-  }
-  for (let k = 0; k < PARTITIONS; k++) {
-    const shard = (start + k) % PARTITIONS;
-    const key = keys.frontier(shard, depth);
-    const r = (await orNoGroup(
-      // Typed without its Buffer variant in ioredis 6, which has it.
-      (client as unknown as AutoClaim).xautoclaimBuffer(
-        key,
-        GROUP,
-        consumer,
-        claimAfterMs,
-        '0-0',
-        'COUNT',
-        1,
-      ),
-    )) as [Buffer, [Buffer, Buffer[] | null][]] | null;
-    const entry = r?.[1]?.find((e) => e[1] !== null) as [Buffer, Buffer[]] | undefined;
-    if (entry) return taken(shard, depth, entry, true);
-  }
-  return null;
+): Promise<Taken[]> {
+  const shards = Array.from({ length: PARTITIONS }, (_, s) => s);
+  const fresh = await Promise.all(
+    shards.map(async (shard) => {
+      const r = await orNoGroup(
+        client.xreadgroupBuffer(
+          'GROUP',
+          GROUP,
+          consumer,
+          'COUNT',
+          1,
+          'STREAMS',
+          keys.frontier(shard, depth),
+          '>',
+        ) as Promise<[Buffer, [Buffer, Buffer[]][]][] | null>,
+      );
+      const entry = r?.[0]?.[1]?.[0];
+      return entry ? taken(shard, depth, entry, false) : null;
+    }),
+  );
+  const got = fresh.filter((t): t is Taken => t !== null);
+  if (got.length > 0) return got;
+  const claimed = await Promise.all(
+    shards.map(async (shard) => {
+      const r = (await orNoGroup(
+        // Typed without its Buffer variant in ioredis 6, which has it.
+        (client as unknown as AutoClaim).xautoclaimBuffer(
+          keys.frontier(shard, depth),
+          GROUP,
+          consumer,
+          claimAfterMs,
+          '0-0',
+          'COUNT',
+          1,
+        ),
+      )) as [Buffer, [Buffer, Buffer[] | null][]] | null;
+      const entry = r?.[1]?.find((e) => e[1] !== null) as [Buffer, Buffer[]] | undefined;
+      return entry ? taken(shard, depth, entry, true) : null;
+    }),
+  );
+  return claimed.filter((t): t is Taken => t !== null);
 }
 
 function taken(shard: number, depth: number, [idBuf, fields]: [Buffer, Buffer[]], claimed: boolean): Taken {
