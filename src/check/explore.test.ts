@@ -71,7 +71,14 @@ describe('explore', () => {
     expect(await refused({ workers: 2 })).toMatch(
       /workers: worker threads build their own .* options\.source/,
     );
-    expect(await refused({ swarm: 2, workers: 2, source })).toMatch(/two different searches/);
+    expect(await refused({ swarm: 2, workers: 2, source })).toMatch(/are different searches/);
+    // Refused before any connection is tried: no store at this URL.
+    const valkey = { urls: ['redis://127.0.0.1:1'] };
+    expect(await refused({ valkey, workers: 2, source })).toMatch(/are different searches/);
+    expect(await refused({ valkey })).toMatch(/valkey: worker threads build their own .* options\.source/);
+    expect(await refused({ valkey, source, order: 'dfs' })).toMatch(/valkey: order 'dfs' is not supported/);
+    expect(await refused({ valkey, source, maxDepth: 3 })).toMatch(/valkey: maxDepth is not supported/);
+    expect(await refused({ valkey, source, findAll: true })).toMatch(/valkey: findAll is not supported/);
     expect(await refused({ workers: 2, source, order: 'dfs' })).toMatch(/order 'dfs' is not supported/);
     expect(await refused({ workers: 2, source, findAll: true })).toMatch(/findAll is not supported/);
     expect(await refused({ swarm: 2, source, order: 'bfs' })).toMatch(/swarm: order 'bfs' is not supported/);

@@ -123,12 +123,17 @@ export async function connect(urls: readonly string[]): Promise<Client> {
     lazyConnect: true,
   };
   const probe = new Redis({ ...common, ...nodes[0], retryStrategy: () => null });
+  // The cause (ECONNREFUSED, say) comes as an event; the command only says the connection closed.
+  let cause = '';
+  probe.on('error', (e: Error) => {
+    cause = e.message;
+  });
   let clusterEnabled: boolean;
   try {
     await probe.connect();
     clusterEnabled = /cluster_enabled:1/.test(await probe.info('cluster'));
   } catch (e) {
-    throw new ValkeyError(`--valkey: cannot reach ${urls[0]}: ${(e as Error).message}`, 2);
+    throw new ValkeyError(`--valkey: cannot reach ${urls[0]}: ${cause || (e as Error).message}`, 2);
   } finally {
     probe.disconnect();
   }
@@ -153,6 +158,8 @@ export async function connect(urls: readonly string[]): Promise<Client> {
   } else {
     store = new Redis({ ...common, ...nodes[0] });
   }
+  // Failures reach the commands that fail (after the retries); the events would only repeat them.
+  store.on('error', () => {});
   store.defineCommand('svmsimInsert', { lua: INSERT });
   store.defineCommand('svmsimFinish', { lua: FINISH, numberOfKeys: 2 });
   try {
@@ -176,7 +183,8 @@ export function lost(e: unknown): ValkeyError {
   if (e instanceof ValkeyError) return e;
   return new ValkeyError(
     `lost the Valkey/Redis store (${(e as Error).message}) after retrying for ${RETRY_SECONDS} s; ` +
-      'the search is checkpointed at its last completed level: resume it with --resume',
+      'the search is checkpointed in the store at its last completed level: once the store is back ' +
+      'with its data, resume it with --resume',
     3,
   );
 }
