@@ -1,7 +1,7 @@
 /**
  * `svmsim check --valkey` and `svmsim worker` on svmsim's model, against the sequential hash-compacted
- * BFS: the seed scenario under every built-in policy with 1, 2 and 3 worker processes on a 3-node
- * Redis Cluster; a worker killed mid-search; a search whose every process was killed, resumed. The
+ * BFS: seed-accel-dma under every built-in policy with 1, 2 and 3 worker processes on a 3-node
+ * Redis Cluster, and the other seed scenarios with 2; a worker killed mid-search; a search whose every process was killed, resumed. The
  * servers are started here, on 127.0.0.1 (test/valkey.ts), and killed at the end.
  */
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
@@ -50,13 +50,14 @@ const exited = (c: ChildProcess): Promise<void> =>
     : new Promise((r) => c.once('exit', () => r()));
 
 interface Row {
+  scenario: string;
   policy: string;
   verdict: string;
   violation: { kind: string } | null;
   trace: unknown[];
   stats: { states: number; transitions: number; resumedAt?: number; reduced: { ampleStates: number } };
 }
-/** `svmsim check seed-accel-dma ARGS --json`'s rows (a violation exits 1, which is no failure here). */
+/** `svmsim check ARGS --json`'s rows (a violation exits 1, which is no failure here). */
 async function check(args: string[]): Promise<Row[]> {
   const r = await run(process.execPath, [bin, 'check', ...args, '--json']).catch(
     (e: { stdout: string }) => e,
@@ -64,6 +65,7 @@ async function check(args: string[]): Promise<Row[]> {
   return JSON.parse(r.stdout).results;
 }
 const row = (r: Row) => [
+  r.scenario,
   r.policy,
   r.verdict,
   r.violation?.kind,
@@ -84,6 +86,16 @@ describe('svmsim check --valkey', () => {
     expect(s).toHaveLength(4);
     for (const d of runs) expect(d.map(row)).toEqual(s.map(row));
   });
+
+  it('checks the other seed scenarios under every built-in policy as the sequential BFS does, with 2 workers on a cluster', async () => {
+    const seeds = ['seed-accel-mmap', 'seed-accel-close', 'seed-gfx'];
+    const [s, d] = await Promise.all([
+      check([...seeds, '--hash-compaction']),
+      check([...seeds, '--valkey', cluster!.urls.join(','), '--search', 'seeds', '--local-workers', '2']),
+    ]);
+    expect(s).toHaveLength(12);
+    expect(d.map(row)).toEqual(s.map(row));
+  }, 240_000);
 
   it('ends with the same counts when a worker is killed mid-search', async () => {
     const sc = loadScenario('seed-accel-dma');
