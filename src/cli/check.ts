@@ -14,6 +14,7 @@ import {
   swarm,
   type Transition,
 } from '../check/index.ts';
+import { findPolicy } from '../drivers/iommu/intel/policies/index.ts';
 import type { SvmPolicy } from '../drivers/iommu/intel/svm.ts';
 import { describeViolation, type StepView, type ViolationView } from '../report/describe.ts';
 import { renderHtml } from '../report/html/render.ts';
@@ -21,6 +22,7 @@ import { reportData } from '../report/snapshot.ts';
 import { colorsFor, formatSteps, formatViolation, traceSteps } from '../report/text.ts';
 import type { Scenario } from '../scenario/types.ts';
 import { SvmSystem } from '../system/system.ts';
+import { guardedCheck } from './guard.ts';
 import { loadModelScenario } from './input.ts';
 import { makeTraceFile } from './tracefile.ts';
 import { VERSION } from './version.ts';
@@ -47,6 +49,8 @@ export interface CheckOptions {
   workers?: number;
   /** The policy argument as the user gave it (a worker must load the same policy). */
   policyArgs?: string[];
+  /** Polled by the search: true asks it to stop (default: Ctrl-C was pressed). */
+  shouldStop?: () => boolean;
 }
 
 export interface CheckResult {
@@ -89,8 +93,8 @@ export async function checkOne(
   o: Omit<CheckOptions, 'policies'>,
   onProgress?: (p: Progress) => void,
   policyArg?: string,
+  sys = new SvmSystem(sc, policy),
 ): Promise<{ result: CheckResult; sys: SvmSystem; raw: SearchResult; trace: Transition[] }> {
-  const sys = new SvmSystem(sc, policy);
   const raw =
     o.workers !== undefined
       ? await parallelSearch(sc, policyArg ?? policy.name, o, onProgress)
@@ -104,7 +108,7 @@ export async function checkOne(
             por: o.por ?? true,
             symmetry: o.symmetry ?? true,
             findAll: o.all,
-            shouldStop: () => interrupted,
+            shouldStop: o.shouldStop ?? (() => interrupted),
             onProgress,
             progressIntervalMs: 250,
           });
@@ -172,7 +176,17 @@ export async function checkCommand(scenarioArgs: string[], o: CheckOptions): Pro
     for (const sc of scenarios) {
       for (const [i, policy] of o.policies.entries()) {
         const bar = progressBar(o, `${sc.name} ${policy.name}`);
-        const { result, sys, trace } = await checkOne(sc, policy, o, bar?.update, o.policyArgs?.[i]);
+        const policyArg = o.policyArgs?.[i];
+        // A user's policy module runs in a worker thread that Ctrl-C and --max-seconds can stop
+        // even inside a step that never returns (guard.ts); --workers and --swarm have threads of their own.
+        const guarded =
+          policyArg !== undefined && !findPolicy(policyArg) && !o.workers && !(o.swarm && o.swarm > 1);
+        const { result, sys, trace } = guarded
+          ? {
+              ...(await guardedCheck(sc, policyArg, withoutPolicies(o), () => interrupted, bar?.update)),
+              sys: new SvmSystem(sc, policy),
+            }
+          : await checkOne(sc, policy, o, bar?.update, policyArg);
         bar?.stop();
         results.push(result);
         if (!reported || (!reported.violation && result.violation))
@@ -215,6 +229,8 @@ export async function checkCommand(scenarioArgs: string[], o: CheckOptions): Pro
   if (results.some((r) => r.verdict === 'incomplete') || interrupted) return 3;
   return 0;
 }
+
+const withoutPolicies = ({ policies: _p, policyArgs: _a, shouldStop: _s, ...rest }: CheckOptions) => rest;
 
 function describeResult(r: CheckResult, c: ReturnType<typeof colorsFor>): string {
   const head = `${c.bold(r.scenario)} under ${c.bold(r.policy)}: `;
