@@ -2,7 +2,7 @@
  * `svmsim check [scenario...] [--policy P...]`: exhaustive search of every interleaving, per
  * scenario and policy; a verdict with its state count, or the shortest trace to a violation.
  */
-import { writeFileSync } from 'node:fs';
+import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import { SingleBar } from 'cli-progress';
 import {
   explore,
@@ -218,6 +218,14 @@ export async function checkCommand(scenarioArgs: string[], o: CheckOptions): Pro
       seconds: r.stats.seconds,
     }));
     writeFileSync(o.report, renderHtml(data));
+  }
+  if (o.traceOut && !results.some((r) => r.violation)) {
+    // An older counterexample left in place would be taken for this check's.
+    const stale = existsSync(o.traceOut);
+    if (stale) rmSync(o.traceOut);
+    process.stderr.write(
+      `svmsim: no counterexample, so no trace file${stale ? `: removed the older ${o.traceOut}` : ` written to ${o.traceOut}`}\n`,
+    );
   }
   if (o.json) process.stdout.write(`${JSON.stringify({ results }, null, 1)}\n`);
   else process.stdout.write(`${table(results, c)}\n`);

@@ -122,7 +122,8 @@ export class StepError extends Error {
   }
 }
 
-const errorText = (e: unknown): string => `threw ${e instanceof Error ? `${e.name}: ${e.message}` : String(e)}`;
+const errorText = (e: unknown): string =>
+  `threw ${e instanceof Error ? `${e.name}: ${e.message}` : String(e)}`;
 
 export class Kernel {
   /** The kernel actor now running (its id indexes w.actor). */
