@@ -96,13 +96,14 @@ export async function main(argv: string[]): Promise<number> {
       int('--seed'),
     )
     .option('--json', 'print one JSON object')
-    .option('--trace-out <file>', 'write the run as a trace file (see svmsim replay)')
+    .option('--trace-out <file>', 'write the run as an ITF trace file (.itf.json; see svmsim replay)')
     .option('--report <file.html>', 'write a self-contained HTML report of the run')
     .action(async (scenario: string, o) => {
       checkOutput('--trace-out', o.traceOut);
       checkOutput('--report', o.report);
       code = runCommand(scenario, {
         policy: await resolvePolicy(o.policy),
+        policyArg: o.policy,
         seed: o.seed,
         json: o.json,
         traceOut: o.traceOut,
@@ -138,7 +139,7 @@ export async function main(argv: string[]): Promise<number> {
         'run n diversified depth-first searches in worker threads; the first violation wins',
       )
         .argParser(positive('--swarm'))
-        .conflicts('all'),
+        .conflicts(['bfs', 'all']),
     )
     .addOption(
       new Option(
@@ -149,7 +150,7 @@ export async function main(argv: string[]): Promise<number> {
         .conflicts(['dfs', 'swarm', 'all']),
     )
     .option('--json', 'print { results: [...] } as JSON')
-    .option('--trace-out <file>', 'write the first counterexample as a trace file')
+    .option('--trace-out <file>', 'write the first counterexample as an ITF trace file (.itf.json)')
     .option(
       '--report <file.html>',
       'write a self-contained HTML report: the first counterexample and the table',
@@ -170,7 +171,7 @@ export async function main(argv: string[]): Promise<number> {
       for (const n of names) policies.push(await resolvePolicy(n));
       code = await checkCommand(scenarios.length ? scenarios : [DEFAULT_SCENARIO], {
         policies,
-        order: o.dfs ? 'dfs' : 'bfs',
+        order: o.dfs ? 'dfs' : o.bfs ? 'bfs' : undefined,
         maxStates: o.maxStates,
         maxSeconds: o.maxSeconds,
         hashCompaction: o.hashCompaction,
