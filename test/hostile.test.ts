@@ -124,16 +124,17 @@ describe('a user policy module', () => {
   }, 60_000);
 
   it('a step that never returns stops on Ctrl-C, naming the step', async () => {
+    const looping = join(tmp(), 'looping');
     const child = spawn(process.execPath, [bin, 'check', 'seed-accel-dma', '--policy', policy('loop')], {
       cwd: root,
-      env: { ...process.env, NO_COLOR: '1' },
+      env: { ...process.env, NO_COLOR: '1', SVMSIM_TEST_LOOPING: looping },
     });
     let err = '';
     child.stderr.on('data', (b) => {
       err += b;
     });
-    // The worker loads the module and reaches the loop within a few seconds.
-    await new Promise((r) => setTimeout(r, 4000));
+    // Ctrl-C once the step is looping (the fixture writes the file as it begins).
+    while (!existsSync(looping)) await new Promise((r) => setTimeout(r, 100));
     child.kill('SIGINT');
     const code = await new Promise((r) => child.on('exit', r));
     expect(code).toBe(2);

@@ -22,7 +22,7 @@ import { SvmSystem } from '../system/system.ts';
 import { guardedCheck } from './guard.ts';
 import { loadModelScenario } from './input.ts';
 import { policyIdentity } from './policy.ts';
-import { makeTraceFile, writeTraceFile } from './tracefile.ts';
+import { makeTraceFile, tracePath, writeTraceFile } from './tracefile.ts';
 import { VERSION } from './version.ts';
 
 export interface CheckOptions {
@@ -217,10 +217,11 @@ export async function checkCommand(scenarioArgs: string[], o: CheckOptions): Pro
   }
   if (o.traceOut && !results.some((r) => r.violation)) {
     // An older counterexample left in place would be taken for this check's.
-    const stale = existsSync(o.traceOut);
-    if (stale) rmSync(o.traceOut);
+    const path = tracePath(o.traceOut);
+    const stale = existsSync(path);
+    if (stale) rmSync(path);
     process.stderr.write(
-      `svmsim: no counterexample, so no trace file${stale ? `: removed the older ${o.traceOut}` : ` written to ${o.traceOut}`}\n`,
+      `svmsim: no counterexample, so no trace file${stale ? `: removed the older ${path}` : ` written to ${path}`}\n`,
     );
   }
   if (o.json) process.stdout.write(`${JSON.stringify({ results }, null, 1)}\n`);
