@@ -8,11 +8,14 @@
  *   reduce/   partial-order and symmetry reduction, and the audit of a model's claims for them
  *   threads/  searches in worker threads: the swarm and the parallel BFS, and how a thread builds its model
  *   trace/    counterexample traces: rebuilt from parent links, replayed
- *   examples/ small classic models (counters, Peterson, dining philosophers, refcount)
+ *   liveness/ livelocks: the explored graph's edges, its fair cycles where an actor waits for ever, lassos
+ *   examples/ small classic models (counters, Peterson, dining philosophers, refcount, SPIN's
+ *             non-progress cycles)
  */
 
 export { counters } from './examples/counters.ts';
 export { dining } from './examples/dining.ts';
+export { flagWait, politeRetry } from './examples/livelock.ts';
 export { peterson } from './examples/peterson.ts';
 export { refcount } from './examples/refcount.ts';
 export {
@@ -29,6 +32,8 @@ export { sortBlocks } from './reduce/symmetry.ts';
 export {
   explore,
   type IncompleteReason,
+  type Lasso,
+  type LivenessStats,
   type Progress,
   type ReductionStats,
   type SearchOptions,
