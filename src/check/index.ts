@@ -18,6 +18,7 @@ export { dining } from './examples/dining.ts';
 export { flagWait, politeRetry } from './examples/livelock.ts';
 export { peterson } from './examples/peterson.ts';
 export { refcount } from './examples/refcount.ts';
+export { type ExploreOptions, explore } from './explore.ts';
 export {
   MAX_CHOICES,
   type Model,
@@ -29,20 +30,20 @@ export {
 } from './model.ts';
 export { auditReductions } from './reduce/audit.ts';
 export { sortBlocks } from './reduce/symmetry.ts';
-export {
-  explore,
-  type IncompleteReason,
-  type Lasso,
-  type LivenessStats,
-  type Progress,
-  type ReductionStats,
-  type SearchOptions,
-  type SearchOrder,
-  type SearchResult,
-  type SearchStats,
-  type Violation,
-  type ViolationKind,
-} from './search/search.ts';
-export { exploreParallel, type ParallelOptions, type ParallelResult } from './threads/parallel.ts';
-export { buildModel, type ModelSource, type SwarmOptions, type SwarmResult, swarm } from './threads/swarm.ts';
+export type {
+  EngineReport,
+  IncompleteReason,
+  Lasso,
+  LivenessStats,
+  Progress,
+  ReductionStats,
+  SearchOrder,
+  SearchResult,
+  SearchStats,
+  SwarmSearch,
+  Violation,
+  ViolationKind,
+} from './result.ts';
+export type { SearchOptions } from './search/search.ts';
+export { buildModel, type ModelSource } from './threads/source.ts';
 export { finalState, replay } from './trace/trace.ts';

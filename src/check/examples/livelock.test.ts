@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { explore } from '../index.ts';
 import type { Model } from '../model.ts';
-import { explore } from '../search/search.ts';
 import { replay } from '../trace/trace.ts';
 import { flagWait, politeRetry } from './livelock.ts';
 import { peterson } from './peterson.ts';
@@ -141,6 +141,12 @@ describe('livelock: options', () => {
     await expect(explore(politeRetry(), { liveness: true, symmetry: true })).rejects.toThrow(
       /full state graph/,
     );
+  });
+
+  it('refuses the threaded searches, whose graphs are not kept', async () => {
+    const source = { module: 'unused', exportName: 'unused', args: [] };
+    await expect(explore(politeRetry(), { liveness: true, workers: 2, source })).rejects.toThrow(/liveness/);
+    await expect(explore(politeRetry(), { liveness: true, swarm: 2, source })).rejects.toThrow(/liveness/);
   });
 
   it('a model without waiting has no livelock', async () => {

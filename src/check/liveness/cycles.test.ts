@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { explore } from '../index.ts';
 import type { Model } from '../model.ts';
-import { explore } from '../search/search.ts';
 
 /**
  * A random explicit graph as a model: state s (one word), actor a, choice c moves to
