@@ -5,6 +5,8 @@
  * kernel actors that block (on the invalidation queue's completion, a mutex, the drain of page
  * requests) and that keeping the graph changes nothing of the search.
  */
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { explore } from '../src/check/index.ts';
 import { findPolicy } from '../src/drivers/iommu/intel/policies/index.ts';
@@ -55,5 +57,35 @@ describe('liveness on the SVM model', () => {
     }
     expect(qiMoves).toBeGreaterThan(0);
     expect(sys.step(s, proc, 0, next)).toBe(true);
+  });
+});
+
+describe('svmsim check --liveness', () => {
+  const bin = join(import.meta.dirname, '..', 'bin', 'svmsim.js');
+  const svmsim = (...args: string[]) => {
+    const r = spawnSync(process.execPath, [bin, ...args], {
+      encoding: 'utf8',
+      env: { ...process.env, NO_COLOR: '1' },
+    });
+    return { code: r.status, out: r.stdout, err: r.stderr };
+  };
+
+  it('verifies the seed with livelocks looked for, unreduced, and gives the graph in JSON', () => {
+    const r = svmsim('check', 'seed-accel-dma', '-p', 'e57e58bd', '--liveness', '--json');
+    expect(r.code).toBe(0);
+    const [res] = JSON.parse(r.out).results;
+    expect(res.verdict).toBe('verified');
+    expect(res.stats.reduced).toBeUndefined();
+    expect(res.stats.liveness).toMatchObject({ edges: res.stats.transitions, cyclicStates: 0 });
+    const text = svmsim('check', 'seed-accel-dma', '-p', 'e57e58bd', '--liveness');
+    expect(text.out).toContain('livelock or deadlock in any interleaving');
+  });
+
+  it('refuses the searches that keep no graph, exit 2', () => {
+    for (const other of [['--dfs'], ['--swarm', '2'], ['--workers', '2']]) {
+      const r = svmsim('check', 'seed-accel-dma', '--liveness', ...other);
+      expect(r.code, other[0]).toBe(2);
+      expect(r.err, other[0]).toContain("'--liveness' cannot be used with option");
+    }
   });
 });
