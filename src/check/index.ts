@@ -9,7 +9,9 @@
  *   threads/  searches in worker threads: the swarm and the parallel BFS, and how a thread builds its model
  *   trace/    counterexample traces: rebuilt from parent links, replayed
  *   distributed/ one BFS by worker processes on many machines, its visited set and frontier in Valkey
- *   examples/ small classic models (counters, Peterson, dining philosophers, refcount)
+ *   liveness/ livelocks: the explored graph's edges, its fair cycles where an actor waits for ever, lassos
+ *   examples/ small classic models (counters, Peterson, dining philosophers, refcount, SPIN's
+ *             non-progress cycles)
  */
 
 export { storedSearch, type ValkeySearch } from './distributed/coordinator.ts';
@@ -17,6 +19,7 @@ export { ValkeyError } from './distributed/valkey.ts';
 export { type JoinOptions, joinSearch, type WorkerSummary } from './distributed/worker.ts';
 export { counters } from './examples/counters.ts';
 export { dining } from './examples/dining.ts';
+export { flagWait, politeRetry } from './examples/livelock.ts';
 export { peterson } from './examples/peterson.ts';
 export { refcount } from './examples/refcount.ts';
 export { type ExploreOptions, explore } from './explore.ts';
@@ -34,6 +37,8 @@ export { sortBlocks } from './reduce/symmetry.ts';
 export type {
   EngineReport,
   IncompleteReason,
+  Lasso,
+  LivenessStats,
   Progress,
   ReductionStats,
   SearchOrder,
