@@ -38,6 +38,12 @@ export {
   type Violation,
   type ViolationKind,
 } from './search/search.ts';
+export {
+  type SimulateOptions,
+  type SimulationProgress,
+  type SimulationResult,
+  simulate,
+} from './search/simulate.ts';
 export { exploreParallel, type ParallelOptions, type ParallelResult } from './threads/parallel.ts';
 export { buildModel, type ModelSource, type SwarmOptions, type SwarmResult, swarm } from './threads/swarm.ts';
 export { finalState, replay } from './trace/trace.ts';
