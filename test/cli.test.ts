@@ -405,3 +405,34 @@ describe('svmsim simulate', () => {
     expect(x.stats.seconds).toBeLessThan(2.5);
   });
 });
+
+describe('progress and colour off a terminal', () => {
+  const piped = (env: Record<string, string>, ...args: string[]) => {
+    const r = spawnSync(process.execPath, [bin, ...args], {
+      encoding: 'utf8',
+      env: { ...process.env, ...env },
+    });
+    return { code: r.status, out: r.stdout, err: r.stderr };
+  };
+  // A search that takes seconds: 174 K states to its use-after-free; stopped after 2 s.
+  const slow = ['check', 'two-procs-one-device', '--policy', 'e57e58bd', '--max-seconds', '2'];
+
+  it('prints a plain progress line on a piped stderr every interval, and none with --quiet', () => {
+    const r = piped({ NO_COLOR: '1', SVMSIM_PROGRESS_SECONDS: '0.4' }, ...slow);
+    const lines = r.err.split('\n').filter((l) => l.startsWith('svmsim: two-procs-one-device e57e58bd: '));
+    expect(lines.length).toBeGreaterThanOrEqual(2);
+    expect(lines[0]).toMatch(
+      /: [\d,]+ states, [\d,]+ states\/s, depth \d+, queue [\d,]+, [\d,]+ MiB, \d+ s$/,
+    );
+    expect(r.err).not.toContain('\x1b[');
+    const q = piped({ NO_COLOR: '1', SVMSIM_PROGRESS_SECONDS: '0.4' }, ...slow, '--quiet');
+    expect(q.err).not.toContain('svmsim: two-procs-one-device');
+    expect(q.out).toContain('incomplete (max-seconds)');
+  });
+
+  it('colours piped output with FORCE_COLOR, and not when NO_COLOR is set too', () => {
+    const args = ['run', 'seed-accel-mmap', '--policy', 'v4.4'];
+    expect(piped({ FORCE_COLOR: '1', NO_COLOR: '' }, ...args).out).toContain('\x1b[');
+    expect(piped({ FORCE_COLOR: '1', NO_COLOR: '1' }, ...args).out).not.toContain('\x1b[');
+  });
+});

@@ -34,7 +34,10 @@ export interface CheckOptions {
   hashCompaction?: boolean;
   json?: boolean;
   traceOut?: string;
+  /** No progress on stderr (--quiet). */
   quiet?: boolean;
+  /** Least time between two progress reports (the progress display sets it). */
+  progressIntervalMs?: number;
   /** Go on past the first violation: one shortest trace per kind of violation. */
   all?: boolean;
   /** Write an HTML report of the first violation (or of the first result) and the table. */
@@ -107,7 +110,7 @@ export async function checkOne(
             findAll: o.all,
             shouldStop: () => interrupted,
             onProgress,
-            progressIntervalMs: 250,
+            progressIntervalMs: o.progressIntervalMs ?? 250,
           });
   const explain = (v: { trace: Transition[]; code: number }) => {
     const { steps, final } = traceSteps(sys, v.trace);
@@ -172,8 +175,14 @@ export async function checkCommand(scenarioArgs: string[], o: CheckOptions): Pro
   try {
     for (const sc of scenarios) {
       for (const [i, policy] of o.policies.entries()) {
-        const bar = progressBar(o, `${sc.name} ${policy.name}`);
-        const { result, sys, trace } = await checkOne(sc, policy, o, bar?.update, o.policyArgs?.[i]);
+        const bar = progressDisplay(o, `${sc.name} ${policy.name}`);
+        const { result, sys, trace } = await checkOne(
+          sc,
+          policy,
+          { ...o, progressIntervalMs: bar?.intervalMs },
+          bar?.update,
+          o.policyArgs?.[i],
+        );
         bar?.stop();
         results.push(result);
         if (!reported || (!reported.violation && result.violation))
@@ -182,7 +191,7 @@ export async function checkCommand(scenarioArgs: string[], o: CheckOptions): Pro
           const id = policyIdentity(o.policyArgs?.[i] ?? policy.name, policy);
           writeTraceFile(o.traceOut, makeTraceFile('check', sys, id, trace, result.violation));
         }
-        if (!o.json && !o.quiet) process.stdout.write(`${describeResult(result, c)}\n\n`);
+        if (!o.json) process.stdout.write(`${describeResult(result, c)}\n\n`);
         if (interrupted) break;
       }
       if (interrupted) break;
@@ -340,14 +349,44 @@ async function parallelSearch(
     maxSeconds: o.maxSeconds,
     shouldStop: () => interrupted,
     onProgress,
-    progressIntervalMs: 250,
+    progressIntervalMs: o.progressIntervalMs ?? 250,
     symmetry: o.symmetry ?? true,
     por: o.por ?? true,
   });
 }
 
-function progressBar(o: CheckOptions, label: string) {
-  if (o.json || !process.stderr.isTTY) return undefined;
+/** Seconds between two progress lines off a terminal: 10, or SVMSIM_PROGRESS_SECONDS (for tests). */
+function progressSeconds(): number {
+  const v = Number(process.env.SVMSIM_PROGRESS_SECONDS);
+  return Number.isFinite(v) && v > 0 ? v : 10;
+}
+
+/**
+ * Progress on stderr: on a terminal, a bar redrawn in place (none with --json); off one (CI, a
+ * pipe), a plain line every 10 s, so that a log shows a long search going on. None with --quiet.
+ */
+function progressDisplay(o: CheckOptions, label: string) {
+  if (o.quiet) return undefined;
+  if (process.stderr.isTTY) return o.json ? undefined : progressBar(label);
+  const every = progressSeconds();
+  let next = every;
+  const n = (x: number) => Math.round(x).toLocaleString('en-US');
+  return {
+    intervalMs: every * 1000,
+    update: (p: Progress) => {
+      // The search also reports once at its end: a line only when a whole interval has passed.
+      if (p.seconds < next) return;
+      next = p.seconds + every;
+      const queue = p.queued === undefined ? '' : `, queue ${n(p.queued)}`;
+      process.stderr.write(
+        `svmsim: ${label}: ${n(p.states)} states, ${n(p.statesPerSecond)} states/s, depth ${p.depth}${queue}, ${n(p.memoryBytes / 2 ** 20)} MiB, ${p.seconds.toFixed(0)} s\n`,
+      );
+    },
+    stop: () => {},
+  };
+}
+
+function progressBar(label: string) {
   const bar = new SingleBar({
     format: `${label}  {states} states  {rate}/s  depth {depth}  {mem}  {secs}s`,
     stream: process.stderr,
@@ -356,6 +395,7 @@ function progressBar(o: CheckOptions, label: string) {
   });
   bar.start(0, 0, { states: 0, rate: 0, depth: 0, mem: '', secs: 0 });
   return {
+    intervalMs: 250,
     update: (p: Progress) =>
       bar.update(0, {
         states: p.states.toLocaleString('en-US'),

@@ -103,6 +103,7 @@ export async function main(argv: string[]): Promise<number> {
         .conflicts(['dfs', 'swarm', 'all']),
     )
     .option('--json', 'print { results: [...] } as JSON')
+    .option('-q, --quiet', 'no progress on stderr')
     .option('--trace-out <file>', 'write the first counterexample as an ITF trace file (.itf.json)')
     .option(
       '--report <file.html>',
@@ -126,6 +127,7 @@ export async function main(argv: string[]): Promise<number> {
         workers: o.workers,
         policyArgs: names,
         json: o.json,
+        quiet: o.quiet,
         traceOut: o.traceOut,
       });
     });
