@@ -85,10 +85,13 @@ export async function main(argv: string[]): Promise<number> {
     )
     .option('--no-por', 'turn partial-order reduction off')
     .option('--no-symmetry', 'turn symmetry reduction off')
-    .option(
-      '--swarm <n>',
-      'run n diversified depth-first searches in worker threads; the first violation wins',
-      int('--swarm'),
+    .addOption(
+      new Option(
+        '--swarm <n>',
+        'run n diversified depth-first searches in worker threads; the first violation wins',
+      )
+        .argParser(int('--swarm'))
+        .conflicts(['bfs', 'all']),
     )
     .addOption(
       new Option(
@@ -115,7 +118,7 @@ export async function main(argv: string[]): Promise<number> {
       for (const n of names) policies.push(await resolvePolicy(n));
       code = await checkCommand(scenarios.length ? scenarios : [DEFAULT_SCENARIO], {
         policies,
-        order: o.dfs ? 'dfs' : 'bfs',
+        order: o.dfs ? 'dfs' : o.bfs ? 'bfs' : undefined,
         maxStates: o.maxStates,
         maxSeconds: o.maxSeconds,
         hashCompaction: o.hashCompaction,

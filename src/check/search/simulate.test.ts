@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { counters } from '../examples/counters.ts';
 import { REFCOUNT_USE_AFTER_FREE, refcount } from '../examples/refcount.ts';
+import { explore } from '../explore.ts';
 import { finalState } from '../trace/trace.ts';
-import { explore } from './search.ts';
 import { simulate } from './simulate.ts';
 
 describe('simulate', () => {

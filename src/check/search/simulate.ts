@@ -19,9 +19,9 @@
  * Silence means only that the samples drawn showed nothing: no claim is made about the rest.
  */
 import type { Model, Transition } from '../model.ts';
-import { mulberry32 } from '../threads/diversify.ts';
-import type { Violation } from './search.ts';
-import { explore } from './search.ts';
+import type { Violation } from '../result.ts';
+import { mulberry32 } from '../threads/swarm/diversify.ts';
+import { searchSequential } from './search.ts';
 
 export interface SimulateOptions {
   seed?: number;
@@ -212,7 +212,7 @@ async function shorten(
   const trace = cutCycles(model, sampled);
   const cut = trace.length < sampled.length;
   if (trace.length > 1 && (options.shortenSeconds ?? 10) > 0) {
-    const r = await explore(model, {
+    const r = await searchSequential(model, {
       order: 'bfs',
       maxDepth: trace.length - 1,
       maxStates: options.shortenStates ?? 200_000,
