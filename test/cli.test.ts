@@ -436,3 +436,29 @@ describe('progress and colour off a terminal', () => {
     expect(piped({ FORCE_COLOR: '1', NO_COLOR: '1' }, ...args).out).not.toContain('\x1b[');
   });
 });
+
+describe('svmsim check --dump-dot, replay --dump-dot', () => {
+  it('write DOT that Graphviz renders: the state graph, and the trace alone', () => {
+    const d = tmp();
+    const [graph, trace, t] = ['g.dot', 'trace.dot', 'leak.itf.json'].map((f) => join(d, f));
+    const c = svmsim('check', 'seed-accel-mmap', '--policy', 'v4.4', '--dump-dot', graph, '--trace-out', t);
+    expect(c.code).toBe(1);
+    expect(svmsim('replay', t, '--dump-dot', trace).code).toBe(1);
+    for (const f of [graph, trace]) {
+      const svg = spawnSync('dot', ['-Tsvg', f], { encoding: 'utf8' });
+      expect([svg.status, svg.stderr]).toEqual([0, '']);
+      expect(svg.stdout).toContain('violation: leak');
+    }
+    const cut = svmsim(
+      'check',
+      'seed-accel-dma',
+      '--policy',
+      'e57e58bd',
+      '--dump-dot',
+      graph,
+      '--dot-max-states',
+      '50',
+    );
+    expect(cut.err).toContain('the state graph was cut at 50 states');
+  });
+});

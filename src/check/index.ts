@@ -39,6 +39,7 @@ export type {
   Violation,
   ViolationKind,
 } from './result.ts';
+export { type StateGraph, stateGraph } from './search/graph.ts';
 export type { SearchOptions } from './search/search.ts';
 export {
   type SimulateOptions,

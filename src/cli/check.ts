@@ -9,10 +9,12 @@ import {
   type ModelSource,
   type Progress,
   type SearchResult,
+  stateGraph,
   type Transition,
 } from '../check/index.ts';
 import type { SvmPolicy } from '../drivers/iommu/intel/svm.ts';
 import { describeViolation, type StepView, type ViolationView } from '../report/describe.ts';
+import { stateGraphDot } from '../report/dot.ts';
 import { renderHtml } from '../report/html/render.ts';
 import { reportData } from '../report/snapshot.ts';
 import { colorsFor, formatSteps, formatViolation, traceSteps } from '../report/text.ts';
@@ -32,6 +34,9 @@ export interface CheckOptions {
   hashCompaction?: boolean;
   json?: boolean;
   traceOut?: string;
+  /** Write the reachable state graph of the reported configuration as Graphviz DOT, up to dotMaxStates states. */
+  dumpDot?: string;
+  dotMaxStates?: number;
   /** No progress on stderr (--quiet). */
   quiet?: boolean;
   /** Least time between two progress reports (the progress display sets it). */
@@ -81,6 +86,9 @@ export interface CheckResult {
     workers?: number;
   };
 }
+
+/** States drawn by --dump-dot unless --dot-max-states says otherwise: Graphviz lays out a few hundred readably. */
+export const DOT_MAX_STATES = 500;
 
 let interrupted = false;
 
@@ -195,6 +203,14 @@ export async function checkCommand(scenarioArgs: string[], o: CheckOptions): Pro
     }
   } finally {
     process.off('SIGINT', onSigint);
+  }
+  if (o.dumpDot && reported) {
+    const graph = stateGraph(reported.sys, o.dotMaxStates ?? DOT_MAX_STATES);
+    writeFileSync(o.dumpDot, stateGraphDot(reported.sys, graph, reported.trace));
+    if (graph.truncated)
+      process.stderr.write(
+        `svmsim: ${o.dumpDot}: the state graph was cut at ${graph.states.length} states (--dot-max-states); the trace alone: svmsim replay --dump-dot\n`,
+      );
   }
   if (o.report && reported) {
     const data = reportData(reported.sys, 'check', reported.trace, reported.violation, VERSION);

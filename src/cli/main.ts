@@ -5,7 +5,7 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { builtinPolicies } from '../drivers/iommu/intel/policies/index.ts';
 import { builtinScenarios, InputError } from '../scenario/load.ts';
-import { checkCommand } from './check.ts';
+import { checkCommand, DOT_MAX_STATES } from './check.ts';
 import { resolvePolicy } from './policy.ts';
 import { replayCommand } from './replay.ts';
 import { runCommand } from './run.ts';
@@ -107,6 +107,12 @@ export async function main(argv: string[]): Promise<number> {
     )
     .option('--json', 'print { results: [...] } as JSON')
     .option('-q, --quiet', 'no progress on stderr')
+    .option('--dump-dot <file.dot>', 'write the reachable state graph as Graphviz DOT (small configurations)')
+    .option(
+      '--dot-max-states <n>',
+      `states drawn by --dump-dot at most (default ${DOT_MAX_STATES})`,
+      int('--dot-max-states'),
+    )
     .option('--trace-out <file>', 'write the first counterexample as an ITF trace file (.itf.json)')
     .option(
       '--report <file.html>',
@@ -131,6 +137,8 @@ export async function main(argv: string[]): Promise<number> {
         policyArgs: names,
         json: o.json,
         quiet: o.quiet,
+        dumpDot: o.dumpDot,
+        dotMaxStates: o.dotMaxStates,
         traceOut: o.traceOut,
       });
     });
@@ -185,6 +193,7 @@ export async function main(argv: string[]): Promise<number> {
     .description('re-execute a trace file and check that every step still happens as recorded')
     .argument('<file>', 'a trace file written with --trace-out')
     .option('--json', 'print one JSON object')
+    .option('--dump-dot <file.dot>', 'write the trace alone as Graphviz DOT')
     .action(async (file: string, o) => {
       code = await replayCommand(file, o);
     });
