@@ -301,7 +301,7 @@ const systemSource = (sc: Scenario, policyArg: string): ModelSource => ({
 });
 
 /** Seconds between two progress lines off a terminal: 10, or SVMSIM_PROGRESS_SECONDS (for tests). */
-function progressSeconds(): number {
+export function progressSeconds(): number {
   const v = Number(process.env.SVMSIM_PROGRESS_SECONDS);
   return Number.isFinite(v) && v > 0 ? v : 10;
 }

@@ -166,6 +166,7 @@ export async function main(argv: string[]): Promise<number> {
     .option('--no-por', 'no partial-order reduction in the search that shortens a trace')
     .option('--no-symmetry', 'no symmetry reduction in the search that shortens a trace')
     .option('--json', 'print { results: [...] } as JSON')
+    .option('-q, --quiet', 'no progress on stderr')
     .option('--trace-out <file>', 'write the first counterexample as an ITF trace file (.itf.json)')
     .option('--report <file.html>', 'write a self-contained HTML report of the first counterexample')
     .action(async (scenarios: string[], o) => {
@@ -183,6 +184,7 @@ export async function main(argv: string[]): Promise<number> {
         por: o.por,
         symmetry: o.symmetry,
         json: o.json,
+        quiet: o.quiet,
         traceOut: o.traceOut,
         report: o.report,
       });

@@ -5,13 +5,14 @@
  * printed as `check` prints one. Silence says only that the samples drawn showed nothing.
  */
 import { writeFileSync } from 'node:fs';
-import { type SimulationResult, simulate } from '../check/index.ts';
+import { type SimulationProgress, type SimulationResult, simulate } from '../check/index.ts';
 import type { SvmPolicy } from '../drivers/iommu/intel/svm.ts';
 import { describeViolation, type StepView, type ViolationView } from '../report/describe.ts';
 import { renderHtml } from '../report/html/render.ts';
 import { reportData } from '../report/snapshot.ts';
 import { colorsFor, formatSteps, formatViolation, traceSteps } from '../report/text.ts';
 import { SvmSystem } from '../system/system.ts';
+import { progressSeconds } from './check.ts';
 import { loadModelScenario } from './input.ts';
 import { policyIdentity } from './policy.ts';
 import { makeTraceFile, writeTraceFile } from './tracefile.ts';
@@ -29,6 +30,8 @@ export interface SimulateCommandOptions {
   por?: boolean;
   symmetry?: boolean;
   json?: boolean;
+  /** No progress on stderr. */
+  quiet?: boolean;
   traceOut?: string;
   report?: string;
 }
@@ -70,6 +73,7 @@ export async function simulateCommand(scenarioArgs: string[], o: SimulateCommand
           shouldStop: () => interrupted,
           por: o.por ?? true,
           symmetry: o.symmetry ?? true,
+          ...progress(o, `${sc.name} ${policy.name}`),
         });
         const v = r.violation;
         const steps = v ? traceSteps(sys, v.trace) : null;
@@ -160,4 +164,21 @@ function table(results: readonly SimulateCommandResult[], c: ReturnType<typeof c
       return row[2] === 'violation' ? line.replace('violation', c.red('violation')) : line;
     })
     .join('\n');
+}
+
+/**
+ * Off a terminal (CI logs, pipes), a plain line on stderr every 10 s (SVMSIM_PROGRESS_SECONDS), as
+ * check prints; none with --quiet. A simulation on a terminal prints none: its samples are quick.
+ */
+function progress(o: SimulateCommandOptions, label: string) {
+  if (o.quiet || process.stderr.isTTY) return {};
+  const every = progressSeconds();
+  const n = (x: number) => Math.round(x).toLocaleString('en-US');
+  return {
+    progressIntervalMs: every * 1000,
+    onProgress: (p: SimulationProgress) =>
+      process.stderr.write(
+        `svmsim: simulate ${label}: ${n(p.samples)} samples, ${n(p.steps)} steps, ${n(p.steps / Math.max(p.seconds, 1e-3))} steps/s, deepest ${p.depth}, ${n(process.memoryUsage().rss / 2 ** 20)} MiB, ${p.seconds.toFixed(0)} s\n`,
+      ),
+  };
 }
