@@ -101,11 +101,12 @@ export async function checkOne(
   policyArg?: string,
 ): Promise<{ result: CheckResult; sys: SvmSystem; raw: SearchResult; trace: Transition[] }> {
   const sys = new SvmSystem(sc, policy);
+  // --swarm 0 or 1: one search, as without it.
+  const swarm = o.swarm !== undefined && o.swarm > 1 ? o.swarm : undefined;
   const raw = await explore(sys, {
     order: o.order,
     workers: o.workers,
-    // --swarm 0 or 1: one search, as without it.
-    swarm: o.swarm !== undefined && o.swarm > 1 ? o.swarm : undefined,
+    swarm,
     source: systemSource(sc, policyArg ?? policy.name),
     maxStates: o.maxStates,
     maxSeconds: o.maxSeconds,
@@ -114,8 +115,8 @@ export async function checkOne(
     symmetry: o.symmetry ?? true,
     findAll: o.all,
     shouldStop: () => interrupted,
-    onProgress,
-    progressIntervalMs: o.progressIntervalMs ?? 250,
+    // A swarm's searches report only at their end: no progress to show.
+    ...(swarm === undefined ? { onProgress, progressIntervalMs: o.progressIntervalMs ?? 250 } : {}),
   });
   const explain = (v: { trace: Transition[]; code: number }) => {
     const { steps, final } = traceSteps(sys, v.trace);
