@@ -2,7 +2,7 @@
  * `svmsim check [scenario...] [--policy P...]`: exhaustive search of every interleaving, per
  * scenario and policy; a verdict with its state count, or the shortest trace to a violation.
  */
-import { writeFileSync } from 'node:fs';
+import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import { SingleBar } from 'cli-progress';
 import {
   explore,
@@ -11,18 +11,26 @@ import {
   type SearchResult,
   stateGraph,
   type Transition,
+  type Violation,
 } from '../check/index.ts';
+import { findPolicy } from '../drivers/iommu/intel/policies/index.ts';
 import type { SvmPolicy } from '../drivers/iommu/intel/svm.ts';
-import { describeViolation, type StepView, type ViolationView } from '../report/describe.ts';
+import {
+  describeLivelock,
+  describeViolation,
+  type StepView,
+  type ViolationView,
+} from '../report/describe.ts';
 import { stateGraphDot } from '../report/dot.ts';
 import { renderHtml } from '../report/html/render.ts';
 import { reportData } from '../report/snapshot.ts';
-import { colorsFor, formatSteps, formatViolation, traceSteps } from '../report/text.ts';
+import { colorsFor, formatTrace, formatViolation, traceSteps } from '../report/text.ts';
 import type { Scenario } from '../scenario/types.ts';
 import { SvmSystem } from '../system/system.ts';
+import { guardedCheck } from './guard.ts';
 import { loadModelScenario } from './input.ts';
 import { policyIdentity } from './policy.ts';
-import { makeTraceFile, writeTraceFile } from './tracefile.ts';
+import { makeTraceFile, tracePath, writeTraceFile } from './tracefile.ts';
 import { VERSION } from './version.ts';
 
 export interface CheckOptions {
@@ -54,6 +62,10 @@ export interface CheckOptions {
   workers?: number;
   /** The policy argument as the user gave it (a worker must load the same policy). */
   policyArgs?: string[];
+  /** Polled by the search: true asks it to stop (default: Ctrl-C was pressed). */
+  shouldStop?: () => boolean;
+  /** Also look for livelocks (check/liveness): breadth-first, with the reductions off. */
+  liveness?: boolean;
 }
 
 export interface CheckResult {
@@ -65,8 +77,10 @@ export interface CheckResult {
   memoryMessage?: string;
   violation: ViolationView | null;
   trace: StepView[];
+  /** For a livelock: trace[cycleStart..] is the cycle, back to the state trace[..cycleStart] reaches. */
+  cycleStart?: number;
   /** With --all: every other kind of violation found, each with its own shortest trace. */
-  more?: { violation: ViolationView; trace: StepView[] }[];
+  more?: { violation: ViolationView; trace: StepView[]; cycleStart?: number }[];
   stats: {
     states: number;
     transitions: number;
@@ -76,6 +90,8 @@ export interface CheckResult {
     omissionProbability?: number;
     /** Which reductions ran, and what they did (explore's stats.reduced). */
     reduced?: SearchResult['stats']['reduced'];
+    /** With --liveness: the graph's edges, states on cycles and with a waiting actor. */
+    liveness?: SearchResult['stats']['liveness'];
     /**
      * When symmetry reduction ran: the groups of interchangeable processes, by name, and for a
      * group whose processes each bring their own device into an exchange, those devices (in the
@@ -99,8 +115,8 @@ export async function checkOne(
   o: Omit<CheckOptions, 'policies'>,
   onProgress?: (p: Progress) => void,
   policyArg?: string,
+  sys = new SvmSystem(sc, policy),
 ): Promise<{ result: CheckResult; sys: SvmSystem; raw: SearchResult; trace: Transition[] }> {
-  const sys = new SvmSystem(sc, policy);
   // --swarm 0 or 1: one search, as without it.
   const swarm = o.swarm !== undefined && o.swarm > 1 ? o.swarm : undefined;
   const raw = await explore(sys, {
@@ -111,16 +127,20 @@ export async function checkOne(
     maxStates: o.maxStates,
     maxSeconds: o.maxSeconds,
     hashCompaction: o.hashCompaction,
-    por: o.por ?? true,
-    symmetry: o.symmetry ?? true,
+    // A cycle and its fairness need the unreduced graph.
+    por: o.liveness ? false : (o.por ?? true),
+    symmetry: o.liveness ? false : (o.symmetry ?? true),
+    liveness: o.liveness,
     findAll: o.all,
-    shouldStop: () => interrupted,
+    shouldStop: o.shouldStop ?? (() => interrupted),
     // A swarm's searches report only at their end: no progress to show.
     ...(swarm === undefined ? { onProgress, progressIntervalMs: o.progressIntervalMs ?? 250 } : {}),
   });
-  const explain = (v: { trace: Transition[]; code: number }) => {
+  const explain = (v: Violation) => {
     const { steps, final } = traceSteps(sys, v.trace);
-    return { violation: describeViolation(sys, final, v.code), trace: steps };
+    if (v.lasso === undefined) return { violation: describeViolation(sys, final, v.code), trace: steps };
+    const cycleStart = v.lasso.stem.length;
+    return { violation: describeLivelock(sys, final, v.lasso.waiting), trace: steps, cycleStart };
   };
   const first = raw.violation ? explain(raw.violation) : null;
   const more = (raw.violations ?? []).slice(1).map(explain);
@@ -137,6 +157,7 @@ export async function checkOne(
       ...(raw.memoryMessage ? { memoryMessage: raw.memoryMessage } : {}),
       violation: first?.violation ?? null,
       trace: first?.trace ?? [],
+      ...(first?.cycleStart === undefined ? {} : { cycleStart: first.cycleStart }),
       ...(more.length ? { more } : {}),
       stats: {
         states: st.states,
@@ -146,6 +167,7 @@ export async function checkOne(
         bytesPerState: Math.round(st.bytesPerState),
         ...(st.omissionProbability === undefined ? {} : { omissionProbability: st.omissionProbability }),
         ...(st.reduced === undefined ? {} : { reduced: st.reduced }),
+        ...(st.liveness === undefined ? {} : { liveness: st.liveness }),
         ...(st.reduced?.symmetry && sys.symmetry
           ? {
               symmetry: {
@@ -182,13 +204,18 @@ export async function checkCommand(scenarioArgs: string[], o: CheckOptions): Pro
     for (const sc of scenarios) {
       for (const [i, policy] of o.policies.entries()) {
         const bar = progressDisplay(o, `${sc.name} ${policy.name}`);
-        const { result, sys, trace } = await checkOne(
-          sc,
-          policy,
-          { ...o, progressIntervalMs: bar?.intervalMs },
-          bar?.update,
-          o.policyArgs?.[i],
-        );
+        const shown = { ...o, progressIntervalMs: bar?.intervalMs };
+        const policyArg = o.policyArgs?.[i];
+        // A user's policy module runs in a worker thread that Ctrl-C and --max-seconds can stop
+        // even inside a step that never returns (guard.ts); --workers and --swarm have threads of their own.
+        const guarded =
+          policyArg !== undefined && !findPolicy(policyArg) && !o.workers && !(o.swarm && o.swarm > 1);
+        const { result, sys, trace } = guarded
+          ? {
+              ...(await guardedCheck(sc, policyArg, withoutPolicies(shown), () => interrupted, bar?.update)),
+              sys: new SvmSystem(sc, policy),
+            }
+          : await checkOne(sc, policy, shown, bar?.update, policyArg);
         bar?.stop();
         results.push(result);
         if (!reported || (!reported.violation && result.violation))
@@ -227,6 +254,15 @@ export async function checkCommand(scenarioArgs: string[], o: CheckOptions): Pro
     }));
     writeFileSync(o.report, renderHtml(data));
   }
+  if (o.traceOut && !results.some((r) => r.violation)) {
+    // An older counterexample left in place would be taken for this check's.
+    const path = tracePath(o.traceOut);
+    const stale = existsSync(path);
+    if (stale) rmSync(path);
+    process.stderr.write(
+      `svmsim: no counterexample, so no trace file${stale ? `: removed the older ${path}` : ` written to ${path}`}\n`,
+    );
+  }
   if (o.json) process.stdout.write(`${JSON.stringify({ results }, null, 1)}\n`);
   else process.stdout.write(`${table(results, c)}\n`);
   if (interrupted)
@@ -238,6 +274,8 @@ export async function checkCommand(scenarioArgs: string[], o: CheckOptions): Pro
   return 0;
 }
 
+const withoutPolicies = ({ policies: _p, policyArgs: _a, shouldStop: _s, ...rest }: CheckOptions) => rest;
+
 function describeResult(r: CheckResult, c: ReturnType<typeof colorsFor>): string {
   const head = `${c.bold(r.scenario)} under ${c.bold(r.policy)}: `;
   const sym = r.stats.symmetry ? `, one state per exchange of ${symmetryText(r.stats.symmetry)}` : '';
@@ -248,15 +286,19 @@ function describeResult(r: CheckResult, c: ReturnType<typeof colorsFor>): string
   // Partial-order reduction: moves that touch only their own actor's words taken alone (system/footprint.ts).
   const por = r.stats.reduced?.por ? ', partial-order reduced' : '';
   const stats = `${r.stats.states.toLocaleString('en-US')} states, ${r.stats.transitions.toLocaleString('en-US')} transitions, ${r.stats.seconds.toFixed(2)} s${por}${sym}${omission}`;
+  const livelock = r.stats.liveness ? ', livelock' : '';
   if (r.verdict === 'verified')
-    return `${head}${c.green('verified')} (${stats}): no leak, use-after-free, refcount misuse, disturbance or deadlock in any interleaving`;
+    return `${head}${c.green('verified')} (${stats}): no leak, use-after-free, refcount misuse, disturbance${livelock} or deadlock in any interleaving`;
   if (r.verdict === 'incomplete')
     return `${head}${c.yellow(`incomplete (${r.incompleteReason})`)} after ${stats}: nothing found so far`;
-  const all = [{ violation: r.violation as ViolationView, trace: r.trace }, ...(r.more ?? [])];
+  const all = [
+    { violation: r.violation as ViolationView, trace: r.trace, cycleStart: r.cycleStart },
+    ...(r.more ?? []),
+  ];
   return all
     .map(
       (x) =>
-        `${head}${c.red(x.violation.kind)} in ${x.trace.length} steps (${stats})\n\n${formatSteps(x.trace, c)}\n\n${formatViolation(x.violation, c)}`,
+        `${head}${c.red(x.violation.kind)} in ${x.trace.length} steps (${stats})\n\n${formatTrace(x.trace, x.cycleStart, c)}\n\n${formatViolation(x.violation, c)}`,
     )
     .join('\n\n');
 }
