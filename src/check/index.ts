@@ -45,5 +45,5 @@ export type {
   ViolationKind,
 } from './result.ts';
 export type { SearchOptions } from './search/search.ts';
-export { buildModel, importModule, type ModelSource } from './threads/source.ts';
+export { buildModel, importModule, type ModelSource, workerModule } from './threads/source.ts';
 export { finalState, replay } from './trace/trace.ts';

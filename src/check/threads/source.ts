@@ -42,13 +42,13 @@ export async function buildModel(source: ModelSource): Promise<Model> {
 }
 
 /**
- * The module a worker thread starts from, beside the module at `here` (import.meta.url of the search
- * starting it): compiled, its worker.js; run from the TypeScript sources, boot.mjs, which registers
- * tsx's loader in the worker first (on Node 20 a worker gets no loader hooks from its execArgv,
- * nodejs/node#47747) and then imports worker.ts.
+ * The module a worker thread starts from, beside the module at `here` (import.meta.url of the code
+ * starting it): compiled, the worker's own module (`compiled`); run from the TypeScript sources,
+ * `boot`, plain JavaScript that registers tsx's loader in the worker first (on Node 20 a worker gets
+ * no loader hooks from its execArgv, nodejs/node#47747) and then imports the worker's .ts module.
  */
-export const workerModule = (here: string): URL =>
-  new URL(here.endsWith('.ts') ? './boot.mjs' : './worker.js', here);
+export const workerModule = (here: string, boot = './boot.mjs', compiled = './worker.js'): URL =>
+  new URL(here.endsWith('.ts') ? boot : compiled, here);
 
 /**
  * Imports a module by URL, TypeScript included. Where Node cannot load TypeScript by itself (Node 20;
