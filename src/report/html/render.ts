@@ -17,6 +17,8 @@ const kindTitle: Record<ViolationKind, string> = {
   disturbance: 'Disturbance',
   deadlock: 'Deadlock',
   capacity: 'Out of capacity',
+  warning: 'Kernel warning',
+  'null-deref': 'NULL pointer dereference',
 };
 
 /** Text for HTML element content and quoted attribute values. */

@@ -5,7 +5,8 @@
  * hardware processes the queue as a separate actor, and the submitter is blocked until then.
  *
  * Frame: a0 = descriptor kind (Qi below), a1 = PASID, a2 = sdev (flushes) or requester id
- * (responses), a3 = response code | PRG index << 4 | page number << 13 (stream responses),
+ * (responses), a3 = response code | PRG index << 4 | page number << 13 (stream responses) or
+ * the request's PASID-present bit << 13 (group responses: QI_PGRP_PASID_P(req->pasid_present)),
  * a4 = wait slot + 1 (local).
  */
 
@@ -70,7 +71,13 @@ function writeDescriptor(k: Kernel, at: number): void {
       break;
     case Qi.page_group_response:
       QI_PGRP_RESP.encode(
-        { PASID_P: 1, DID: k.a2, PASID: pasid, RESP_CODE: k.a3 & 0xf, IDX: k.a3 >> 4 },
+        {
+          PASID_P: (k.a3 >> 13) & 1,
+          DID: k.a2,
+          PASID: pasid,
+          RESP_CODE: k.a3 & 0xf,
+          IDX: (k.a3 >> 4) & 0x1ff,
+        },
         s,
         at,
       );
