@@ -105,7 +105,7 @@ export async function checkOne(
           });
   const explain = (v: { trace: Transition[]; code: number }) => {
     const { steps, final } = traceSteps(sys, v.trace);
-    return { violation: describeViolation(sys, final, v.code), trace: steps };
+    return { violation: describeViolation(sys, final, v.code, v.trace), trace: steps };
   };
   const first = raw.violation ? explain(raw.violation) : null;
   const more = (raw.violations ?? []).slice(1).map(explain);
@@ -222,7 +222,7 @@ function describeResult(r: CheckResult, c: ReturnType<typeof colorsFor>): string
   const por = r.stats.reduced?.por ? ', partial-order reduced' : '';
   const stats = `${r.stats.states.toLocaleString('en-US')} states, ${r.stats.transitions.toLocaleString('en-US')} transitions, ${r.stats.seconds.toFixed(2)} s${por}${sym}${omission}`;
   if (r.verdict === 'verified')
-    return `${head}${c.green('verified')} (${stats}): no leak, use-after-free, refcount misuse, disturbance or deadlock in any interleaving`;
+    return `${head}${c.green('verified')} (${stats}): no leak, use-after-free, refcount misuse, kernel warning, NULL dereference, disturbance or deadlock in any interleaving`;
   if (r.verdict === 'incomplete')
     return `${head}${c.yellow(`incomplete (${r.incompleteReason})`)} after ${stats}: nothing found so far`;
   const all = [{ violation: r.violation as ViolationView, trace: r.trace }, ...(r.more ?? [])];

@@ -24,7 +24,7 @@ export function runCommand(scenarioArg: string, o: RunOptions): number {
   const sys = new SvmSystem(sc, o.policy);
   const r = runSchedule(sys, o.seed);
   const { steps, final } = traceSteps(sys, r.trace);
-  const violation: ViolationView | null = r.code ? describeViolation(sys, final, r.code) : null;
+  const violation: ViolationView | null = r.code ? describeViolation(sys, final, r.code, r.trace) : null;
   if (o.traceOut)
     writeFileSync(
       o.traceOut,
