@@ -8,11 +8,7 @@
  * depends on each one's search order, so a state count would compare nothing.
  */
 
-import { counters } from '../src/check/examples/counters.ts';
-import { dining } from '../src/check/examples/dining.ts';
-import { peterson } from '../src/check/examples/peterson.ts';
-import { refcount } from '../src/check/examples/refcount.ts';
-import type { Model } from '../src/check/model.ts';
+import { counters, dining, type Model, peterson, refcount } from '../src/check/index.ts';
 
 export type Params = Record<string, number>;
 

@@ -9,8 +9,7 @@
  * says whether it ran, since a model without footprints is explored unreduced.
  */
 
-import type { Model } from '../src/check/model.ts';
-import { explore } from '../src/check/search.ts';
+import { explore, type Model } from '../src/check/index.ts';
 import { findPolicy } from '../src/drivers/iommu/intel/policies/index.ts';
 import { violationKind } from '../src/properties/violations.ts';
 import { parseScenario } from '../src/scenario/load.ts';

@@ -1,5 +1,5 @@
 /**
- * The parallel search (src/check/parallel.ts, `svmsim check --workers N`) against the sequential BFS:
+ * The parallel search (src/check/threads/parallel.ts, `svmsim check --workers N`) against the sequential BFS:
  *
  *   node --import tsx bench/workers.ts [--runs 3]
  *
@@ -27,9 +27,13 @@ import { writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { exploreParallel } from '../src/check/parallel.ts';
-import { explore, type SearchResult } from '../src/check/search.ts';
-import { buildModel, type ModelSource } from '../src/check/swarm.ts';
+import {
+  buildModel,
+  explore,
+  exploreParallel,
+  type ModelSource,
+  type SearchResult,
+} from '../src/check/index.ts';
 import { type SvmConfig, scenarioYaml } from './svm-configs.ts';
 
 interface Bench {

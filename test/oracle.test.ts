@@ -4,7 +4,7 @@
  * a freed page touched), and each comes with a trace that replays to it.
  */
 import { describe, expect, it } from 'vitest';
-import { explore } from '../src/check/search.ts';
+import { explore } from '../src/check/index.ts';
 import { findPolicy } from '../src/drivers/iommu/intel/policies/index.ts';
 import { describeViolation } from '../src/report/describe.ts';
 import { traceSteps } from '../src/report/text.ts';

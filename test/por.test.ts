@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { configLabel, domainRuns, policies, scenarioYaml } from '../bench/svm-configs.ts';
-import { explore, type SearchOptions } from '../src/check/search.ts';
+import { explore, type SearchOptions } from '../src/check/index.ts';
 import { builtinPolicies, findPolicy } from '../src/drivers/iommu/intel/policies/index.ts';
 import { builtinScenarios, loadScenario, parseScenario } from '../src/scenario/load.ts';
 import type { Scenario } from '../src/scenario/types.ts';

@@ -3,8 +3,7 @@
  * against the same search without it, on svmsim's own model.
  */
 import { expect } from 'vitest';
-import { explore, type SearchOptions, type SearchResult } from '../src/check/search.ts';
-import { finalState } from '../src/check/trace.ts';
+import { explore, finalState, type SearchOptions, type SearchResult } from '../src/check/index.ts';
 import type { SvmSystem } from '../src/system/system.ts';
 
 /**
@@ -26,7 +25,7 @@ export async function sameVerdicts(
   });
   expect(summary(withIt)).toEqual(summary(without));
   if (withIt.violation) {
-    // A trace through representatives is made concrete by the search (check/symmetry.ts concretize).
+    // A trace through representatives is made concrete by the search (check/reduce/symmetry.ts concretize).
     const end = finalState(sys, withIt.violation.trace);
     const code = withIt.violation.kind === 'quiescent' ? sys.quiescent(end) : sys.violation(end);
     expect(code).toBe(withIt.violation.code);

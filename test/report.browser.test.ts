@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { explore } from '../src/check/search.ts';
+import { explore } from '../src/check/index.ts';
 import { findPolicy } from '../src/drivers/iommu/intel/policies/index.ts';
 import { describeViolation } from '../src/report/describe.ts';
 import { renderHtml } from '../src/report/html/render.ts';

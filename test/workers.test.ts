@@ -5,17 +5,22 @@
  * and `--swarm` report concrete traces that replay here to the violation found.
  *
  * The systems built in this thread are not the workers' instances: the representatives an
- * SvmSystem picks depend on the order its thread defined routines in (check/parallel.ts), which is
+ * SvmSystem picks depend on the order its thread defined routines in (check/threads/parallel.ts), which is
  * why the workers make their traces concrete themselves. So the canonicalized counts, which depend
  * on the representatives, are compared on the classic models only (src/check/parallel.test.ts).
  */
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { scenarioYaml } from '../bench/svm-configs.ts';
-import { exploreParallel } from '../src/check/parallel.ts';
-import { explore, type SearchResult, type Violation } from '../src/check/search.ts';
-import { type ModelSource, swarm } from '../src/check/swarm.ts';
-import { finalState } from '../src/check/trace.ts';
+import {
+  explore,
+  exploreParallel,
+  finalState,
+  type ModelSource,
+  type SearchResult,
+  swarm,
+  type Violation,
+} from '../src/check/index.ts';
 import { builtinPolicies, findPolicy } from '../src/drivers/iommu/intel/policies/index.ts';
 import { describeViolation } from '../src/report/describe.ts';
 import { loadScenario, parseScenario } from '../src/scenario/load.ts';

@@ -1,9 +1,20 @@
 /**
- * The explorer's public surface, for front ends and for the models that plug into it. Everything
- * else in this folder is its machinery.
+ * The explorer's public surface, for front ends and for the models that plug into it: the only module
+ * outside `check/` imports. Everything else in this folder is its machinery, by concept:
+ *
+ *   search/   the sequential search: BFS and DFS engines, run control (slices, limits, progress),
+ *             findings, the memory guard
+ *   store/    where states live: the visited set, compressed records, hashing, frontier encoding
+ *   reduce/   partial-order and symmetry reduction, and the audit of a model's claims for them
+ *   threads/  searches in worker threads: the swarm and the parallel BFS, and how a thread builds its model
+ *   trace/    counterexample traces: rebuilt from parent links, replayed
+ *   examples/ small classic models (counters, Peterson, dining philosophers, refcount)
  */
 
-export { auditReductions } from './audit.ts';
+export { counters } from './examples/counters.ts';
+export { dining } from './examples/dining.ts';
+export { peterson } from './examples/peterson.ts';
+export { refcount } from './examples/refcount.ts';
 export {
   MAX_CHOICES,
   type Model,
@@ -13,6 +24,8 @@ export {
   transitionActor,
   transitionChoice,
 } from './model.ts';
+export { auditReductions } from './reduce/audit.ts';
+export { sortBlocks } from './reduce/symmetry.ts';
 export {
   explore,
   type IncompleteReason,
@@ -24,6 +37,7 @@ export {
   type SearchStats,
   type Violation,
   type ViolationKind,
-} from './search.ts';
-export { sortBlocks } from './symmetry.ts';
-export { finalState, replay } from './trace.ts';
+} from './search/search.ts';
+export { exploreParallel, type ParallelOptions, type ParallelResult } from './threads/parallel.ts';
+export { buildModel, type ModelSource, type SwarmOptions, type SwarmResult, swarm } from './threads/swarm.ts';
+export { finalState, replay } from './trace/trace.ts';

@@ -4,11 +4,16 @@
  */
 import { writeFileSync } from 'node:fs';
 import { SingleBar } from 'cli-progress';
-import type { Transition } from '../check/model.ts';
-import { exploreParallel } from '../check/parallel.ts';
-import type { Progress, SearchResult } from '../check/search.ts';
-import { explore } from '../check/search.ts';
-import { type ModelSource, type SwarmResult, swarm } from '../check/swarm.ts';
+import {
+  explore,
+  exploreParallel,
+  type ModelSource,
+  type Progress,
+  type SearchResult,
+  type SwarmResult,
+  swarm,
+  type Transition,
+} from '../check/index.ts';
 import type { SvmPolicy } from '../drivers/iommu/intel/svm.ts';
 import { describeViolation, type StepView, type ViolationView } from '../report/describe.ts';
 import { renderHtml } from '../report/html/render.ts';
@@ -321,7 +326,7 @@ async function swarmSearch(
 
 /**
  * --workers: a level-synchronous BFS by N worker threads sharing one hash-compacted visited table
- * (check/parallel.ts), each building the system from the same factory as --swarm's; with symmetry
+ * (check/threads/parallel.ts), each building the system from the same factory as --swarm's; with symmetry
  * and partial-order reduction unless turned off, as the sequential search, whose states it stores.
  */
 async function parallelSearch(

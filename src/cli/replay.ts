@@ -2,7 +2,7 @@
  * `svmsim replay FILE`: re-executes a trace file step by step, checks that every recorded step
  * still happens as recorded (same actor able to move, same effect), and prints the same trace.
  */
-import type { Transition } from '../check/model.ts';
+import type { Transition } from '../check/index.ts';
 import { describeMove, describeViolation, type ViolationView } from '../report/describe.ts';
 import { colorsFor, formatSteps, formatViolation } from '../report/text.ts';
 import { InputError, parseScenario } from '../scenario/load.ts';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { explore } from '../check/search.ts';
+import { explore } from '../check/index.ts';
 import { boot, oneProcess } from '../system/testing.ts';
 import { Life } from '../world/objects.ts';
 

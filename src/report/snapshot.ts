@@ -3,7 +3,7 @@
  * the reference graph from the tracker, and the hardware's tables and caches, as plain JSON.
  * The HTML report embeds one snapshot per step.
  */
-import type { Transition } from '../check/model.ts';
+import type { Transition } from '../check/index.ts';
 import type { SvmSystem } from '../system/system.ts';
 import { countName, Life, objName } from '../world/objects.ts';
 import { refList } from '../world/refs.ts';

@@ -4,7 +4,7 @@
  * a terminal, and never with NO_COLOR set.
  */
 import pc from 'picocolors';
-import type { Transition } from '../check/model.ts';
+import type { Transition } from '../check/index.ts';
 import type { SvmSystem } from '../system/system.ts';
 import { type Change, describeMove, type StepView, type ViolationView } from './describe.ts';
 

@@ -1,5 +1,5 @@
 /**
- * What the SVM system tells partial-order reduction (check/por.ts) about its moves.
+ * What the SVM system tells partial-order reduction (check/reduce/por.ts) about its moves.
  *
  * Resources: one per kernel actor, its own words (its call stack and, for a task, its
  * task_struct), and one more for every other word of the state (`SHARED`: the objects, the
@@ -24,7 +24,7 @@
  * C2 hold, and only such moves are ever taken alone.
  */
 
-import { markResource } from '../check/model.ts';
+import { markResource } from '../check/index.ts';
 import { routines } from '../kernel/kernel.ts';
 import type { World } from '../world/layout.ts';
 

@@ -11,7 +11,7 @@
  * The run ends at the first violation, or when nothing can move at all; then the end state is
  * checked as the explorer would check it (leaks, deadlocks).
  */
-import type { Transition } from '../check/model.ts';
+import type { Transition } from '../check/index.ts';
 import type { SvmSystem } from './system.ts';
 
 export interface Schedule {

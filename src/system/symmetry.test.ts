@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { auditReductions } from '../check/audit.ts';
+import { auditReductions } from '../check/index.ts';
 import { findPolicy } from '../drivers/iommu/intel/policies/index.ts';
 import { loadScenario, parseScenario } from '../scenario/load.ts';
 import type { Scenario } from '../scenario/types.ts';

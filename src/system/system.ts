@@ -3,7 +3,7 @@
  * kernel actors (each task, the delayed-fput kworker, the page-request IRQ thread) and hardware
  * actors (each PCI device, the IOMMU's invalidation-queue engine, the IOMMU's cache fills).
  */
-import type { Model } from '../check/model.ts';
+import type { Model } from '../check/index.ts';
 import { accelNowaitOps, accelOps } from '../drivers/accel/accel.ts';
 import { gfxOps } from '../drivers/gfx/gfx.ts';
 import { builtinPolicies } from '../drivers/iommu/intel/policies/index.ts';

@@ -5,7 +5,7 @@
  */
 
 import type { Model } from '../model.ts';
-import { explore, type SearchOptions, type SearchResult } from '../search.ts';
+import { explore, type SearchOptions, type SearchResult } from '../search/search.ts';
 
 export interface Configured {
   name: string;

@@ -16,7 +16,7 @@
  */
 
 import { type Model, markResource } from '../model.ts';
-import { sortBlocks } from '../symmetry.ts';
+import { sortBlocks } from '../reduce/symmetry.ts';
 
 export function counters(n: number, k: number): Model {
   if (!Number.isInteger(n) || n < 1 || !Number.isInteger(k) || k < 1) {

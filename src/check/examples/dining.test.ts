@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { replay } from '../trace.ts';
+import { replay } from '../trace/trace.ts';
 import { exploreEveryWay } from './agree.ts';
 import { DINING_DEADLOCK, type DiningVariant, dining } from './dining.ts';
 import { enumerate } from './enumerate.ts';

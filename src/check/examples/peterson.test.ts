@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { explore } from '../search.ts';
-import { replay } from '../trace.ts';
+import { explore } from '../search/search.ts';
+import { replay } from '../trace/trace.ts';
 import { exploreEveryWay, switchesOf } from './agree.ts';
 import { enumerate } from './enumerate.ts';
 import { PETERSON_BOTH_CRITICAL, peterson } from './peterson.ts';

@@ -15,7 +15,7 @@
  */
 
 import { type Model, markResource } from '../model.ts';
-import { sortBlocks } from '../symmetry.ts';
+import { sortBlocks } from '../reduce/symmetry.ts';
 
 export type Instruction =
   | { op: 'local'; value: number }

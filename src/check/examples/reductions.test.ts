@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { auditReductions } from '../audit.ts';
 import type { Model } from '../model.ts';
-import { explore, type SearchResult } from '../search.ts';
-import { replay } from '../trace.ts';
+import { auditReductions } from '../reduce/audit.ts';
+import { explore, type SearchResult } from '../search/search.ts';
+import { replay } from '../trace/trace.ts';
 import { exploreEveryReduction } from './agree.ts';
 import { counters } from './counters.ts';
 import { dining } from './dining.ts';

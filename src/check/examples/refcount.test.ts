@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { explore } from '../search.ts';
-import { replay } from '../trace.ts';
+import { explore } from '../search/search.ts';
+import { replay } from '../trace/trace.ts';
 import { exploreEveryWay } from './agree.ts';
 import { enumerate } from './enumerate.ts';
 import { REFCOUNT_USE_AFTER_FREE, refcount } from './refcount.ts';

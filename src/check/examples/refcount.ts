@@ -32,7 +32,7 @@
  */
 
 import { type Model, markResource } from '../model.ts';
-import { sortBlocks } from '../symmetry.ts';
+import { sortBlocks } from '../reduce/symmetry.ts';
 
 export type RefcountVariant = 'correct' | 'check-then-get';
 

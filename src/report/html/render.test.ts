@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { explore } from '../../check/search.ts';
+import { explore } from '../../check/index.ts';
 import { findPolicy } from '../../drivers/iommu/intel/policies/index.ts';
 import { loadScenario } from '../../scenario/load.ts';
 import { SvmSystem } from '../../system/system.ts';

@@ -40,7 +40,7 @@
  * makes the two reductions sound together (Emerson, Jha and Peled 1997).
  */
 
-import type { Model } from './model.ts';
+import type { Model } from '../model.ts';
 
 /**
  * Whether `model` declares what partial-order reduction needs. Throws when it declares only part of

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { counters } from './examples/counters.ts';
+import { counters } from '../examples/counters.ts';
 import { MemoryGuard, type MemoryProbe, type MemorySample } from './memory.ts';
 import { explore } from './search.ts';
 

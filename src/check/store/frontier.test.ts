@@ -8,16 +8,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
-import { FrontierReader, FrontierWriter, maxEntryBytes } from './frontier.ts';
+import { explore } from '../search/search.ts';
 import {
   CHUNK,
   CHUNK_START_BYTES,
   CHUNK_STARTS_INITIAL_BYTES,
   exploreParallel,
   FRONTIER_INITIAL_BYTES,
-} from './parallel.ts';
-import { explore } from './search.ts';
-import { buildModel } from './swarm.ts';
+} from '../threads/parallel.ts';
+import { buildModel } from '../threads/swarm.ts';
+import { FrontierReader, FrontierWriter, maxEntryBytes } from './frontier.ts';
 
 /** Writes `entries` in chunks of `chunk`; returns the bytes and the chunks' offsets. */
 function writeAll(words: number, entries: { index: number; state: Int32Array }[], chunk: number) {

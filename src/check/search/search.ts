@@ -21,15 +21,15 @@
  * paths, which may be longer than the shortest path of the full graph.
  */
 
+import type { Model, Transition } from '../model.ts';
+import { declaresFootprints } from '../reduce/por.ts';
+import { concretize } from '../reduce/symmetry.ts';
+import { finalState, traceTo } from '../trace/trace.ts';
 import { BreadthFirst } from './bfs.ts';
 import { type ControlOptions, type Progress, RunControl, type StopReason } from './control.ts';
 import { DepthFirst } from './dfs.ts';
 import type { Engine, EngineConfig, ReductionCounts } from './engine.ts';
 import type { Finding, ViolationKind } from './findings.ts';
-import type { Model, Transition } from './model.ts';
-import { declaresFootprints } from './por.ts';
-import { concretize } from './symmetry.ts';
-import { finalState, traceTo } from './trace.ts';
 
 export type { Progress } from './control.ts';
 export type { ViolationKind } from './findings.ts';

@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { counters, countersStates } from './examples/counters.ts';
-import { withDaemon as daemonModel } from './examples/daemon.ts';
-import { dining } from './examples/dining.ts';
-import { enumerate } from './examples/enumerate.ts';
-import { peterson } from './examples/peterson.ts';
-import { refcount } from './examples/refcount.ts';
-import type { Model } from './model.ts';
+import { counters, countersStates } from '../examples/counters.ts';
+import { withDaemon as daemonModel } from '../examples/daemon.ts';
+import { dining } from '../examples/dining.ts';
+import { enumerate } from '../examples/enumerate.ts';
+import { peterson } from '../examples/peterson.ts';
+import { refcount } from '../examples/refcount.ts';
+import type { Model } from '../model.ts';
+import { replay } from '../trace/trace.ts';
 import { explore, type Progress, type SearchResult } from './search.ts';
-import { replay } from './trace.ts';
 
 const withDaemon = daemonModel();
 

@@ -18,7 +18,7 @@
  * It keeps every state in a Set of strings: for models of thousands of states, in tests.
  */
 
-import { MAX_CHOICES, type Model } from './model.ts';
+import { MAX_CHOICES, type Model } from '../model.ts';
 
 export interface AuditOptions {
   /** Stop, reporting what was found so far, after this many states (default 100 000). */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { packTransition } from './model.ts';
+import { packTransition } from '../model.ts';
 import { NO_PARENT, VisitedSet } from './visited.ts';
 
 /** Writes into `out` the i-th of a family of distinct states (small words, like real states). */

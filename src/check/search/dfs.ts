@@ -16,11 +16,11 @@
  * every successor is canonicalized before it is looked up or stored.
  */
 
+import { MAX_CHOICES, type Model, packTransition } from '../model.ts';
+import { AmpleSets } from '../reduce/por.ts';
+import { NO_PARENT, VisitedSet } from '../store/visited.ts';
 import { type Engine, type EngineConfig, type ReductionCounts, tooManyChoices } from './engine.ts';
 import { Findings } from './findings.ts';
-import { MAX_CHOICES, type Model, packTransition } from './model.ts';
-import { AmpleSets } from './por.ts';
-import { NO_PARENT, VisitedSet } from './visited.ts';
 
 /** Poll the clock every this many steps (see bfs.ts). */
 const CLOCK_EVERY = 64;

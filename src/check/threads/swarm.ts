@@ -30,16 +30,16 @@ import { availableParallelism } from 'node:os';
 import { isAbsolute } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { RunControl, type StopReason } from './control.ts';
-import { DepthFirst } from './dfs.ts';
+import type { Model, Transition } from '../model.ts';
+import { declaresFootprints } from '../reduce/por.ts';
+import { concretize } from '../reduce/symmetry.ts';
+import { RunControl, type StopReason } from '../search/control.ts';
+import { DepthFirst } from '../search/dfs.ts';
+import type { ReductionCounts } from '../search/engine.ts';
+import type { ViolationKind } from '../search/findings.ts';
+import type { IncompleteReason, Violation } from '../search/search.ts';
+import { finalState, traceTo } from '../trace/trace.ts';
 import { diversify } from './diversify.ts';
-import type { ReductionCounts } from './engine.ts';
-import type { ViolationKind } from './findings.ts';
-import type { Model, Transition } from './model.ts';
-import { declaresFootprints } from './por.ts';
-import type { IncompleteReason, Violation } from './search.ts';
-import { concretize } from './symmetry.ts';
-import { finalState, traceTo } from './trace.ts';
 
 /** Where a worker gets its model: `(await import(module))[exportName](...args)`. */
 export interface ModelSource {

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
+import { REFCOUNT_USE_AFTER_FREE, refcount } from '../examples/refcount.ts';
+import type { Model } from '../model.ts';
+import { explore } from '../search/search.ts';
+import { replay } from '../trace/trace.ts';
 import { auditReductions } from './audit.ts';
-import { REFCOUNT_USE_AFTER_FREE, refcount } from './examples/refcount.ts';
-import type { Model } from './model.ts';
-import { explore } from './search.ts';
 import { concretize, sortBlocks } from './symmetry.ts';
-import { replay } from './trace.ts';
 
 describe('sortBlocks', () => {
   it('sorts blocks of several words lexicographically, saying whether any moved', () => {

@@ -20,13 +20,13 @@
  * fully. With symmetry reduction every successor is canonicalized before it is looked up or stored.
  */
 
-import { StateArena } from './arena.ts';
+import { MAX_CHOICES, type Model, packTransition, transitionActor } from '../model.ts';
+import { AmpleSets } from '../reduce/por.ts';
+import { StateArena } from '../store/arena.ts';
+import { IntVector } from '../store/vector.ts';
+import { NO_PARENT, VisitedSet } from '../store/visited.ts';
 import { type Engine, type EngineConfig, type ReductionCounts, tooManyChoices } from './engine.ts';
 import { Findings } from './findings.ts';
-import { MAX_CHOICES, type Model, packTransition, transitionActor } from './model.ts';
-import { AmpleSets } from './por.ts';
-import { IntVector } from './vector.ts';
-import { NO_PARENT, VisitedSet } from './visited.ts';
 
 /** Poll the clock every this many expansions: rare enough to cost nothing, often enough for 50 ms. */
 const CLOCK_EVERY = 16;

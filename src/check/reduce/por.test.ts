@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { withDaemon as daemonModel } from './examples/daemon.ts';
-import { type Model, markResource } from './model.ts';
+import { withDaemon as daemonModel } from '../examples/daemon.ts';
+import { type Model, markResource } from '../model.ts';
+import { explore } from '../search/search.ts';
+import { replay } from '../trace/trace.ts';
 import { AmpleSets, declaresFootprints } from './por.ts';
-import { explore } from './search.ts';
-import { replay } from './trace.ts';
 
 /**
  * A model whose footprints are given as tables: actor a's next move reads `next[a][0]` and writes

@@ -3,9 +3,9 @@
  * behind progress reports and the final statistics.
  */
 
+import { MAX_CHOICES } from '../model.ts';
+import type { VisitedSet } from '../store/visited.ts';
 import type { Findings, ViolationKind } from './findings.ts';
-import { MAX_CHOICES } from './model.ts';
-import type { VisitedSet } from './visited.ts';
 
 export interface EngineConfig {
   maxStates: number;

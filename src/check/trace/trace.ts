@@ -3,8 +3,8 @@
  * to recover the states along them (for printing, and to load a trace file written by another run).
  */
 
-import { MAX_CHOICES, type Model, type Transition, transitionActor, transitionChoice } from './model.ts';
-import type { VisitedSet } from './visited.ts';
+import { MAX_CHOICES, type Model, type Transition, transitionActor, transitionChoice } from '../model.ts';
+import type { VisitedSet } from '../store/visited.ts';
 
 /** The transitions from the initial state (index 0) to state `index`, following parent links. */
 export function traceTo(visited: VisitedSet, index: number): Transition[] {

@@ -104,12 +104,6 @@
 
 import { availableParallelism, totalmem } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import type { Progress } from './control.ts';
-import { type ReductionCounts, tooManyChoices } from './engine.ts';
-import type { ViolationKind } from './findings.ts';
-import { FrontierReader, FrontierWriter, maxEntryBytes } from './frontier.ts';
-import { signatureWords } from './hash.ts';
-import { systemMemory } from './memory.ts';
 import {
   MAX_CHOICES,
   type Model,
@@ -117,12 +111,18 @@ import {
   type Transition,
   transitionActor,
   transitionChoice,
-} from './model.ts';
-import { AmpleSets, declaresFootprints } from './por.ts';
-import type { IncompleteReason, SearchResult } from './search.ts';
+} from '../model.ts';
+import { AmpleSets, declaresFootprints } from '../reduce/por.ts';
+import { concretize } from '../reduce/symmetry.ts';
+import type { Progress } from '../search/control.ts';
+import { type ReductionCounts, tooManyChoices } from '../search/engine.ts';
+import type { ViolationKind } from '../search/findings.ts';
+import { systemMemory } from '../search/memory.ts';
+import type { IncompleteReason, SearchResult } from '../search/search.ts';
+import { FrontierReader, FrontierWriter, maxEntryBytes } from '../store/frontier.ts';
+import { signatureWords } from '../store/hash.ts';
+import { finalState } from '../trace/trace.ts';
 import { buildModel, type ModelSource } from './swarm.ts';
-import { concretize } from './symmetry.ts';
-import { finalState } from './trace.ts';
 
 export interface ParallelOptions {
   /** Worker threads searching; the machine's parallelism by default. */

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { counters } from '../examples/counters.ts';
+import { type Model, markResource } from '../model.ts';
 import { auditReductions } from './audit.ts';
-import { counters } from './examples/counters.ts';
-import { type Model, markResource } from './model.ts';
 
 /**
  * Two actors race to claim word 0 (the first writes its number + 1 there); each also counts its own

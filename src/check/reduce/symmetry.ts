@@ -15,7 +15,7 @@
  * in a state of the violating state's orbit, so it violates with the same kind and code.
  */
 
-import { MAX_CHOICES, type Model, type Transition } from './model.ts';
+import { MAX_CHOICES, type Model, type Transition } from '../model.ts';
 
 /**
  * The concrete trace from the initial state that follows `recorded`, a trace through representatives

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { counters } from './examples/counters.ts';
-import { peterson } from './examples/peterson.ts';
-import { packTransition } from './model.ts';
+import { counters } from '../examples/counters.ts';
+import { peterson } from '../examples/peterson.ts';
+import { packTransition } from '../model.ts';
+import { NO_PARENT, VisitedSet } from '../store/visited.ts';
 import { finalState, replay, traceTo } from './trace.ts';
-import { NO_PARENT, VisitedSet } from './visited.ts';
 
 describe('replay', () => {
   it('gives the initial state and the state after every step', () => {
