@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { explore } from '../src/check/search.ts';
+import { explore } from '../src/check/index.ts';
 import { builtinPolicies, findPolicy } from '../src/drivers/iommu/intel/policies/index.ts';
 import { framePc, frameRoutine, nextFrame } from '../src/kernel/exec.ts';
 import { routines } from '../src/kernel/kernel.ts';
