@@ -5,13 +5,18 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { explore } from '../src/check/index.ts';
+import { explore, finalState } from '../src/check/index.ts';
 import { builtinPolicies, findPolicy } from '../src/drivers/iommu/intel/policies/index.ts';
 import { framePc, frameRoutine, nextFrame } from '../src/kernel/exec.ts';
 import { routines } from '../src/kernel/kernel.ts';
 import { describeViolation } from '../src/report/describe.ts';
 import { traceSteps } from '../src/report/text.ts';
-import { builtinScenarios, loadScenario, parseScenario } from '../src/scenario/load.ts';
+import {
+  builtinScenarios,
+  loadScenario,
+  parseScenario,
+  withSpeculativeCaching,
+} from '../src/scenario/load.ts';
 import { SvmSystem } from '../src/system/system.ts';
 
 async function check(scenario: string, policy: string) {
@@ -187,6 +192,45 @@ describe('->release runs as the SRCU notifier code runs it: twice, and concurren
   it('and the search over that scenario ends in the verdict the client earns, not in a crash', async () => {
     const r = await explore(sys, { order: 'bfs' });
     expect(['verified', 'violation']).toContain(r.verdict);
+  });
+});
+
+describe('speculative caching is an assumption, stated when a finding uses it', () => {
+  it('is off by default, and --speculative-caching writes it into the scenario text', () => {
+    const sc = loadScenario('seed-accel-dma');
+    expect(sc.speculativeCaching).toBe(false);
+    const on = withSpeculativeCaching(sc, true);
+    expect(on.speculativeCaching).toBe(true);
+    expect(parseScenario(on.text, 'again.yaml').speculativeCaching).toBe(true);
+    expect(withSpeculativeCaching(sc, undefined)).toBe(sc);
+  });
+
+  it('a trace with a fill the hardware made on its own says it assumes it; the same trace without does not', async () => {
+    const sys = new SvmSystem(
+      withSpeculativeCaching(loadScenario('seed-accel-dma'), true),
+      findPolicy('e57e58bd-no-release-clear')!,
+    );
+    const r = await explore(sys, { order: 'bfs' });
+    const trace = r.violation!.trace;
+    const cache = sys.actors.findIndex((a) => a.kind === 'iommu-cache');
+    expect(trace.some((t) => t.actor === cache)).toBe(false);
+    expect(describeViolation(sys, finalState(sys, trace), r.violation!.code, trace).assumes).toBeUndefined();
+    // The same run with a speculative PASID-cache fill right after the bind wrote the entry.
+    for (let i = 1; i < trace.length; i++) {
+      const t = [...trace.slice(0, i), { actor: cache, choice: 0 }, ...trace.slice(i)];
+      let end: Int32Array;
+      try {
+        end = finalState(sys, t);
+      } catch {
+        continue; // the fill was not enabled there (entry not present yet, or already cached)
+      }
+      if (sys.violation(end) !== r.violation!.code) continue;
+      expect(describeViolation(sys, end, r.violation!.code, t).assumes).toEqual([
+        'speculative-pasid-cache-fill',
+      ]);
+      return;
+    }
+    throw new Error('no place in the trace where a speculative fill could run');
   });
 });
 

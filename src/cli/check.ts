@@ -19,13 +19,15 @@ import { describeViolation, type StepView, type ViolationView } from '../report/
 import { renderHtml } from '../report/html/render.ts';
 import { reportData } from '../report/snapshot.ts';
 import { colorsFor, formatSteps, formatViolation, traceSteps } from '../report/text.ts';
-import { loadScenario } from '../scenario/load.ts';
+import { loadScenario, withSpeculativeCaching } from '../scenario/load.ts';
 import type { Scenario } from '../scenario/types.ts';
 import { SvmSystem } from '../system/system.ts';
 import { makeTraceFile } from './tracefile.ts';
 import { VERSION } from './version.ts';
 
 export interface CheckOptions {
+  /** Overrides the scenario's speculative_caching (scenario/load.ts withSpeculativeCaching). */
+  speculativeCaching?: boolean;
   policies: SvmPolicy[];
   order: 'bfs' | 'dfs';
   maxStates?: number;
@@ -159,7 +161,7 @@ function symmetryText(sym: { groups: string[][]; devices?: (string[] | null)[] }
 }
 
 export async function checkCommand(scenarioArgs: string[], o: CheckOptions): Promise<number> {
-  const scenarios = scenarioArgs.map(loadScenario);
+  const scenarios = scenarioArgs.map((a) => withSpeculativeCaching(loadScenario(a), o.speculativeCaching));
   const onSigint = () => {
     interrupted = true;
   };

@@ -5,13 +5,15 @@ import { describeViolation, type ViolationView } from '../report/describe.ts';
 import { renderHtml } from '../report/html/render.ts';
 import { reportData } from '../report/snapshot.ts';
 import { colorsFor, formatSteps, formatViolation, traceSteps } from '../report/text.ts';
-import { loadScenario } from '../scenario/load.ts';
+import { loadScenario, withSpeculativeCaching } from '../scenario/load.ts';
 import { runSchedule } from '../system/schedule.ts';
 import { SvmSystem } from '../system/system.ts';
 import { makeTraceFile } from './tracefile.ts';
 import { VERSION } from './version.ts';
 
 export interface RunOptions {
+  /** Overrides the scenario's speculative_caching (scenario/load.ts withSpeculativeCaching). */
+  speculativeCaching?: boolean;
   policy: SvmPolicy;
   seed?: number;
   json?: boolean;
@@ -20,7 +22,7 @@ export interface RunOptions {
 }
 
 export function runCommand(scenarioArg: string, o: RunOptions): number {
-  const sc = loadScenario(scenarioArg);
+  const sc = withSpeculativeCaching(loadScenario(scenarioArg), o.speculativeCaching);
   const sys = new SvmSystem(sc, o.policy);
   const r = runSchedule(sys, o.seed);
   const { steps, final } = traceSteps(sys, r.trace);

@@ -52,6 +52,18 @@ export function loadScenario(arg: string): Scenario {
   return parseScenario(readFileSync(file, 'utf8'), file === builtin ? arg : file);
 }
 
+/**
+ * The scenario with `speculative_caching` set as the command line asks (`--speculative-caching`,
+ * `--no-speculative-caching`): the setting is written into the scenario's text, so that a trace
+ * file, which carries that text, replays under the same hardware.
+ */
+export function withSpeculativeCaching(sc: Scenario, on: boolean | undefined): Scenario {
+  if (on === undefined || sc.speculativeCaching === on) return sc;
+  const doc = parseDocument(sc.text);
+  doc.set('speculative_caching', on);
+  return parseScenario(doc.toString(), sc.source);
+}
+
 export function parseScenario(text: string, source: string): Scenario {
   const lc = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false });
