@@ -39,7 +39,11 @@ export const Qi = {
   page_stream_response: 5,
 } as const;
 
-/** FLPT_DEFAULT_DID (intel-iommu.c, v4.5): the domain id every SVM PASID entry is tagged with. */
+/**
+ * The domain id the model's invalidations carry for every device. In v4.4/v4.5 it is each sdev's
+ * `domain->iommu_did[iommu->seq_id]` (intel_iommu_enable_pasid); the model has one domain, and the
+ * name is the one later kernels gave the fixed id (docs/fidelity.md, divergences kept).
+ */
 export const FLPT_DEFAULT_DID = 1;
 
 function writeDescriptor(k: Kernel, at: number): void {
