@@ -19,9 +19,10 @@ import { describeViolation, type StepView, type ViolationView } from '../report/
 import { renderHtml } from '../report/html/render.ts';
 import { reportData } from '../report/snapshot.ts';
 import { colorsFor, formatSteps, formatViolation, traceSteps } from '../report/text.ts';
-import { loadScenario, withSpeculativeCaching } from '../scenario/load.ts';
+import { withSpeculativeCaching } from '../scenario/load.ts';
 import type { Scenario } from '../scenario/types.ts';
 import { SvmSystem } from '../system/system.ts';
+import { loadModelScenario } from './input.ts';
 import { makeTraceFile } from './tracefile.ts';
 import { VERSION } from './version.ts';
 
@@ -161,7 +162,9 @@ function symmetryText(sym: { groups: string[][]; devices?: (string[] | null)[] }
 }
 
 export async function checkCommand(scenarioArgs: string[], o: CheckOptions): Promise<number> {
-  const scenarios = scenarioArgs.map((a) => withSpeculativeCaching(loadScenario(a), o.speculativeCaching));
+  const scenarios = scenarioArgs.map((a) =>
+    withSpeculativeCaching(loadModelScenario(a), o.speculativeCaching),
+  );
   const onSigint = () => {
     interrupted = true;
   };

@@ -5,9 +5,10 @@ import { describeViolation, type ViolationView } from '../report/describe.ts';
 import { renderHtml } from '../report/html/render.ts';
 import { reportData } from '../report/snapshot.ts';
 import { colorsFor, formatSteps, formatViolation, traceSteps } from '../report/text.ts';
-import { loadScenario, withSpeculativeCaching } from '../scenario/load.ts';
+import { withSpeculativeCaching } from '../scenario/load.ts';
 import { runSchedule } from '../system/schedule.ts';
 import { SvmSystem } from '../system/system.ts';
+import { loadModelScenario } from './input.ts';
 import { makeTraceFile } from './tracefile.ts';
 import { VERSION } from './version.ts';
 
@@ -22,7 +23,7 @@ export interface RunOptions {
 }
 
 export function runCommand(scenarioArg: string, o: RunOptions): number {
-  const sc = withSpeculativeCaching(loadScenario(scenarioArg), o.speculativeCaching);
+  const sc = withSpeculativeCaching(loadModelScenario(scenarioArg), o.speculativeCaching);
   const sys = new SvmSystem(sc, o.policy);
   const r = runSchedule(sys, o.seed);
   const { steps, final } = traceSteps(sys, r.trace);

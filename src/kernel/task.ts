@@ -44,27 +44,36 @@ export const task_main = defineRoutine('task_main()', [
       }
       case 'bind': {
         const file = fileOf(k, op.fd);
-        if (file < 0) return badFd(k);
+        if (file < 0) return badFd(k, op.fd);
         return k.call(k.cfg.fileOps[k.w.file[file].f_op].bind, file);
       }
       case 'mmap': {
         const file = fileOf(k, op.fd);
-        if (file < 0) return badFd(k);
+        if (file < 0) return badFd(k, op.fd);
         // A driver without ->mmap fails the call (-ENODEV): nothing is mapped.
-        if (!k.cfg.fileOps[k.w.file[file].f_op].mmap) return Ctl.NEXT;
+        if (!k.cfg.fileOps[k.w.file[file].f_op].mmap) {
+          k.note('mmap → -ENODEV (the driver has no ->mmap)');
+          return Ctl.NEXT;
+        }
         return k.call(do_mmap, mm, file);
       }
       case 'munmap': {
         const file = fileOf(k, op.fd);
-        const vma = file < 0 ? -1 : find_file_vma(k, mm, file);
-        if (vma < 0) return badFd(k);
+        if (file < 0) return badFd(k, op.fd);
+        const vma = find_file_vma(k, mm, file);
+        // munmap of a range where nothing is mapped succeeds and does nothing (mm/mmap.c
+        // do_munmap finds no VMA): a gfx fd, whose mmap failed, or an fd never mapped.
+        if (vma < 0) {
+          k.note('munmap: nothing mapped from this fd → 0');
+          return Ctl.NEXT;
+        }
         return k.call(do_munmap, mm, vma);
       }
       case 'touch':
         return k.call(sys_touch, mm, op.page);
       case 'close': {
         const file = fileOf(k, op.fd);
-        if (file < 0) return badFd(k);
+        if (file < 0) return badFd(k, op.fd);
         t.setAt(op.fd, 0);
         fput(k, file, Obj.fd, fdHolder(k, k.actor, op.fd));
         return Ctl.NEXT;
@@ -86,8 +95,8 @@ export const task_main = defineRoutine('task_main()', [
   }),
 ]);
 
-function badFd(k: Kernel): Ctl {
-  k.fail('capacity', Obj.fd, 0, S_BAD_FD);
+function badFd(k: Kernel, fd: number): Ctl {
+  k.fail('capacity', Obj.fd, fdHolder(k, k.actor, fd), S_BAD_FD);
   return Ctl.RET;
 }
 

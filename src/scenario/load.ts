@@ -3,13 +3,16 @@
  * then checked for meaning (devices that exist, fds that are open, pages in range). Every error
  * names the file, the line and column, and the field.
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { isNode, LineCounter, parseDocument } from 'yaml';
+import { isNode, LineCounter, parseDocument, visit } from 'yaml';
 import type { SysOp } from '../kernel/kernel.ts';
-import { type OpYaml, ScenarioSchema, type ScenarioYaml } from './schema.ts';
+import { OpSchemas, type OpYaml, ScenarioSchema, type ScenarioYaml } from './schema.ts';
 import type { Scenario, ScenarioTask } from './types.ts';
+
+const OPS =
+  'exit, open: {device, fd}, ioctl_bind: FD, mmap: FD, munmap: FD, close: FD, touch: PAGE, fork: {name, program}';
 
 export const builtinDir = join(dirname(fileURLToPath(import.meta.url)), 'scenarios');
 
@@ -49,7 +52,25 @@ export function loadScenario(arg: string): Scenario {
       `no such scenario file or built-in scenario (built-in: ${builtinScenarios().join(', ')})`,
     );
   }
-  return parseScenario(readFileSync(file, 'utf8'), file === builtin ? arg : file);
+  let text: string;
+  try {
+    if (statSync(file).isDirectory()) throw new Error('is a directory, not a scenario file');
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new InputError(arg, 0, 0, '', `cannot read the scenario: ${(e as Error).message}`);
+  }
+  return parseScenario(text, file === builtin ? arg : file);
+}
+
+/** Where `path` (as the schema names fields) is in a scenario's YAML text: its nearest node that exists. */
+export function locate(text: string, path: readonly (string | number)[]): { line: number; col: number } {
+  const lc = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lc });
+  for (let n = path.length; n >= 0; n--) {
+    const node = doc.getIn(path.slice(0, n), true);
+    if (isNode(node) && node.range) return lc.linePos(node.range[0]);
+  }
+  return { line: 1, col: 1 };
 }
 
 /**
@@ -83,10 +104,27 @@ export function parseScenario(text: string, source: string): Scenario {
     const pos = at(path);
     throw new InputError(source, pos.line, pos.col, path.join('.'), message);
   };
-  const parsed = ScenarioSchema.safeParse(doc.toJS());
+  // An alias that names no anchor, or aliases that expand without bound (a "billion laughs"),
+  // fail inside toJS: name the first alias, the only construct that can cause either.
+  let data: unknown;
+  try {
+    data = doc.toJS({ maxAliasCount: 100 });
+  } catch (e) {
+    let alias: { line: number; col: number } | undefined;
+    visit(doc, {
+      Alias(_, node) {
+        if (node.range) alias = lc.linePos(node.range[0]);
+        return visit.BREAK;
+      },
+    });
+    const pos = alias ?? { line: 1, col: 1 };
+    throw new InputError(source, pos.line, pos.col, '', `YAML alias: ${(e as Error).message.split('\n')[0]}`);
+  }
+  const parsed = ScenarioSchema.safeParse(data);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const path = issue.path.filter((p): p is string | number => typeof p !== 'symbol');
+    if (issue.code === 'invalid_union') opIssue(doc.getIn(path), path, fail);
     fail(path, describeIssue(issue));
   }
   return compile(parsed.data as ScenarioYaml, text, source, fail);
@@ -95,12 +133,33 @@ export function parseScenario(text: string, source: string): Scenario {
 function describeIssue(issue: { code: string; message: string; keys?: string[] }): string {
   if (issue.code === 'unrecognized_keys')
     return `unknown field ${issue.keys?.map((k) => `'${k}'`).join(', ')}`;
-  if (issue.code === 'invalid_union')
-    return 'expected one of: exit, open: {device, fd}, ioctl_bind: FD, mmap: FD, munmap: FD, close: FD, touch: PAGE, fork: {name, program}';
+  if (issue.code === 'invalid_union') return `expected one of: ${OPS}`;
   return issue.message;
 }
 
 type Fail = (path: (string | number)[], message: string) => never;
+
+/**
+ * A program item that matches no operation: say which operation it is not, or what is wrong
+ * inside the one it names, rather than listing every operation.
+ */
+function opIssue(node: unknown, path: (string | number)[], fail: Fail): void {
+  const v = isNode(node) ? node.toJSON() : node;
+  if (typeof v === 'string') fail(path, `unknown operation '${v}' (${OPS})`);
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return;
+  const keys = Object.keys(v);
+  if (keys.length !== 1)
+    fail(path, `one operation per program item, got ${keys.map((k) => `'${k}'`).join(', ') || 'none'}`);
+  const op = keys[0];
+  const schema = Object.hasOwn(OpSchemas, op) ? OpSchemas[op] : undefined;
+  if (!schema) fail([...path, op], `unknown operation '${op}' (${OPS})`);
+  const r = (schema as (typeof OpSchemas)[string]).safeParse(v);
+  if (r.success) return;
+  const inner = r.error.issues[0];
+  const at = [...path, ...inner.path.filter((p): p is string | number => typeof p !== 'symbol')];
+  if (inner.code === 'invalid_union') opIssue((v as Record<string, unknown>)[op], at, fail);
+  fail(at, describeIssue(inner));
+}
 
 function compile(y: ScenarioYaml, text: string, source: string, fail: Fail): Scenario {
   const deviceIndex = new Map(y.devices.map((d, i) => [d.name, i]));
@@ -109,25 +168,49 @@ function compile(y: ScenarioYaml, text: string, source: string, fail: Fail): Sce
   });
   const fdSet = new Set<number>();
   const tasks: ScenarioTask[] = [];
+  // Each open makes one file; an fd (inherited across fork too) names it. A second bind of a
+  // file is the client's error (its ioctl would refuse it), not the driver policy's.
+  let files = 0;
+  const bound = new Set<number>();
   const pending: {
     name: string;
+    namePath: (string | number)[];
     ops: OpYaml[];
     path: (string | number)[];
     parent?: number;
-    fds: Set<number>;
+    /** fd number → file */
+    fds: Map<number, number>;
+    /** The copy of a process with count > 1 this task is, or descends from: its children's suffix. */
+    copy: string;
   }[] = [];
   y.processes.forEach((p, i) => {
     for (let c = 0; c < p.count; c++) {
-      const name = p.count > 1 ? `${p.name}${c}` : p.name;
-      pending.push({ name, ops: p.program as OpYaml[], path: ['processes', i, 'program'], fds: new Set() });
+      const copy = p.count > 1 ? `${c}` : '';
+      pending.push({
+        name: `${p.name}${copy}`,
+        namePath: ['processes', i, 'name'],
+        ops: p.program as OpYaml[],
+        path: ['processes', i, 'program'],
+        fds: new Map(),
+        copy,
+      });
     }
   });
+  const taskNames = new Map<string, (string | number)[]>();
   // Tasks in order: the processes first, then the children their forks create.
   for (let t = 0; t < pending.length; t++) {
-    const { name, ops, path, parent, fds } = pending[t];
+    const { name, namePath, ops, path, parent, fds, copy } = pending[t];
+    const seen = taskNames.get(name);
+    if (seen)
+      fail(
+        namePath,
+        `a process or fork named '${name}' already exists (at ${seen.join('.')}); names must be unique${copy ? ' (copies of a process with count > 1 are numbered, and so are their forks)' : ''}`,
+      );
+    taskNames.set(name, namePath);
     const program: SysOp[] = [];
     ops.forEach((op, j) => {
       const here = [...path, j];
+      if (j > 0 && ops[j - 1] === 'exit') fail(here, `${name} has exited: nothing runs after exit`);
       if (op === 'exit') {
         program.push({ op: 'exit' });
         return;
@@ -147,14 +230,23 @@ function compile(y: ScenarioYaml, text: string, source: string, fail: Fail): Sce
               `no device named '${v.device}' (devices: ${[...deviceIndex.keys()].join(', ')})`,
             );
           if (fds.has(v.fd)) fail([...here, 'open', 'fd'], `fd ${v.fd} is already open in ${name}`);
-          fds.add(v.fd);
+          fds.set(v.fd, files++);
           fdSet.add(v.fd);
           program.push({ op: 'open', fd: v.fd, device: dev as number });
           break;
         }
-        case 'ioctl_bind':
-          program.push({ op: 'bind', fd: needOpen(val as number) });
+        case 'ioctl_bind': {
+          const fd = needOpen(val as number);
+          const file = fds.get(fd) as number;
+          if (bound.has(file))
+            fail(
+              [...here, key],
+              `fd ${fd} of ${name} is already bound (its file was bound by an earlier ioctl_bind); a client binds a file once`,
+            );
+          bound.add(file);
+          program.push({ op: 'bind', fd });
           break;
+        }
         case 'mmap':
           program.push({ op: 'mmap', fd: needOpen(val as number) });
           break;
@@ -173,11 +265,13 @@ function compile(y: ScenarioYaml, text: string, source: string, fail: Fail): Sce
         case 'fork': {
           const v = val as { name: string; program: OpYaml[] };
           pending.push({
-            name: v.name,
+            name: `${v.name}${copy}`,
+            namePath: [...here, 'fork', 'name'],
             ops: v.program,
             path: [...here, 'fork', 'program'],
             parent: t,
-            fds: new Set(fds),
+            fds: new Map(fds),
+            copy,
           });
           program.push({ op: 'fork', child: pending.length - 1 });
           break;

@@ -3,18 +3,22 @@ import { z } from 'zod';
 
 const fd = z.number().int().min(0).max(1023);
 
+/** Each operation a program item may name as a one-key map, by its key (`exit` is a bare word). */
+export const OpSchemas: Record<string, z.ZodType<unknown>> = {
+  open: z.strictObject({ open: z.strictObject({ device: z.string(), fd }) }),
+  ioctl_bind: z.strictObject({ ioctl_bind: fd }),
+  mmap: z.strictObject({ mmap: fd }),
+  munmap: z.strictObject({ munmap: fd }),
+  close: z.strictObject({ close: fd }),
+  touch: z.strictObject({ touch: z.number().int().min(0) }),
+  fork: z.strictObject({
+    fork: z.strictObject({ name: z.string().min(1), program: z.array(z.lazy(() => OpSchema)) }),
+  }),
+};
+
 /** One step of a process's program: a bare word, or a one-key map. */
 export const OpSchema: z.ZodType<unknown> = z.lazy(() =>
-  z.union([
-    z.literal('exit'),
-    z.strictObject({ open: z.strictObject({ device: z.string(), fd }) }),
-    z.strictObject({ ioctl_bind: fd }),
-    z.strictObject({ mmap: fd }),
-    z.strictObject({ munmap: fd }),
-    z.strictObject({ close: fd }),
-    z.strictObject({ touch: z.number().int().min(0) }),
-    z.strictObject({ fork: z.strictObject({ name: z.string(), program: z.array(OpSchema) }) }),
-  ]),
+  z.union([z.literal('exit'), ...Object.values(OpSchemas)]),
 );
 
 export const ScenarioSchema = z.strictObject({

@@ -80,6 +80,34 @@ const STACK_DEPTH = 10;
 const PRQ_THREAD = 'prq_event_thread';
 
 /**
+ * A scenario bigger than the state vector's fixed-width words allow: the loader turns it into an
+ * input error at the scenario field to change (`path`, as in the YAML).
+ */
+export class CapacityError extends Error {
+  readonly path: string[];
+  constructor(
+    sc: Scenario,
+    what: string,
+    needs: number,
+    room: number,
+    per: { frames: number; files: number; svms: number },
+  ) {
+    const tasks = sc.tasks.length;
+    const each: Record<string, string> = {
+      'page frames': `${per.frames} each: 2 × (4 page-table pages + pages: ${sc.upages})`,
+      files: `${per.files} each: the most opens one process makes`,
+      intel_svms: `${per.svms} each: the most binds one process makes`,
+      intel_svm_devs: `${per.svms} each: the most binds one process makes`,
+    };
+    const fit = Math.floor(room / (needs / tasks));
+    super(
+      `${tasks} processes (copies and forks included) need ${needs} ${what} (${each[what]}); the model has room for ${room}: at most ${fit} such processes`,
+    );
+    this.path = what === 'page frames' && sc.upages > 1 ? ['pages'] : ['processes'];
+  }
+}
+
+/**
  * Pool sizes for a scenario: enough for everything it can allocate, racing faults included. Pools
  * are cut into one range per task (world/layout.ts), each big enough for the task that needs most.
  */
@@ -117,8 +145,7 @@ export function dimsFor(sc: Scenario): Dims {
     ['intel_svm_devs', tasks * per.sdevs, 31],
     ['page frames', tasks * per.frames, 64],
   ];
-  for (const [what, n, max] of limits)
-    if (n > max) throw new Error(`scenario ${sc.name}: needs ${n} ${what}, the model has room for ${max}`);
+  for (const [what, n, max] of limits) if (n > max) throw new CapacityError(sc, what, n, max, per);
   return {
     tasks,
     mms: tasks,
