@@ -1,5 +1,6 @@
 /** The command line as a user meets it: exit codes, JSON, errors that point at the input. */
 import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -241,23 +242,47 @@ describe('svmsim --report', () => {
 describe('svmsim replay', () => {
   it('reproduces a counterexample, and refuses an edited one', () => {
     const d = tmp();
-    const f = join(d, 'leak.json');
-    const c = svmsim('check', 'seed-accel-mmap', '--policy', 'v4.4', '--trace-out', f);
+    const c = svmsim('check', 'seed-accel-mmap', '--policy', 'v4.4', '--trace-out', join(d, 'leak'));
     expect(c.code).toBe(1);
+    const f = join(d, 'leak.itf.json');
     const r = svmsim('replay', f);
     expect(r.code).toBe(1);
     expect(r.out).toContain('violation: leak');
     const t = JSON.parse(readFileSync(f, 'utf8'));
-    t.steps[2].choice = 5;
+    t['#meta'].svmsim.steps[2].choice = 5;
     writeFileSync(f, JSON.stringify(t));
     const bad = svmsim('replay', f);
     expect(bad.code).toBe(2);
-    expect(bad.err).toContain('steps[2] (step 3)');
+    expect(bad.err).toContain('#meta.svmsim.steps[2] (step 3)');
+  });
+
+  it('refuses a trace whose recorded states differ from the replayed ones', () => {
+    const d = tmp();
+    const f = join(d, 'leak.itf.json');
+    svmsim('check', 'seed-accel-mmap', '--policy', 'v4.4', '--trace-out', f);
+    const t = JSON.parse(readFileSync(f, 'utf8'));
+    t.states[3].objects['#map'][1][1].mm_users = 7;
+    writeFileSync(f, JSON.stringify(t));
+    const r = svmsim('replay', f);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain('states[3].objects');
+  });
+
+  it("records a user's policy by its path and the sha256 of its file", () => {
+    const d = tmp();
+    const policy = join(import.meta.dirname, '..', 'docs', 'examples', 'no-fault-pin.ts');
+    const f = join(d, 'mine.itf.json');
+    svmsim('run', 'seed-accel-mmap', '--policy', policy, '--trace-out', f);
+    const meta = JSON.parse(readFileSync(f, 'utf8'))['#meta'].svmsim;
+    expect(meta.policy.path).toBe(policy);
+    expect(meta.policy.sha256).toBe(createHash('sha256').update(readFileSync(policy)).digest('hex'));
+    expect(meta.command).toBe('run');
+    expect(svmsim('replay', f).code).toBe(meta.violation ? 1 : 0);
   });
 
   it('replays a counterexample found with symmetry reduction, and says when the reduction ran', () => {
     const d = tmp();
-    const f = join(d, 'two.json');
+    const f = join(d, 'two.itf.json');
     const c = svmsim('check', 'two-procs-one-device', '--policy', 'v4.4', '--trace-out', f);
     expect(c.code).toBe(1);
     expect(c.out).toContain('one state per exchange of proc0 ≡ proc1');
@@ -291,10 +316,16 @@ describe('svmsim replay', () => {
     const f = join(d, 'old.json');
     writeFileSync(
       f,
-      JSON.stringify({ '#meta': { format: 'svmsim-trace', formatVersion: 99, svmsim: '9.9.9' }, steps: [] }),
+      JSON.stringify({ '#meta': { format: 'svmsim-trace', formatVersion: 1, svmsim: '0.1.0' }, steps: [] }),
     );
     const r = svmsim('replay', f);
     expect(r.code).toBe(2);
-    expect(r.err).toContain('#meta.formatVersion');
+    expect(r.err).toContain('write the trace again with --trace-out');
+    const g = join(d, 'new.itf.json');
+    svmsim('check', 'seed-accel-mmap', '--policy', 'v4.4', '--trace-out', g);
+    const t = JSON.parse(readFileSync(g, 'utf8'));
+    t['#meta'].svmsim.formatVersion = 99;
+    writeFileSync(g, JSON.stringify(t));
+    expect(svmsim('replay', g).err).toContain('#meta.svmsim.formatVersion');
   });
 });

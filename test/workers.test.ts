@@ -14,11 +14,9 @@ import { describe, expect, it } from 'vitest';
 import { scenarioYaml } from '../bench/svm-configs.ts';
 import {
   explore,
-  exploreParallel,
   finalState,
   type ModelSource,
   type SearchResult,
-  swarm,
   type Violation,
 } from '../src/check/index.ts';
 import { builtinPolicies, findPolicy } from '../src/drivers/iommu/intel/policies/index.ts';
@@ -51,6 +49,9 @@ const essence = (r: SearchResult) => ({
   violation: r.violation && { kind: r.violation.kind, code: r.violation.code, depth: r.violation.depth },
 });
 
+/** How many threads a parallel search ran with. */
+const workersOf = (r: SearchResult) => (r.engine.kind === 'workers' ? r.engine.workers : 0);
+
 /** Replays the trace on this thread's system: it must end in the violation, of the kind named. */
 function replaysTo(sys: SvmSystem, v: Violation, kind: string): void {
   const end = finalState(sys, v.trace);
@@ -65,9 +66,9 @@ describe('symmetry reduction with --workers, on the SVM model', () => {
     // Two interchangeable processes: about half the 89,254 states of the full graph.
     expect([seq.verdict, seq.stats.states]).toEqual(['verified', 44_633]);
     const got = await Promise.all(
-      [1, 2].map((workers) => exploreParallel(from, { workers, symmetry: true })),
+      [1, 2].map((workers) => explore(sys, { workers, symmetry: true, source: from })),
     );
-    for (const r of got) expect(essence(r), `${r.workers} worker(s)`).toEqual(essence(seq));
+    for (const r of got) expect(essence(r), `${workersOf(r)} worker(s)`).toEqual(essence(seq));
   });
 
   it('two-procs-one-device under v4.4 (leak), two-procs-nowait under e57e58bd (warning): traces concrete', async () => {
@@ -78,10 +79,10 @@ describe('symmetry reduction with --workers, on the SVM model', () => {
     for (const c of cases) {
       const seq = await explore(c.sys, { order: 'bfs', hashCompaction: true, symmetry: true });
       const got = await Promise.all(
-        c.workers.map((workers) => exploreParallel(c.from, { workers, symmetry: true })),
+        c.workers.map((workers) => explore(c.sys, { workers, symmetry: true, source: c.from })),
       );
       for (const r of got) {
-        expect(essence(r), `${c.kind}, ${r.workers} worker(s)`).toEqual(essence(seq));
+        expect(essence(r), `${c.kind}, ${workersOf(r)} worker(s)`).toEqual(essence(seq));
         replaysTo(c.sys, r.violation!, c.kind);
       }
     }
@@ -104,7 +105,9 @@ describe('partial-order reduction with --workers, on the SVM model', () => {
     // The system declares footprints (system/footprint.ts), and some states were reduced.
     expect(expected.every((r) => r.stats.reduced?.por)).toBe(true);
     expect(expected.some((r) => r.stats.reduced!.ampleStates > 0)).toBe(true);
-    const got = await Promise.all(cases.map((c) => exploreParallel(c.from, { workers: 2, ...options })));
+    const got = await Promise.all(
+      cases.map((c) => explore(c.sys, { workers: 2, ...options, source: c.from })),
+    );
     got.forEach((r, k) => {
       const { name, sys } = cases[k];
       const seq = expected[k];
@@ -124,9 +127,14 @@ describe('partial-order reduction with --workers, on the SVM model', () => {
 describe('symmetry reduction with --swarm, on the SVM model', () => {
   it('two-procs-one-device under v4.4: the leak, with a concrete trace in the model numbering', async () => {
     const { sys, from } = twoProcs('v4.4');
-    const r = await swarm(from, { workers: 2, symmetry: true });
-    expect([r.verdict, r.symmetry, r.violation?.kind]).toEqual(['violation', true, 'quiescent']);
+    const r = await explore(sys, { swarm: 2, symmetry: true, source: from });
+    expect([r.verdict, r.stats.reduced?.symmetry, r.violation?.kind]).toEqual([
+      'violation',
+      true,
+      'quiescent',
+    ]);
     replaysTo(sys, r.violation!, 'leak');
-    expect(r.searches.some((s) => s.canonicalized > 0)).toBe(true);
+    const searches = r.engine.kind === 'swarm' ? r.engine.searches : [];
+    expect(searches.some((s) => s.canonicalized > 0)).toBe(true);
   });
 });

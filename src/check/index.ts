@@ -15,6 +15,7 @@ export { counters } from './examples/counters.ts';
 export { dining } from './examples/dining.ts';
 export { peterson } from './examples/peterson.ts';
 export { refcount } from './examples/refcount.ts';
+export { type ExploreOptions, explore } from './explore.ts';
 export {
   MAX_CHOICES,
   type Model,
@@ -26,18 +27,18 @@ export {
 } from './model.ts';
 export { auditReductions } from './reduce/audit.ts';
 export { sortBlocks } from './reduce/symmetry.ts';
-export {
-  explore,
-  type IncompleteReason,
-  type Progress,
-  type ReductionStats,
-  type SearchOptions,
-  type SearchOrder,
-  type SearchResult,
-  type SearchStats,
-  type Violation,
-  type ViolationKind,
-} from './search/search.ts';
-export { exploreParallel, type ParallelOptions, type ParallelResult } from './threads/parallel.ts';
-export { buildModel, type ModelSource, type SwarmOptions, type SwarmResult, swarm } from './threads/swarm.ts';
+export type {
+  EngineReport,
+  IncompleteReason,
+  Progress,
+  ReductionStats,
+  SearchOrder,
+  SearchResult,
+  SearchStats,
+  SwarmSearch,
+  Violation,
+  ViolationKind,
+} from './result.ts';
+export type { SearchOptions } from './search/search.ts';
+export { buildModel, type ModelSource } from './threads/source.ts';
 export { finalState, replay } from './trace/trace.ts';

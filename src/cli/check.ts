@@ -6,12 +6,9 @@ import { writeFileSync } from 'node:fs';
 import { SingleBar } from 'cli-progress';
 import {
   explore,
-  exploreParallel,
   type ModelSource,
   type Progress,
   type SearchResult,
-  type SwarmResult,
-  swarm,
   type Transition,
 } from '../check/index.ts';
 import type { SvmPolicy } from '../drivers/iommu/intel/svm.ts';
@@ -23,14 +20,16 @@ import { withSpeculativeCaching } from '../scenario/load.ts';
 import type { Scenario } from '../scenario/types.ts';
 import { SvmSystem } from '../system/system.ts';
 import { loadModelScenario } from './input.ts';
-import { makeTraceFile } from './tracefile.ts';
+import { policyIdentity } from './policy.ts';
+import { makeTraceFile, writeTraceFile } from './tracefile.ts';
 import { VERSION } from './version.ts';
 
 export interface CheckOptions {
   /** Overrides the scenario's speculative_caching (scenario/load.ts withSpeculativeCaching). */
   speculativeCaching?: boolean;
   policies: SvmPolicy[];
-  order: 'bfs' | 'dfs';
+  /** Breadth-first unless 'dfs'; a swarm's searches are depth-first. */
+  order?: 'bfs' | 'dfs';
   maxStates?: number;
   maxSeconds?: number;
   hashCompaction?: boolean;
@@ -94,23 +93,22 @@ export async function checkOne(
   policyArg?: string,
 ): Promise<{ result: CheckResult; sys: SvmSystem; raw: SearchResult; trace: Transition[] }> {
   const sys = new SvmSystem(sc, policy);
-  const raw =
-    o.workers !== undefined
-      ? await parallelSearch(sc, policyArg ?? policy.name, o, onProgress)
-      : o.swarm && o.swarm > 1
-        ? await swarmSearch(sc, policyArg ?? policy.name, o)
-        : await explore(sys, {
-            order: o.order,
-            maxStates: o.maxStates,
-            maxSeconds: o.maxSeconds,
-            hashCompaction: o.hashCompaction,
-            por: o.por ?? true,
-            symmetry: o.symmetry ?? true,
-            findAll: o.all,
-            shouldStop: () => interrupted,
-            onProgress,
-            progressIntervalMs: 250,
-          });
+  const raw = await explore(sys, {
+    order: o.order,
+    workers: o.workers,
+    // --swarm 0 or 1: one search, as without it.
+    swarm: o.swarm !== undefined && o.swarm > 1 ? o.swarm : undefined,
+    source: systemSource(sc, policyArg ?? policy.name),
+    maxStates: o.maxStates,
+    maxSeconds: o.maxSeconds,
+    hashCompaction: o.hashCompaction,
+    por: o.por ?? true,
+    symmetry: o.symmetry ?? true,
+    findAll: o.all,
+    shouldStop: () => interrupted,
+    onProgress,
+    progressIntervalMs: 250,
+  });
   const explain = (v: { trace: Transition[]; code: number }) => {
     const { steps, final } = traceSteps(sys, v.trace);
     return { violation: describeViolation(sys, final, v.code, v.trace), trace: steps };
@@ -147,8 +145,8 @@ export async function checkOne(
               },
             }
           : {}),
-        ...(o.swarm && o.swarm > 1 ? { searches: o.swarm } : {}),
-        ...(o.workers !== undefined ? { workers: o.workers } : {}),
+        ...(raw.engine.kind === 'swarm' ? { searches: raw.engine.searches.length } : {}),
+        ...(raw.engine.kind === 'workers' ? { workers: raw.engine.workers } : {}),
       },
     },
   };
@@ -183,10 +181,8 @@ export async function checkCommand(scenarioArgs: string[], o: CheckOptions): Pro
         if (!reported || (!reported.violation && result.violation))
           reported = { sys, trace, violation: result.violation };
         if (o.traceOut && result.violation && !results.slice(0, -1).some((r) => r.violation)) {
-          writeFileSync(
-            o.traceOut,
-            `${JSON.stringify(makeTraceFile('check', sc, policy.name, result.trace, result.violation), null, 1)}\n`,
-          );
+          const id = policyIdentity(o.policyArgs?.[i] ?? policy.name, policy);
+          writeTraceFile(o.traceOut, makeTraceFile('check', sys, id, trace, result.violation));
         }
         if (!o.json && !o.quiet) process.stdout.write(`${describeResult(result, c)}\n\n`);
         if (interrupted) break;
@@ -283,74 +279,6 @@ const systemSource = (sc: Scenario, policyArg: string): ModelSource => ({
   exportName: 'buildSystem',
   args: [sc.text, sc.source, policyArg],
 });
-
-/** --swarm: diversified DFS searches in worker threads; its result in the shape explore() gives. */
-async function swarmSearch(
-  sc: Scenario,
-  policyArg: string,
-  o: Omit<CheckOptions, 'policies'>,
-): Promise<SearchResult> {
-  const symmetry = o.symmetry ?? true;
-  const por = o.por ?? true;
-  const r = await swarm(systemSource(sc, policyArg), {
-    workers: o.swarm,
-    maxStates: o.maxStates,
-    maxSeconds: o.maxSeconds,
-    hashCompaction: o.hashCompaction,
-    shouldStop: () => interrupted,
-    symmetry,
-    por,
-  });
-  const sum = (f: (x: SwarmResult['searches'][number]) => number) => r.searches.reduce((a, x) => a + f(x), 0);
-  const states = sum((x) => x.states);
-  return {
-    verdict: r.verdict,
-    ...(r.violation ? { violation: r.violation } : {}),
-    ...(r.incompleteReason ? { incompleteReason: r.incompleteReason } : {}),
-    stats: {
-      states,
-      transitions: sum((x) => x.transitions),
-      maxDepth: Math.max(...r.searches.map((x) => x.maxDepth)),
-      seconds: r.seconds,
-      bytes: sum((x) => x.bytes),
-      bytesPerState: states ? sum((x) => x.bytes) / states : 0,
-      ...(symmetry || por
-        ? {
-            reduced: {
-              por: r.por,
-              symmetry: r.symmetry,
-              ampleStates: sum((x) => x.ampleStates),
-              provisoFallbacks: sum((x) => x.provisoFallbacks),
-              canonicalized: sum((x) => x.canonicalized),
-            },
-          }
-        : {}),
-    },
-  };
-}
-
-/**
- * --workers: a level-synchronous BFS by N worker threads sharing one hash-compacted visited table
- * (check/threads/parallel.ts), each building the system from the same factory as --swarm's; with symmetry
- * and partial-order reduction unless turned off, as the sequential search, whose states it stores.
- */
-async function parallelSearch(
-  sc: Scenario,
-  policyArg: string,
-  o: Omit<CheckOptions, 'policies'>,
-  onProgress?: (p: Progress) => void,
-): Promise<SearchResult> {
-  return exploreParallel(systemSource(sc, policyArg), {
-    workers: o.workers,
-    maxStates: o.maxStates,
-    maxSeconds: o.maxSeconds,
-    shouldStop: () => interrupted,
-    onProgress,
-    progressIntervalMs: 250,
-    symmetry: o.symmetry ?? true,
-    por: o.por ?? true,
-  });
-}
 
 function progressBar(o: CheckOptions, label: string) {
   if (o.json || !process.stderr.isTTY) return undefined;

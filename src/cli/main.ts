@@ -49,7 +49,7 @@ export async function main(argv: string[]): Promise<number> {
       int('--seed'),
     )
     .option('--json', 'print one JSON object')
-    .option('--trace-out <file>', 'write the run as a trace file (see svmsim replay)')
+    .option('--trace-out <file>', 'write the run as an ITF trace file (.itf.json; see svmsim replay)')
     .option('--report <file.html>', 'write a self-contained HTML report of the run')
     .addOption(
       new Option(
@@ -62,6 +62,7 @@ export async function main(argv: string[]): Promise<number> {
       code = runCommand(scenario, {
         speculativeCaching: o.speculativeCaching,
         policy: await resolvePolicy(o.policy),
+        policyArg: o.policy,
         seed: o.seed,
         json: o.json,
         traceOut: o.traceOut,
@@ -98,10 +99,13 @@ export async function main(argv: string[]): Promise<number> {
     )
     .option('--no-por', 'turn partial-order reduction off')
     .option('--no-symmetry', 'turn symmetry reduction off')
-    .option(
-      '--swarm <n>',
-      'run n diversified depth-first searches in worker threads; the first violation wins',
-      int('--swarm'),
+    .addOption(
+      new Option(
+        '--swarm <n>',
+        'run n diversified depth-first searches in worker threads; the first violation wins',
+      )
+        .argParser(int('--swarm'))
+        .conflicts(['bfs', 'all']),
     )
     .addOption(
       new Option(
@@ -116,7 +120,7 @@ export async function main(argv: string[]): Promise<number> {
         .conflicts(['dfs', 'swarm', 'all']),
     )
     .option('--json', 'print { results: [...] } as JSON')
-    .option('--trace-out <file>', 'write the first counterexample as a trace file')
+    .option('--trace-out <file>', 'write the first counterexample as an ITF trace file (.itf.json)')
     .option(
       '--report <file.html>',
       'write a self-contained HTML report: the first counterexample and the table',
@@ -128,7 +132,7 @@ export async function main(argv: string[]): Promise<number> {
       code = await checkCommand(scenarios.length ? scenarios : [DEFAULT_SCENARIO], {
         speculativeCaching: o.speculativeCaching,
         policies,
-        order: o.dfs ? 'dfs' : 'bfs',
+        order: o.dfs ? 'dfs' : o.bfs ? 'bfs' : undefined,
         maxStates: o.maxStates,
         maxSeconds: o.maxSeconds,
         hashCompaction: o.hashCompaction,

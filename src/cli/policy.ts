@@ -2,12 +2,14 @@
  * Finding a policy: a built-in name (or alias), or a module a user wrote against the policy API
  * (docs/policies.md), loaded from a .ts or .js file. A module's default export is the policy.
  */
-import { existsSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { builtinPolicies, findPolicy } from '../drivers/iommu/intel/policies/index.ts';
 import { bind, fault, jumpTargets, release, type SvmPolicy, unbind } from '../drivers/iommu/intel/svm.ts';
 import { InputError } from '../scenario/load.ts';
+import type { PolicyIdentity } from './tracefile.ts';
 
 const FUNCS = ['bind', 'unbind', 'release', 'fault'] as const;
 const known: Record<(typeof FUNCS)[number], Record<string, unknown>> = { bind, unbind, release, fault };
@@ -77,4 +79,17 @@ export function checkPolicy(p: unknown, file: string): SvmPolicy {
       bad(f, `none of these steps is one of svm.ts's ${f} steps; did you mix up the lists?`);
   }
   return { summary: `policy from ${file}`, ...(o as object) } as SvmPolicy;
+}
+
+/**
+ * How a trace names the policy it ran under (tracefile.ts): a built-in by name, with the sha256 of
+ * its step lists; a user's module by its path, with the sha256 of the file.
+ */
+export function policyIdentity(arg: string, p: SvmPolicy): PolicyIdentity {
+  const hash = (text: string | Buffer) => createHash('sha256').update(text).digest('hex');
+  if (findPolicy(arg)) {
+    const steps = FUNCS.map((f) => `${f}:\n${p[f].map((s) => `${s.name}\n${String(s)}`).join('\n')}`);
+    return { name: p.name, sha256: hash(steps.join('\n')) };
+  }
+  return { name: p.name, sha256: hash(readFileSync(resolve(arg))), path: arg };
 }

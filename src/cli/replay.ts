@@ -1,72 +1,68 @@
 /**
- * `svmsim replay FILE`: re-executes a trace file step by step, checks that every recorded step
- * still happens as recorded (same actor able to move, same effect), and prints the same trace.
+ * `svmsim replay FILE`: re-executes an ITF trace written by svmsim, step by step, from the replay
+ * data in its #meta.svmsim; checks that every recorded step still happens as recorded (the same
+ * actor able to move, the same text, the same state as the trace's states), and prints the trace.
  */
-import type { Transition } from '../check/index.ts';
+import { isDeepStrictEqual } from 'node:util';
 import { describeMove, describeViolation, type ViolationView } from '../report/describe.ts';
+import { itfState } from '../report/itf.ts';
 import { colorsFor, formatSteps, formatViolation } from '../report/text.ts';
-import { InputError, parseScenario } from '../scenario/load.ts';
+import { InputError } from '../scenario/load.ts';
 import { SvmSystem } from '../system/system.ts';
+import { parseModelScenario } from './input.ts';
 import { resolvePolicy } from './policy.ts';
-import { readTraceFile, sha256 } from './tracefile.ts';
+import { readTraceFile, sha256, stepText } from './tracefile.ts';
 
 export async function replayCommand(file: string, o: { json?: boolean }): Promise<number> {
   const t = readTraceFile(file);
-  const meta = t['#meta'];
+  const meta = t['#meta'].svmsim;
+  const bad = (field: string, msg: string): never => {
+    throw new InputError(file, 0, 0, field, msg);
+  };
   if (sha256(meta.scenario.text) !== meta.scenario.sha256)
-    throw new InputError(
-      file,
-      0,
-      0,
-      '#meta.scenario',
+    bad(
+      '#meta.svmsim.scenario',
       'the scenario text was changed after the trace was written (its sha256 does not match)',
     );
-  const sc = parseScenario(meta.scenario.text, `${file} (scenario ${meta.scenario.name})`);
-  const policy = await resolvePolicy(meta.policy);
+  const sc = parseModelScenario(meta.scenario.text, `${file} (scenario ${meta.scenario.name})`);
+  const policy = await resolvePolicy(meta.policy.path ?? meta.policy.name);
   const sys = new SvmSystem(sc, policy);
   let s = new Int32Array(sys.stateWords);
   sys.init(s);
   const steps = [];
-  const trace: Transition[] = [];
-  for (let i = 0; i < t.steps.length; i++) {
-    const rec = t.steps[i];
+  for (let i = 0; i < meta.steps.length; i++) {
+    const rec = meta.steps[i];
+    const where = `#meta.svmsim.steps[${i}] (step ${i + 1})`;
     const actor = sys.actors.findIndex((a) => a.name === rec.actor);
-    const where = `steps[${i}] (step ${i + 1})`;
-    if (actor < 0)
-      throw new InputError(file, 0, 0, where, `no actor named '${rec.actor}' in scenario ${sc.name}`);
+    if (actor < 0) bad(where, `no actor named '${rec.actor}' in scenario ${sc.name}`);
     const next = new Int32Array(sys.stateWords);
     if (!Number.isInteger(rec.choice) || !sys.step(s, actor, rec.choice, next))
-      throw new InputError(
-        file,
-        0,
-        0,
+      bad(
         where,
         `${rec.actor} cannot take choice ${rec.choice} here: the trace does not replay (was it edited, or written by another model version?)`,
       );
     const view = describeMove(sys, s, actor, rec.choice, i + 1);
-    const text = [view.at, ...view.notes].filter(Boolean).join(' → ');
+    const text = stepText(view);
     if (text !== rec.text)
-      throw new InputError(
-        file,
-        0,
-        0,
-        where,
-        `step differs from the recording:\n  recorded: ${rec.text}\n  replayed: ${text}`,
+      bad(where, `step differs from the recording:\n  recorded: ${rec.text}\n  replayed: ${text}`);
+    const state = itfState(sys, next, i + 1, rec);
+    const recorded = t.states[i + 1] as Record<string, unknown> | undefined;
+    const differs = Object.keys(state).find((v) => !isDeepStrictEqual(state[v], recorded?.[v]));
+    if (differs)
+      bad(
+        `states[${i + 1}].${differs}`,
+        `the state after step ${i + 1} differs from the recorded one in ${differs}`,
       );
     steps.push(view);
-    trace.push({ actor, choice: rec.choice });
     s = next;
   }
   let violation: ViolationView | null = null;
-  const code = sys.violation(s) || (meta.command === 'check' || t.violation ? sys.quiescent(s) : 0);
+  const code = sys.violation(s) || (meta.command !== 'run' || meta.violation ? sys.quiescent(s) : 0);
   if (code) violation = describeViolation(sys, s, code);
-  if ((violation?.kind ?? null) !== (t.violation?.kind ?? null))
-    throw new InputError(
-      file,
-      0,
-      0,
-      'violation',
-      `recorded ${t.violation?.kind ?? 'no violation'}, replay gives ${violation?.kind ?? 'no violation'}`,
+  if ((violation?.kind ?? null) !== (meta.violation?.kind ?? null))
+    bad(
+      '#meta.svmsim.violation',
+      `recorded ${meta.violation?.kind ?? 'no violation'}, replay gives ${violation?.kind ?? 'no violation'}`,
     );
   if (o.json) {
     process.stdout.write(

@@ -9,13 +9,16 @@ import { withSpeculativeCaching } from '../scenario/load.ts';
 import { runSchedule } from '../system/schedule.ts';
 import { SvmSystem } from '../system/system.ts';
 import { loadModelScenario } from './input.ts';
-import { makeTraceFile } from './tracefile.ts';
+import { policyIdentity } from './policy.ts';
+import { makeTraceFile, writeTraceFile } from './tracefile.ts';
 import { VERSION } from './version.ts';
 
 export interface RunOptions {
   /** Overrides the scenario's speculative_caching (scenario/load.ts withSpeculativeCaching). */
   speculativeCaching?: boolean;
   policy: SvmPolicy;
+  /** The policy argument as the user gave it: a built-in's name or a module's path. */
+  policyArg?: string;
   seed?: number;
   json?: boolean;
   traceOut?: string;
@@ -29,9 +32,16 @@ export function runCommand(scenarioArg: string, o: RunOptions): number {
   const { steps, final } = traceSteps(sys, r.trace);
   const violation: ViolationView | null = r.code ? describeViolation(sys, final, r.code, r.trace) : null;
   if (o.traceOut)
-    writeFileSync(
+    writeTraceFile(
       o.traceOut,
-      `${JSON.stringify(makeTraceFile('run', sc, o.policy.name, steps, violation, o.seed), null, 1)}\n`,
+      makeTraceFile(
+        'run',
+        sys,
+        policyIdentity(o.policyArg ?? o.policy.name, o.policy),
+        r.trace,
+        violation,
+        o.seed,
+      ),
     );
   if (o.report) writeFileSync(o.report, renderHtml(reportData(sys, 'run', r.trace, violation, VERSION)));
   if (o.json) {

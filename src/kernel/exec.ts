@@ -203,6 +203,16 @@ export class Stack<K> {
     this.s[this.fb] = (this.s[this.fb] & ~PC_MASK) | v;
   }
 
+  /** Every frame, bottom first: its routine and the step it is at (for printing a call stack). */
+  frames(): { routineId: number; pc: number }[] {
+    const out = [];
+    for (let i = 0; i < this.sp; i++) {
+      const w = this.s[this.bases[i]];
+      out.push({ routineId: w >>> PC_BITS, pc: w & PC_MASK });
+    }
+    return out;
+  }
+
   /** Where the caller's frame starts (the frame under the top one), and its argument words. */
   callerBase(): number {
     return this.bases[this.sp - 2];

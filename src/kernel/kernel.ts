@@ -163,6 +163,11 @@ export class Kernel {
   get routineId(): number {
     return this.stack.routineId;
   }
+
+  /** The bound actor's call stack, bottom first. */
+  frames(): { routineId: number; pc: number }[] {
+    return this.stack.frames();
+  }
   get pc(): number {
     return this.stack.pc;
   }

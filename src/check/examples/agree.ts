@@ -4,8 +4,9 @@
  * enumerator.
  */
 
+import { explore, type ExploreOptions as SearchOptions } from '../explore.ts';
 import type { Model } from '../model.ts';
-import { explore, type SearchOptions, type SearchResult } from '../search/search.ts';
+import type { SearchResult } from '../result.ts';
 
 export interface Configured {
   name: string;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { explore } from '../search/search.ts';
+import { explore } from '../index.ts';
 import { replay } from '../trace/trace.ts';
 import { exploreEveryWay, switchesOf } from './agree.ts';
 import { enumerate } from './enumerate.ts';

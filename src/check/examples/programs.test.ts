@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { explore, type SearchResult } from '../search/search.ts';
+import { explore, type SearchResult } from '../index.ts';
 import { REDUCTIONS } from './agree.ts';
 import { type Instruction, programs } from './programs.ts';
 

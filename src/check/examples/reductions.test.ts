@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { explore, type SearchResult } from '../index.ts';
 import type { Model } from '../model.ts';
 import { auditReductions } from '../reduce/audit.ts';
-import { explore, type SearchResult } from '../search/search.ts';
 import { replay } from '../trace/trace.ts';
 import { exploreEveryReduction } from './agree.ts';
 import { counters } from './counters.ts';

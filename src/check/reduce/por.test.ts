@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { withDaemon as daemonModel } from '../examples/daemon.ts';
+import { explore } from '../index.ts';
 import { type Model, markResource } from '../model.ts';
-import { explore } from '../search/search.ts';
 import { replay } from '../trace/trace.ts';
 import { AmpleSets, declaresFootprints } from './por.ts';
 

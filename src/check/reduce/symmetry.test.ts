@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { REFCOUNT_USE_AFTER_FREE, refcount } from '../examples/refcount.ts';
+import { explore } from '../index.ts';
 import type { Model } from '../model.ts';
-import { explore } from '../search/search.ts';
 import { replay } from '../trace/trace.ts';
 import { auditReductions } from './audit.ts';
 import { concretize, sortBlocks } from './symmetry.ts';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { counters } from '../examples/counters.ts';
+import { explore } from '../index.ts';
 import { MemoryGuard, type MemoryProbe, type MemorySample } from './memory.ts';
-import { explore } from './search.ts';
 
 const GiB = 2 ** 30;
 

@@ -5,9 +5,9 @@ import { dining } from '../examples/dining.ts';
 import { enumerate } from '../examples/enumerate.ts';
 import { peterson } from '../examples/peterson.ts';
 import { refcount } from '../examples/refcount.ts';
+import { explore, type Progress, type SearchResult } from '../index.ts';
 import type { Model } from '../model.ts';
 import { replay } from '../trace/trace.ts';
-import { explore, type Progress, type SearchResult } from './search.ts';
 
 const withDaemon = daemonModel();
 

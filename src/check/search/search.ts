@@ -1,5 +1,6 @@
 /**
- * The explorer's entry point: exhaustive search of a Model's reachable states for violations.
+ * The sequential search, in this thread: exhaustive search of a Model's reachable states for
+ * violations, breadth- or depth-first (explore.ts runs it when no threads are asked for).
  *
  * The answer is one of three: 'verified' (every reachable state was explored, none violates),
  * 'violation' (with a trace from the initial state), or 'incomplete' (a limit or a stop request ended
@@ -21,21 +22,16 @@
  * paths, which may be longer than the shortest path of the full graph.
  */
 
-import type { Model, Transition } from '../model.ts';
+import type { Model } from '../model.ts';
 import { declaresFootprints } from '../reduce/por.ts';
 import { concretize } from '../reduce/symmetry.ts';
+import type { IncompleteReason, SearchOrder, SearchResult, SearchStats, Violation } from '../result.ts';
 import { finalState, traceTo } from '../trace/trace.ts';
 import { BreadthFirst } from './bfs.ts';
 import { type ControlOptions, type Progress, RunControl, type StopReason } from './control.ts';
 import { DepthFirst } from './dfs.ts';
-import type { Engine, EngineConfig, ReductionCounts } from './engine.ts';
-import type { Finding, ViolationKind } from './findings.ts';
-
-export type { Progress } from './control.ts';
-export type { ViolationKind } from './findings.ts';
-
-export type SearchOrder = 'bfs' | 'dfs';
-export type IncompleteReason = 'max-states' | 'max-seconds' | 'max-depth' | 'stopped' | 'memory';
+import type { Engine, EngineConfig } from './engine.ts';
+import type { Finding } from './findings.ts';
 
 export interface SearchOptions extends ControlOptions {
   order?: SearchOrder;
@@ -71,50 +67,7 @@ export interface SearchOptions extends ControlOptions {
   symmetry?: boolean;
 }
 
-export interface Violation {
-  code: number;
-  kind: ViolationKind;
-  /** From the initial state to the violating state. */
-  trace: Transition[];
-  /** Steps in the trace. */
-  depth: number;
-}
-
-export interface SearchStats {
-  states: number;
-  transitions: number;
-  maxDepth: number;
-  seconds: number;
-  /** Peak memory of the explorer's own structures (visited set, queue or stack, traces' links). */
-  bytes: number;
-  bytesPerState: number;
-  /** With hash compaction: a bound on the probability that some state was omitted (visited.ts). */
-  omissionProbability?: number;
-  /** Set when a reduction was asked for: which ran (the model supports it) and what they did. */
-  reduced?: ReductionStats;
-}
-
-export interface ReductionStats extends ReductionCounts {
-  /** Partial-order reduction ran: asked for, and the model declares footprints. */
-  por: boolean;
-  /** Symmetry reduction ran: asked for, and the model canonicalizes. */
-  symmetry: boolean;
-}
-
-export interface SearchResult {
-  verdict: 'verified' | 'violation' | 'incomplete';
-  /** The shortest violation found (the first in `violations`). */
-  violation?: Violation;
-  /** With findAll: one per distinct kind and code, shortest first. */
-  violations?: Violation[];
-  /** Why the search ended early: set when incomplete, and with findAll whenever the list may be partial. */
-  incompleteReason?: IncompleteReason;
-  /** With incompleteReason 'memory': how many states would fit, and what to do (control.ts). */
-  memoryMessage?: string;
-  stats: SearchStats;
-}
-
-export async function explore(model: Model, options: SearchOptions = {}): Promise<SearchResult> {
+export async function searchSequential(model: Model, options: SearchOptions = {}): Promise<SearchResult> {
   checkModel(model);
   const config = engineConfig(model, options);
   const order = options.order ?? 'bfs';
@@ -128,7 +81,7 @@ export async function explore(model: Model, options: SearchOptions = {}): Promis
   stats.seconds = control.seconds;
 
   const reason: IncompleteReason | null = stopped ?? cutBy;
-  const result: SearchResult = { verdict: 'verified', stats };
+  const result: SearchResult = { verdict: 'verified', stats, engine: { kind: 'sequential', order } };
   if (violations.length > 0) {
     result.verdict = 'violation';
     result.violation = violations[0];

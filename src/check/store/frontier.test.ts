@@ -8,15 +8,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
-import { explore } from '../search/search.ts';
+import { explore } from '../index.ts';
 import {
   CHUNK,
   CHUNK_START_BYTES,
   CHUNK_STARTS_INITIAL_BYTES,
-  exploreParallel,
   FRONTIER_INITIAL_BYTES,
-} from '../threads/parallel.ts';
-import { buildModel } from '../threads/swarm.ts';
+} from '../threads/parallel/layout.ts';
+import { exploreParallel } from '../threads/parallel/parallel.ts';
+import { buildModel } from '../threads/source.ts';
 import { FrontierReader, FrontierWriter, maxEntryBytes } from './frontier.ts';
 
 /** Writes `entries` in chunks of `chunk`; returns the bytes and the chunks' offsets. */

@@ -22,33 +22,23 @@
  *
  * Workers run TypeScript through tsx. On Node 20 a worker does not take loader hooks from
  * `execArgv: ['--import', 'tsx']` (nodejs/node#47747: it fails on the first .ts import), so its first
- * module, swarm-boot.mjs, registers tsx's hooks in the worker itself, as bin/svmsim.js does for the
- * main thread, and then imports swarm-worker.ts.
+ * module, boot.mjs, registers tsx's hooks in the worker itself, as bin/svmsim.js does for the
+ * main thread, and then imports worker.ts.
  */
 
 import { availableParallelism } from 'node:os';
-import { isAbsolute } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import type { Model, Transition } from '../model.ts';
-import { declaresFootprints } from '../reduce/por.ts';
-import { concretize } from '../reduce/symmetry.ts';
-import { RunControl, type StopReason } from '../search/control.ts';
-import { DepthFirst } from '../search/dfs.ts';
-import type { ReductionCounts } from '../search/engine.ts';
-import type { ViolationKind } from '../search/findings.ts';
-import type { IncompleteReason, Violation } from '../search/search.ts';
-import { finalState, traceTo } from '../trace/trace.ts';
+import type { Model, Transition } from '../../model.ts';
+import { declaresFootprints } from '../../reduce/por.ts';
+import { concretize } from '../../reduce/symmetry.ts';
+import type { IncompleteReason, SwarmSearch, Violation } from '../../result.ts';
+import { RunControl, type StopReason } from '../../search/control.ts';
+import { DepthFirst } from '../../search/dfs.ts';
+import type { ReductionCounts } from '../../search/engine.ts';
+import type { ViolationKind } from '../../search/findings.ts';
+import { finalState, traceTo } from '../../trace/trace.ts';
+import { buildModel, type ModelSource, moduleUrl } from '../source.ts';
 import { diversify } from './diversify.ts';
-
-/** Where a worker gets its model: `(await import(module))[exportName](...args)`. */
-export interface ModelSource {
-  /** An absolute path or a file: URL. */
-  module: string;
-  /** A function export returning the Model (or a promise of one). */
-  exportName: string;
-  args?: unknown[];
-}
 
 export interface SwarmOptions {
   /** How many searches: one in this thread, the others in workers; the machine's parallelism by default. */
@@ -69,20 +59,6 @@ export interface SwarmOptions {
   symmetry?: boolean;
   /** Partial-order reduction in every search (explore's option); a model without footprints is unreduced. */
   por?: boolean;
-}
-
-/** One search: its verdict and counts, and what its reductions did (as an engine's). */
-export interface SwarmSearch extends ReductionCounts {
-  /** Search 0 (in this thread) follows the model's own order, the others orders drawn from the seed. */
-  index: number;
-  verdict: 'verified' | 'violation' | 'incomplete';
-  incompleteReason?: IncompleteReason;
-  states: number;
-  transitions: number;
-  maxDepth: number;
-  seconds: number;
-  bytes: number;
-  memoryMessage?: string;
 }
 
 export interface SwarmResult {
@@ -133,7 +109,15 @@ const POLL_MS = 50;
 /** How long the other searches get to report after the swarm's question is settled. */
 const GRACE_MS = 200;
 
-export async function swarm(source: ModelSource, options: SwarmOptions = {}): Promise<SwarmResult> {
+/**
+ * Runs the swarm. `built`, when given, is this thread's instance of the model `source` builds (a
+ * caller that has one saves building another); search 0 runs on it.
+ */
+export async function swarm(
+  source: ModelSource,
+  options: SwarmOptions = {},
+  built?: Model,
+): Promise<SwarmResult> {
   const started = performance.now();
   moduleUrl(source);
   const n = options.workers ?? availableParallelism();
@@ -182,7 +166,7 @@ export async function swarm(source: ModelSource, options: SwarmOptions = {}): Pr
   };
   try {
     const here = (async () => {
-      model = await buildModel(source);
+      model = built ?? (await buildModel(source));
       settle(await searchInOrder(model, task(0)));
     })();
     await Promise.all([here, ...workers.map(({ outcome }) => outcome.then(settle))]);
@@ -216,15 +200,6 @@ export async function swarm(source: ModelSource, options: SwarmOptions = {}): Pr
   }
   result.seconds = (performance.now() - started) / 1000;
   return result;
-}
-
-/** The module's URL; workers resolve nothing relative to the caller, so the path must be absolute. */
-function moduleUrl(source: ModelSource): string {
-  if (source.module.startsWith('file:')) return source.module;
-  if (!isAbsolute(source.module)) {
-    throw new Error(`the model module must be an absolute path or a file: URL, not '${source.module}'`);
-  }
-  return pathToFileURL(source.module).href;
 }
 
 /**
@@ -281,26 +256,12 @@ export async function searchInOrder(original: Model, task: WorkerTask): Promise<
   return outcome;
 }
 
-/** Imports `source.module` and calls its export; says which part is wrong when it cannot. */
-export async function buildModel(source: ModelSource): Promise<Model> {
-  const mod = (await import(moduleUrl(source))) as Record<string, unknown>;
-  const make = mod[source.exportName];
-  if (typeof make !== 'function') {
-    throw new Error(`${source.module} has no function export '${source.exportName}' to build the model`);
-  }
-  const model = (await make(...(source.args ?? []))) as Model;
-  if (typeof model?.step !== 'function' || !Number.isInteger(model.stateWords)) {
-    throw new Error(`${source.module}: ${source.exportName}(...) did not return a Model`);
-  }
-  return model;
-}
-
 /**
  * Starts one worker. Its outcome is what it posts; a worker terminated before it could post counts as
  * stopped with nothing explored, and one that fails rejects with its error.
  */
 function startWorker(task: WorkerTask): { outcome: Promise<WorkerOutcome>; terminate: () => void } {
-  const worker = new Worker(new URL('./swarm-boot.mjs', import.meta.url), { workerData: task });
+  const worker = new Worker(new URL('./boot.mjs', import.meta.url), { workerData: task });
   let terminated = false;
   const outcome = new Promise<WorkerOutcome>((resolve, reject) => {
     let posted: WorkerOutcome | null = null;

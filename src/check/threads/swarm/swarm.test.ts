@@ -1,13 +1,14 @@
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { dining } from '../examples/dining.ts';
-import { refcount } from '../examples/refcount.ts';
-import type { Model } from '../model.ts';
-import { finalState } from '../trace/trace.ts';
-import { type ModelSource, searchInOrder, swarm } from './swarm.ts';
+import { dining } from '../../examples/dining.ts';
+import { refcount } from '../../examples/refcount.ts';
+import type { Model } from '../../model.ts';
+import { finalState } from '../../trace/trace.ts';
+import type { ModelSource } from '../source.ts';
+import { searchInOrder, swarm } from './swarm.ts';
 
 const example = (name: string, exportName: string, args: unknown[]): ModelSource => ({
-  module: fileURLToPath(new URL(`../examples/${name}.ts`, import.meta.url)),
+  module: fileURLToPath(new URL(`../../examples/${name}.ts`, import.meta.url)),
   exportName,
   args,
 });

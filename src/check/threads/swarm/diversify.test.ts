@@ -1,11 +1,11 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { counters } from '../examples/counters.ts';
-import { dining } from '../examples/dining.ts';
-import { enumerate } from '../examples/enumerate.ts';
-import { refcount } from '../examples/refcount.ts';
-import { explore } from '../search/search.ts';
-import { finalState } from '../trace/trace.ts';
+import { counters } from '../../examples/counters.ts';
+import { dining } from '../../examples/dining.ts';
+import { enumerate } from '../../examples/enumerate.ts';
+import { refcount } from '../../examples/refcount.ts';
+import { explore } from '../../index.ts';
+import { finalState } from '../../trace/trace.ts';
 import { diversify } from './diversify.ts';
 
 describe('diversify', () => {

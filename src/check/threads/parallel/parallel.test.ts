@@ -10,21 +10,21 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { counters } from '../examples/counters.ts';
-import { dining } from '../examples/dining.ts';
-import { enumerate } from '../examples/enumerate.ts';
-import { peterson } from '../examples/peterson.ts';
-import { type ProgramsSpec, programs } from '../examples/programs.ts';
-import { refcount } from '../examples/refcount.ts';
-import type { Model } from '../model.ts';
-import { explore, type Progress, type SearchResult } from '../search/search.ts';
-import { finalState } from '../trace/trace.ts';
+import { counters } from '../../examples/counters.ts';
+import { dining } from '../../examples/dining.ts';
+import { enumerate } from '../../examples/enumerate.ts';
+import { peterson } from '../../examples/peterson.ts';
+import { type ProgramsSpec, programs } from '../../examples/programs.ts';
+import { refcount } from '../../examples/refcount.ts';
+import { explore, type Progress, type SearchResult } from '../../index.ts';
+import type { Model } from '../../model.ts';
+import { finalState } from '../../trace/trace.ts';
+import type { ModelSource } from '../source.ts';
+import { buildModel } from '../source.ts';
 import { exploreParallel, type ParallelOptions, type ParallelResult } from './parallel.ts';
-import type { ModelSource } from './swarm.ts';
-import { buildModel } from './swarm.ts';
 
 const example = (name: string, exportName: string, args: unknown[]): ModelSource => ({
-  module: fileURLToPath(new URL(`../examples/${name}.ts`, import.meta.url)),
+  module: fileURLToPath(new URL(`../../examples/${name}.ts`, import.meta.url)),
   exportName,
   args,
 });

@@ -13,7 +13,7 @@
  * partial-order reduction picks among the same ample sets, in the search's own order of actors.
  */
 
-import type { Model, Transition } from '../model.ts';
+import type { Model, Transition } from '../../model.ts';
 
 export interface Diversified extends Model {
   /** The same moves, numbered as the original model numbers them. */
