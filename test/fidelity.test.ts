@@ -18,19 +18,11 @@ import {
   withSpeculativeCaching,
 } from '../src/scenario/load.ts';
 import { SvmSystem } from '../src/system/system.ts';
+import { check as checkWith } from './verdict.ts';
 
-async function check(scenario: string, policy: string) {
-  const sys = new SvmSystem(loadScenario(scenario), findPolicy(policy)!);
-  const r = await explore(sys, { order: 'bfs', symmetry: true, por: true });
-  if (!r.violation) return { verdict: r.verdict, states: r.stats.states };
-  const { steps, final } = traceSteps(sys, r.violation.trace);
-  return {
-    verdict: r.verdict,
-    states: r.stats.states,
-    steps,
-    v: describeViolation(sys, final, r.violation.code, r.violation.trace),
-  };
-}
+/** As `svmsim check` runs: breadth-first, with symmetry and partial-order reduction. */
+const check = (scenario: string, policy: string) =>
+  checkWith(scenario, policy, { order: 'bfs', symmetry: true, por: true });
 
 describe('prq_event_thread keeps no svm across requests (bad_req ends with svm = NULL)', () => {
   it('two-procs-one-device under e57e58bd: no use after free of an intel_svm; verified', async () => {
