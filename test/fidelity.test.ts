@@ -10,7 +10,6 @@ import { builtinPolicies, findPolicy } from '../src/drivers/iommu/intel/policies
 import { framePc, frameRoutine, nextFrame } from '../src/kernel/exec.ts';
 import { routines } from '../src/kernel/kernel.ts';
 import { describeViolation } from '../src/report/describe.ts';
-import { traceSteps } from '../src/report/text.ts';
 import {
   builtinScenarios,
   loadScenario,

@@ -64,6 +64,7 @@ export async function explore(model: Model, options: ExploreOptions = {}): Promi
     throw new Error(`${engine}: ${option} is not supported (${why})`);
   };
   if (options.findAll) refuse('findAll', 'the first violation ends the search');
+  if (options.liveness) refuse('liveness', 'the cycle search runs on the sequential BFS graph');
   if (workers !== undefined) {
     if (options.order === 'dfs') refuse("order 'dfs'", 'the parallel search is breadth-first');
     if (options.hashCompaction === false) refuse('hashCompaction false', 'its shared table keeps signatures');

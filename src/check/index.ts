@@ -8,11 +8,14 @@
  *   reduce/   partial-order and symmetry reduction, and the audit of a model's claims for them
  *   threads/  searches in worker threads: the swarm and the parallel BFS, and how a thread builds its model
  *   trace/    counterexample traces: rebuilt from parent links, replayed
- *   examples/ small classic models (counters, Peterson, dining philosophers, refcount)
+ *   liveness/ livelocks: the explored graph's edges, its fair cycles where an actor waits for ever, lassos
+ *   examples/ small classic models (counters, Peterson, dining philosophers, refcount, SPIN's
+ *             non-progress cycles)
  */
 
 export { counters } from './examples/counters.ts';
 export { dining } from './examples/dining.ts';
+export { flagWait, politeRetry } from './examples/livelock.ts';
 export { peterson } from './examples/peterson.ts';
 export { refcount } from './examples/refcount.ts';
 export { type ExploreOptions, explore } from './explore.ts';
@@ -30,6 +33,8 @@ export { sortBlocks } from './reduce/symmetry.ts';
 export type {
   EngineReport,
   IncompleteReason,
+  Lasso,
+  LivenessStats,
   Progress,
   ReductionStats,
   SearchOrder,

@@ -54,6 +54,13 @@ export interface Model {
    * which only daemons can move is quiescent.
    */
   isDaemon(actor: number): boolean;
+  /**
+   * Liveness (liveness/cycles.ts): whether `actor` is waiting in `state` for an event (a lock, a
+   * reply, a flag another actor sets), blocked or spinning. A cycle of states all along which some
+   * actor waits, while the system keeps moving fairly, is a livelock: it waits for ever. Not waiting
+   * when absent; a model that never waits has no livelocks.
+   */
+  waiting?(state: Int32Array, actor: number): boolean;
 
   /*
    * Partial-order reduction (por.ts) asks for the next four together; a model without them is

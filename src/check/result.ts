@@ -4,10 +4,12 @@
  * shape. `engine` says which ran, with what only that search can say.
  */
 
+import type { Lasso } from './liveness/lasso.ts';
 import type { Transition } from './model.ts';
 import type { ReductionCounts } from './search/engine.ts';
 import type { ViolationKind } from './search/findings.ts';
 
+export type { Lasso } from './liveness/lasso.ts';
 export type { Progress } from './search/control.ts';
 export type { ViolationKind } from './search/findings.ts';
 
@@ -17,10 +19,15 @@ export type IncompleteReason = 'max-states' | 'max-seconds' | 'max-depth' | 'sto
 export interface Violation {
   code: number;
   kind: ViolationKind;
-  /** From the initial state to the violating state. */
+  /**
+   * From the initial state to the violating state. For a livelock, the lasso's stem then its cycle,
+   * so that it replays like any other trace and ends where the cycle begins (and ends).
+   */
   trace: Transition[];
   /** Steps in the trace. */
   depth: number;
+  /** For a livelock ('livelock', whose code is 1 + the waiting actor): the stem and the cycle. */
+  lasso?: Lasso;
 }
 
 export interface SearchStats {
@@ -35,6 +42,19 @@ export interface SearchStats {
   omissionProbability?: number;
   /** Set when a reduction was asked for: which ran (the model supports it) and what they did. */
   reduced?: ReductionStats;
+  /** Set when the liveness check ran. */
+  liveness?: LivenessStats;
+}
+
+export interface LivenessStats {
+  /** Edges of the explored graph. */
+  edges: number;
+  /** States on some cycle of the graph, livelock or not: 0 means there was nothing to look for. */
+  cyclicStates: number;
+  /** States in which some actor waits (Model.waiting). */
+  waitingStates: number;
+  /** The cycle search, after the search proper (both are in `seconds`). */
+  seconds: number;
 }
 
 export interface ReductionStats extends ReductionCounts {

@@ -10,12 +10,18 @@ import {
   type Progress,
   type SearchResult,
   type Transition,
+  type Violation,
 } from '../check/index.ts';
 import type { SvmPolicy } from '../drivers/iommu/intel/svm.ts';
-import { describeViolation, type StepView, type ViolationView } from '../report/describe.ts';
+import {
+  describeLivelock,
+  describeViolation,
+  type StepView,
+  type ViolationView,
+} from '../report/describe.ts';
 import { renderHtml } from '../report/html/render.ts';
 import { reportData } from '../report/snapshot.ts';
-import { colorsFor, formatSteps, formatViolation, traceSteps } from '../report/text.ts';
+import { colorsFor, formatTrace, formatViolation, traceSteps } from '../report/text.ts';
 import { withSpeculativeCaching } from '../scenario/load.ts';
 import type { Scenario } from '../scenario/types.ts';
 import { SvmSystem } from '../system/system.ts';
@@ -49,6 +55,8 @@ export interface CheckOptions {
   workers?: number;
   /** The policy argument as the user gave it (a worker must load the same policy). */
   policyArgs?: string[];
+  /** Also look for livelocks (check/liveness): breadth-first, with the reductions off. */
+  liveness?: boolean;
 }
 
 export interface CheckResult {
@@ -60,8 +68,10 @@ export interface CheckResult {
   memoryMessage?: string;
   violation: ViolationView | null;
   trace: StepView[];
+  /** For a livelock: trace[cycleStart..] is the cycle, back to the state trace[..cycleStart] reaches. */
+  cycleStart?: number;
   /** With --all: every other kind of violation found, each with its own shortest trace. */
-  more?: { violation: ViolationView; trace: StepView[] }[];
+  more?: { violation: ViolationView; trace: StepView[]; cycleStart?: number }[];
   stats: {
     states: number;
     transitions: number;
@@ -71,6 +81,8 @@ export interface CheckResult {
     omissionProbability?: number;
     /** Which reductions ran, and what they did (explore's stats.reduced). */
     reduced?: SearchResult['stats']['reduced'];
+    /** With --liveness: the graph's edges, states on cycles and with a waiting actor. */
+    liveness?: SearchResult['stats']['liveness'];
     /**
      * When symmetry reduction ran: the groups of interchangeable processes, by name, and for a
      * group whose processes each bring their own device into an exchange, those devices (in the
@@ -102,16 +114,21 @@ export async function checkOne(
     maxStates: o.maxStates,
     maxSeconds: o.maxSeconds,
     hashCompaction: o.hashCompaction,
-    por: o.por ?? true,
-    symmetry: o.symmetry ?? true,
+    // A cycle and its fairness need the unreduced graph.
+    por: o.liveness ? false : (o.por ?? true),
+    symmetry: o.liveness ? false : (o.symmetry ?? true),
+    liveness: o.liveness,
     findAll: o.all,
     shouldStop: () => interrupted,
     onProgress,
     progressIntervalMs: 250,
   });
-  const explain = (v: { trace: Transition[]; code: number }) => {
+  const explain = (v: Violation) => {
     const { steps, final } = traceSteps(sys, v.trace);
-    return { violation: describeViolation(sys, final, v.code, v.trace), trace: steps };
+    if (v.lasso === undefined)
+      return { violation: describeViolation(sys, final, v.code, v.trace), trace: steps };
+    const cycleStart = v.lasso.stem.length;
+    return { violation: describeLivelock(sys, final, v.lasso.waiting), trace: steps, cycleStart };
   };
   const first = raw.violation ? explain(raw.violation) : null;
   const more = (raw.violations ?? []).slice(1).map(explain);
@@ -128,6 +145,7 @@ export async function checkOne(
       ...(raw.memoryMessage ? { memoryMessage: raw.memoryMessage } : {}),
       violation: first?.violation ?? null,
       trace: first?.trace ?? [],
+      ...(first?.cycleStart === undefined ? {} : { cycleStart: first.cycleStart }),
       ...(more.length ? { more } : {}),
       stats: {
         states: st.states,
@@ -137,6 +155,7 @@ export async function checkOne(
         bytesPerState: Math.round(st.bytesPerState),
         ...(st.omissionProbability === undefined ? {} : { omissionProbability: st.omissionProbability }),
         ...(st.reduced === undefined ? {} : { reduced: st.reduced }),
+        ...(st.liveness === undefined ? {} : { liveness: st.liveness }),
         ...(st.reduced?.symmetry && sys.symmetry
           ? {
               symmetry: {
@@ -227,15 +246,19 @@ function describeResult(r: CheckResult, c: ReturnType<typeof colorsFor>): string
   // Partial-order reduction: moves that touch only their own actor's words taken alone (system/footprint.ts).
   const por = r.stats.reduced?.por ? ', partial-order reduced' : '';
   const stats = `${r.stats.states.toLocaleString('en-US')} states, ${r.stats.transitions.toLocaleString('en-US')} transitions, ${r.stats.seconds.toFixed(2)} s${por}${sym}${omission}`;
+  const livelock = r.stats.liveness ? ', livelock' : '';
   if (r.verdict === 'verified')
-    return `${head}${c.green('verified')} (${stats}): no leak, use-after-free, refcount misuse, kernel warning, NULL dereference, disturbance or deadlock in any interleaving`;
+    return `${head}${c.green('verified')} (${stats}): no leak, use-after-free, refcount misuse, kernel warning, NULL dereference, disturbance${livelock} or deadlock in any interleaving`;
   if (r.verdict === 'incomplete')
     return `${head}${c.yellow(`incomplete (${r.incompleteReason})`)} after ${stats}: nothing found so far`;
-  const all = [{ violation: r.violation as ViolationView, trace: r.trace }, ...(r.more ?? [])];
+  const all = [
+    { violation: r.violation as ViolationView, trace: r.trace, cycleStart: r.cycleStart },
+    ...(r.more ?? []),
+  ];
   return all
     .map(
       (x) =>
-        `${head}${c.red(x.violation.kind)} in ${x.trace.length} steps (${stats})\n\n${formatSteps(x.trace, c)}\n\n${formatViolation(x.violation, c)}`,
+        `${head}${c.red(x.violation.kind)} in ${x.trace.length} steps (${stats})\n\n${formatTrace(x.trace, x.cycleStart, c)}\n\n${formatViolation(x.violation, c)}`,
     )
     .join('\n\n');
 }

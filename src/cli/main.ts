@@ -93,6 +93,12 @@ export async function main(argv: string[]): Promise<number> {
     )
     .option('--max-seconds <s>', 'stop (incomplete, exit 3) after this long', num('--max-seconds'))
     .option('--all', 'go on past the first violation: one shortest trace per kind of violation')
+    .addOption(
+      new Option(
+        '--liveness',
+        'also look for livelocks: a cycle where a kernel actor waits for ever while the system keeps moving (breadth-first, reductions off)',
+      ).conflicts(['dfs', 'swarm', 'workers']),
+    )
     .option(
       '--hash-compaction',
       'store a 64-bit hash per state instead of the state (prints the omission probability)',
@@ -137,6 +143,7 @@ export async function main(argv: string[]): Promise<number> {
         maxSeconds: o.maxSeconds,
         hashCompaction: o.hashCompaction,
         all: o.all,
+        liveness: o.liveness,
         report: o.report,
         por: o.por,
         symmetry: o.symmetry,

@@ -35,7 +35,8 @@ export interface StepView {
 }
 
 export interface ViolationView {
-  kind: ViolationKind;
+  /** A property of properties/violations.ts, or a livelock, which the explorer finds on a cycle. */
+  kind: ViolationKind | 'livelock';
   message: string;
   /** For a leak: the chain of holders that keeps the leaked objects alive, as object names. */
   cycle?: string[];
@@ -229,6 +230,28 @@ export function describeMove(
     at,
     notes,
     changes: diffStates(sys, before, after),
+  };
+}
+
+/**
+ * A livelock (check/liveness), in words: the kernel actors that wait all along the cycle, and where
+ * the first of them waits, in the state where the cycle begins.
+ */
+export function describeLivelock(
+  sys: SvmSystem,
+  state: Int32Array,
+  waiting: readonly number[],
+): ViolationView {
+  sys.world.s = state;
+  const a = waiting[0];
+  const k = sys.kernel;
+  k.bindActor(a);
+  const where = k.sp > 0 ? `${sys.routineName(k.routineId)}:${sys.stepLabel(k.routineId, k.pc)}` : '?';
+  const names = waiting.map((w) => sys.actors[w].name);
+  return {
+    kind: 'livelock',
+    message: `${names.join(', ')} ${names.length === 1 ? 'waits' : 'wait'} for ever (${names[0]} in ${where}) while the system keeps moving round the cycle`,
+    actor: names[0],
   };
 }
 

@@ -44,7 +44,7 @@ export function foldChanges(changes: readonly Change[]): string[] {
 
 export function formatSteps(steps: readonly StepView[], c: Colors): string {
   const width = Math.max(4, ...steps.map((s) => s.actorName.length));
-  const num = String(steps.length).length;
+  const num = String(Math.max(0, ...steps.map((s) => s.index))).length;
   const lines: string[] = [];
   for (const s of steps) {
     const at = s.at ? `${c.dim(s.at)}${s.notes.length ? ' → ' : ''}` : '';
@@ -54,6 +54,17 @@ export function formatSteps(steps: readonly StepView[], c: Colors): string {
     for (const ch of foldChanges(s.changes)) lines.push(`${' '.repeat(num + width + 4)}${c.dim(ch)}`);
   }
   return lines.join('\n');
+}
+
+/**
+ * A trace, or a livelock's lasso: with `cycleStart`, the steps before it (the stem), then `cycle:` and
+ * the steps from it on, which lead back to the state the cycle began in.
+ */
+export function formatTrace(steps: readonly StepView[], cycleStart: number | undefined, c: Colors): string {
+  if (cycleStart === undefined) return formatSteps(steps, c);
+  const stem = steps.slice(0, cycleStart);
+  const cycle = formatSteps(steps.slice(cycleStart), c);
+  return `${stem.length > 0 ? `${formatSteps(stem, c)}\n` : ''}${c.bold('cycle:')}\n${cycle}`;
 }
 
 export function formatViolation(v: ViolationView, c: Colors): string {

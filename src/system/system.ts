@@ -235,6 +235,7 @@ export class SvmSystem implements Model {
     this.actors.push({ kind: 'iommu-cache', name: 'dmar0 caches' });
     this.actorCount = this.actors.length;
     this.stateWords = this.world.words;
+    this.scratch = new Int32Array(this.stateWords);
     this.prq = svm.prq;
     const groups = exchangeGroups(scenario);
     if (groups.length > 0) {
@@ -386,6 +387,21 @@ export class SvmSystem implements Model {
     if (leakedObjects(this.world).length > 0) return V.leak;
     return 0;
   }
+
+  /**
+   * Liveness (check/liveness): a kernel actor waits when it is stuck mid-routine, as deadlockedActor
+   * judges a settled system: not finished, not parked at its idle step, and its next step blocks
+   * (a mutex held, a completion not yet signalled).
+   */
+  waiting(state: Int32Array, actor: number): boolean {
+    if (!this.isKernelActor(actor)) return false;
+    this.world.s = state;
+    const a = this.world.actor[actor];
+    if (a.done === 1 || a.sp === 0 || this.kernel.atIdle(actor)) return false;
+    return !this.step(state, actor, 0, this.scratch);
+  }
+
+  private readonly scratch: Int32Array;
 
   isDaemon(actor: number): boolean {
     const kind = this.actors[actor].kind;

@@ -13,6 +13,10 @@
  *
  * Reachable states: 32 for the correct order, 48 for turn-first (counted by hand in peterson.test.ts).
  *
+ * A process waits (Model.waiting) from its first step of the entry protocol until it enters. Peterson's
+ * algorithm is starvation-free under weak fairness: its waiting loop (pc 2, 3) can run for ever only
+ * while the other process never moves, so the liveness check finds no livelock (livelock.test.ts).
+ *
  * Footprints are declared, each word a resource, but partial-order reduction finds nothing to reduce:
  * every move writes its process's pc, which violation() reads. That is the visibility condition at
  * work, not a shortcoming of the footprints. The two processes are symmetric only together with
@@ -67,6 +71,8 @@ export function peterson(variant: PetersonVariant = 'correct'): Model {
     violation: (s) => (s[0] === CRITICAL && s[1] === CRITICAL ? PETERSON_BOTH_CRITICAL : 0),
     quiescent: () => 0,
     isDaemon: () => false,
+    // Trying to enter: past its first step of the entry protocol, not yet in the critical section.
+    waiting: (s, i) => s[i] >= 1 && s[i] < CRITICAL,
 
     resourceCount: 5,
     observed: [0, 1],

@@ -18,8 +18,12 @@
  * With partial-order reduction a state is first expanded through an ample set (por.ts); when one of
  * its moves leads back to the current or an earlier level, the cycle proviso has the state expanded
  * fully. With symmetry reduction every successor is canonicalized before it is looked up or stored.
+ *
+ * For the liveness check (search.ts) every edge is recorded in a StateGraph as it is stepped, lookups
+ * at maxDepth included; the reductions are then off.
  */
 
+import type { StateGraph } from '../liveness/graph.ts';
 import { MAX_CHOICES, type Model, packTransition, transitionActor } from '../model.ts';
 import { AmpleSets } from '../reduce/por.ts';
 import { StateArena } from '../store/arena.ts';
@@ -48,6 +52,7 @@ export class BreadthFirst implements Engine {
   private readonly ample: AmpleSets | null;
   private readonly symmetric: boolean;
   private readonly scratch: Int32Array;
+  private readonly graph: StateGraph | null;
   /** Set per expansion: whether its successors are only looked up (at maxDepth). */
   private lookupOnly = false;
   /** Set while an ample set is expanded; `revisited` when one of its moves led to this level or an
@@ -77,6 +82,7 @@ export class BreadthFirst implements Engine {
     this.ample = config.por ? new AmpleSets(model) : null;
     this.symmetric = config.symmetry;
     this.scratch = new Int32Array(model.stateWords);
+    this.graph = config.graph ?? null;
 
     const init = this.cur;
     model.init(init);
@@ -97,7 +103,9 @@ export class BreadthFirst implements Engine {
 
   get bytes(): number {
     const queue = this.visited.arena === null ? this.queue.bytes : 0;
-    return this.visited.bytes + queue + this.switches.bytes + (this.ample?.bytes ?? 0);
+    return (
+      this.visited.bytes + queue + this.switches.bytes + (this.ample?.bytes ?? 0) + (this.graph?.bytes ?? 0)
+    );
   }
 
   runSlice(deadline: number): boolean {
@@ -132,6 +140,7 @@ export class BreadthFirst implements Engine {
   private expand(i: number): void {
     const { model, cur, daemon } = this;
     this.queue.copy(i, cur);
+    this.graph?.begin(i, cur);
     if (this.prune && model.violation(cur) !== 0) return;
     this.lookupOnly = this.depth >= this.config.maxDepth;
     const lastActor = i === 0 ? -1 : transitionActor(this.visited.transitionOf(i));
@@ -195,7 +204,7 @@ export class BreadthFirst implements Engine {
       this.transitions++;
       if (this.symmetric && model.canonicalize!(next, this.scratch)) this.reduced.canonicalized++;
       if (this.lookupOnly) {
-        if (this.cutBy === null || this.ampleMode) this.lookUp();
+        if (this.cutBy === null || this.ampleMode || this.graph !== null) this.lookUp(packTransition(a, c));
       } else if (!this.store(i, packTransition(a, c), sw)) {
         return -1;
       }
@@ -203,9 +212,14 @@ export class BreadthFirst implements Engine {
     return moves;
   }
 
-  /** At maxDepth: learns whether the bound keeps `next` out, and whether it revisits a stored state. */
-  private lookUp(): void {
-    if (this.visited.find(this.next) < 0) {
+  /**
+   * At maxDepth: learns whether the bound keeps `next` out, and whether it revisits a stored state;
+   * records the edge, by transition t, for the liveness check.
+   */
+  private lookUp(t: number): void {
+    const r = this.visited.find(this.next);
+    this.graph?.edge(r, t);
+    if (r < 0) {
       if (this.cutBy === null) this.cutBy = 'max-depth';
     } else if (this.ampleMode) {
       this.revisited = true;
@@ -224,6 +238,7 @@ export class BreadthFirst implements Engine {
       return false;
     }
     const r = visited.add(next, i, t, this.cur);
+    this.graph?.edge(r >= 0 ? r : ~r, t);
     if (r >= 0) {
       this.switches.push(sw);
       if (visited.arena === null) this.queue.append(next);

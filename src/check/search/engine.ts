@@ -3,6 +3,7 @@
  * behind progress reports and the final statistics.
  */
 
+import type { StateGraph } from '../liveness/graph.ts';
 import { MAX_CHOICES } from '../model.ts';
 import type { VisitedSet } from '../store/visited.ts';
 import type { Findings, ViolationKind } from './findings.ts';
@@ -19,6 +20,8 @@ export interface EngineConfig {
   por: boolean;
   /** Symmetry reduction (symmetry.ts); set only for a model that canonicalizes. */
   symmetry: boolean;
+  /** Liveness: where the BFS records every edge it steps (liveness/graph.ts). */
+  graph?: StateGraph;
 }
 
 /** What the reductions did: search.ts reports these as stats.reduced. */

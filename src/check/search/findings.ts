@@ -7,7 +7,8 @@
  * the next level is only known once the current level is fully expanded; `settle` then picks one.
  */
 
-export type ViolationKind = 'state' | 'quiescent';
+/** 'state' and 'quiescent' are recorded here; 'livelock', a cycle, by the liveness check (liveness/). */
+export type ViolationKind = 'state' | 'quiescent' | 'livelock';
 
 export interface Finding {
   kind: ViolationKind;

@@ -20,8 +20,16 @@
  * (symmetry.ts) on one that canonicalizes. Both keep every reachable kind and code of violation, and
  * traces stay replayable from the initial state; with POR a BFS trace is shortest among the explored
  * paths, which may be longer than the shortest path of the full graph.
+ *
+ * Liveness, off unless asked for: the BFS keeps every edge, and once the search is over the cycles of
+ * the explored graph are searched for livelocks (liveness/cycles.ts): an actor waiting for ever while
+ * the others move fairly. One is reported as a lasso, a stem then a cycle, shortest stem first. A
+ * cycle needs the full graph: liveness runs breadth-first and without reductions.
  */
 
+import { findLivelocks } from '../liveness/cycles.ts';
+import { StateGraph } from '../liveness/graph.ts';
+import { lassoOf } from '../liveness/lasso.ts';
 import type { Model } from '../model.ts';
 import { declaresFootprints } from '../reduce/por.ts';
 import { concretize } from '../reduce/symmetry.ts';
@@ -65,6 +73,13 @@ export interface SearchOptions extends ControlOptions {
    * A model without canonicalize is explored unreduced.
    */
   symmetry?: boolean;
+  /**
+   * Look for livelocks too (Model.waiting): cycles along which an actor waits for ever while the
+   * system moves on under weak fairness, reported as kind 'livelock' with a lasso. Only when the
+   * safety search found nothing (with findAll, after what it found). Needs order 'bfs' and no
+   * reductions, and keeps every edge: about 8 bytes per transition more.
+   */
+  liveness?: boolean;
 }
 
 export async function searchSequential(model: Model, options: SearchOptions = {}): Promise<SearchResult> {
@@ -118,6 +133,18 @@ async function search(model: Model, order: SearchOrder, config: Config, control:
       : {}),
   };
   const found = engine.findings.list().map((f) => violationOf(model, engine, f, config.symmetry));
+  if (config.graph !== undefined && stopped === null && (found.length === 0 || config.findAll)) {
+    const start = performance.now();
+    const daemon = Uint8Array.from({ length: model.actorCount }, (_, a) => (model.isDaemon(a) ? 1 : 0));
+    const { lassos, cyclicStates, waitingStates } = findLivelocks(config.graph, daemon);
+    for (const l of config.findAll ? lassos : lassos.slice(0, 1)) {
+      const lasso = lassoOf(model, engine.visited, l);
+      const trace = [...lasso.stem, ...lasso.cycle];
+      found.push({ code: l.waiter + 1, kind: 'livelock', trace, depth: trace.length, lasso });
+    }
+    const seconds = (performance.now() - start) / 1000;
+    stats.liveness = { edges: config.graph.edges, cyclicStates, waitingStates, seconds };
+  }
   return { stats, stopped, cutBy: engine.cutBy, found };
 }
 
@@ -132,6 +159,7 @@ async function shorten(
     ...config,
     findAll: false,
     maxDepth: Math.min(config.maxDepth, found.depth),
+    graph: undefined,
     target: { kind: found.kind, code: found.code },
   });
   const stopped: StopReason | null = await control.drive(bfs);
@@ -179,6 +207,16 @@ function engineConfig(model: Model, options: SearchOptions): Config {
   };
   limit('maxSeconds', options.maxSeconds, 0);
   limit('progressIntervalMs', options.progressIntervalMs, 0);
+  const liveness = options.liveness === true;
+  if (liveness && options.order === 'dfs') {
+    throw new Error(`liveness searches breadth-first, for the shortest stem; use order 'bfs', not 'dfs'`);
+  }
+  if (liveness && (options.por === true || options.symmetry === true)) {
+    throw new Error(
+      'liveness needs the full state graph: partial-order and symmetry reduction keep the safety ' +
+        'verdict but not the cycles and their fairness; turn them off',
+    );
+  }
   return {
     maxStates: limit('maxStates', options.maxStates, 1),
     maxDepth: limit('maxDepth', options.maxDepth, 0),
@@ -188,6 +226,7 @@ function engineConfig(model: Model, options: SearchOptions): Config {
     por: options.por === true && declaresFootprints(model),
     symmetry: options.symmetry === true && model.canonicalize !== undefined,
     reductionAsked: options.por === true || options.symmetry === true,
+    ...(liveness ? { graph: new StateGraph(model) } : {}),
   };
 }
 

@@ -6,11 +6,11 @@
  * inlined and a Content-Security-Policy forbids every load, so it opens the same from file://.
  */
 import { pageKindName } from '../../arch/x86/pgtable.ts';
-import type { ViolationKind } from '../../properties/violations.ts';
+import type { ViolationView } from '../describe.ts';
 import type { ReportData } from '../snapshot.ts';
 import { assets } from './assets.ts';
 
-const kindTitle: Record<ViolationKind, string> = {
+const kindTitle: Record<ViolationView['kind'], string> = {
   leak: 'Leak',
   'use-after-free': 'Use after free',
   refcount: 'Reference count misuse',
@@ -19,6 +19,7 @@ const kindTitle: Record<ViolationKind, string> = {
   capacity: 'Out of capacity',
   warning: 'Kernel warning',
   'null-deref': 'NULL pointer dereference',
+  livelock: 'Livelock',
 };
 
 /** Text for HTML element content and quoted attribute values. */

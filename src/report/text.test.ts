@@ -1,0 +1,37 @@
+import pc from 'picocolors';
+import { describe, expect, it } from 'vitest';
+import type { StepView } from './describe.ts';
+import { formatSteps, formatTrace } from './text.ts';
+
+const c = pc.createColors(false);
+const step = (index: number, actorName: string, note: string): StepView => ({
+  index,
+  actor: 0,
+  actorName,
+  actorKind: 'task',
+  choice: 0,
+  at: '',
+  notes: [note],
+  changes: [],
+});
+
+describe('formatTrace', () => {
+  const steps = [step(1, 'proc', 'mmap'), step(2, 'dev', 'DMA'), step(3, 'dev', 'DMA')];
+
+  it('is the plain trace without a cycle', () => {
+    expect(formatTrace(steps, undefined, c)).toBe(formatSteps(steps, c));
+  });
+
+  it('prints a lasso as its stem, then "cycle:" and the cycle, numbered on', () => {
+    expect(formatTrace(steps, 1, c).split('\n')).toEqual([
+      '1  proc  mmap',
+      'cycle:',
+      '2  dev   DMA',
+      '3  dev   DMA',
+    ]);
+  });
+
+  it('prints a cycle from the initial state with no stem', () => {
+    expect(formatTrace(steps, 0, c).split('\n')[0]).toBe('cycle:');
+  });
+});
