@@ -36,7 +36,10 @@ export interface ValkeyOptions {
   claimAfterMs?: number;
 }
 
-const factory = fileURLToPath(new URL('./factory.ts', import.meta.url));
+// factory.ts beside this module, or factory.js once compiled (as check.ts's systemSource).
+const factory = fileURLToPath(
+  new URL(`./factory.${import.meta.url.endsWith('.ts') ? 'ts' : 'js'}`, import.meta.url),
+);
 const bin = fileURLToPath(new URL('../../bin/svmsim.js', import.meta.url));
 const sha256 = (text: string | Buffer): string => createHash('sha256').update(text).digest('hex');
 
