@@ -45,6 +45,12 @@ export interface ViolationView {
   actor?: string;
   /** For a use after free or refcount misuse: the object (page#4, mm#0). */
   object?: string;
+  /**
+   * For a livelock: the trace is a lasso, and its steps from index cycleStart on (0-based; steps
+   * cycleStart + 1 onwards as printed) are the cycle, which ends in the state it began in, the state
+   * after the first cycleStart steps.
+   */
+  cycleStart?: number;
 }
 
 const hex = (v: number): string => `0x${(v >>> 0).toString(16)}`;
@@ -221,12 +227,13 @@ export function describeMove(
 
 /**
  * A livelock (check/liveness), in words: the kernel actors that wait all along the cycle, and where
- * the first of them waits, in the state where the cycle begins.
+ * the first of them waits, in the state where the cycle begins; the cycle begins after `cycleStart` steps.
  */
 export function describeLivelock(
   sys: SvmSystem,
   state: Int32Array,
   waiting: readonly number[],
+  cycleStart: number,
 ): ViolationView {
   sys.world.s = state;
   const a = waiting[0];
@@ -238,6 +245,7 @@ export function describeLivelock(
     kind: 'livelock',
     message: `${names.join(', ')} ${names.length === 1 ? 'waits' : 'wait'} for ever (${names[0]} in ${where}) while the system keeps moving round the cycle`,
     actor: names[0],
+    cycleStart,
   };
 }
 
