@@ -2,7 +2,7 @@
  * `svmsim check [scenario...] [--policy P...]`: exhaustive search of every interleaving, per
  * scenario and policy; a verdict with its state count, or the shortest trace to a violation.
  */
-import { writeFileSync } from 'node:fs';
+import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import { SingleBar } from 'cli-progress';
 import {
   explore,
@@ -12,6 +12,7 @@ import {
   type Transition,
   type Violation,
 } from '../check/index.ts';
+import { findPolicy } from '../drivers/iommu/intel/policies/index.ts';
 import type { SvmPolicy } from '../drivers/iommu/intel/svm.ts';
 import {
   describeLivelock,
@@ -24,9 +25,10 @@ import { reportData } from '../report/snapshot.ts';
 import { colorsFor, formatTrace, formatViolation, traceSteps } from '../report/text.ts';
 import type { Scenario } from '../scenario/types.ts';
 import { SvmSystem } from '../system/system.ts';
+import { guardedCheck } from './guard.ts';
 import { loadModelScenario } from './input.ts';
 import { policyIdentity } from './policy.ts';
-import { makeTraceFile, writeTraceFile } from './tracefile.ts';
+import { makeTraceFile, tracePath, writeTraceFile } from './tracefile.ts';
 import { VERSION } from './version.ts';
 
 export interface CheckOptions {
@@ -52,6 +54,8 @@ export interface CheckOptions {
   workers?: number;
   /** The policy argument as the user gave it (a worker must load the same policy). */
   policyArgs?: string[];
+  /** Polled by the search: true asks it to stop (default: Ctrl-C was pressed). */
+  shouldStop?: () => boolean;
   /** Also look for livelocks (check/liveness): breadth-first, with the reductions off. */
   liveness?: boolean;
 }
@@ -98,8 +102,8 @@ export async function checkOne(
   o: Omit<CheckOptions, 'policies'>,
   onProgress?: (p: Progress) => void,
   policyArg?: string,
+  sys = new SvmSystem(sc, policy),
 ): Promise<{ result: CheckResult; sys: SvmSystem; raw: SearchResult; trace: Transition[] }> {
-  const sys = new SvmSystem(sc, policy);
   const raw = await explore(sys, {
     order: o.order,
     workers: o.workers,
@@ -114,7 +118,7 @@ export async function checkOne(
     symmetry: o.liveness ? false : (o.symmetry ?? true),
     liveness: o.liveness,
     findAll: o.all,
-    shouldStop: () => interrupted,
+    shouldStop: o.shouldStop ?? (() => interrupted),
     onProgress,
     progressIntervalMs: 250,
   });
@@ -187,7 +191,17 @@ export async function checkCommand(scenarioArgs: string[], o: CheckOptions): Pro
     for (const sc of scenarios) {
       for (const [i, policy] of o.policies.entries()) {
         const bar = progressBar(o, `${sc.name} ${policy.name}`);
-        const { result, sys, trace } = await checkOne(sc, policy, o, bar?.update, o.policyArgs?.[i]);
+        const policyArg = o.policyArgs?.[i];
+        // A user's policy module runs in a worker thread that Ctrl-C and --max-seconds can stop
+        // even inside a step that never returns (guard.ts); --workers and --swarm have threads of their own.
+        const guarded =
+          policyArg !== undefined && !findPolicy(policyArg) && !o.workers && !(o.swarm && o.swarm > 1);
+        const { result, sys, trace } = guarded
+          ? {
+              ...(await guardedCheck(sc, policyArg, withoutPolicies(o), () => interrupted, bar?.update)),
+              sys: new SvmSystem(sc, policy),
+            }
+          : await checkOne(sc, policy, o, bar?.update, policyArg);
         bar?.stop();
         results.push(result);
         if (!reported || (!reported.violation && result.violation))
@@ -218,6 +232,15 @@ export async function checkCommand(scenarioArgs: string[], o: CheckOptions): Pro
     }));
     writeFileSync(o.report, renderHtml(data));
   }
+  if (o.traceOut && !results.some((r) => r.violation)) {
+    // An older counterexample left in place would be taken for this check's.
+    const path = tracePath(o.traceOut);
+    const stale = existsSync(path);
+    if (stale) rmSync(path);
+    process.stderr.write(
+      `svmsim: no counterexample, so no trace file${stale ? `: removed the older ${path}` : ` written to ${path}`}\n`,
+    );
+  }
   if (o.json) process.stdout.write(`${JSON.stringify({ results }, null, 1)}\n`);
   else process.stdout.write(`${table(results, c)}\n`);
   if (interrupted)
@@ -228,6 +251,8 @@ export async function checkCommand(scenarioArgs: string[], o: CheckOptions): Pro
   if (results.some((r) => r.verdict === 'incomplete') || interrupted) return 3;
   return 0;
 }
+
+const withoutPolicies = ({ policies: _p, policyArgs: _a, shouldStop: _s, ...rest }: CheckOptions) => rest;
 
 function describeResult(r: CheckResult, c: ReturnType<typeof colorsFor>): string {
   const head = `${c.bold(r.scenario)} under ${c.bold(r.policy)}: `;

@@ -1,7 +1,11 @@
 /**
  * The svmsim command line: run, check, replay, list. Exit codes: 0 nothing violated, 1 a
- * violation, 2 bad input (with file, line and field), 3 a limit stopped the search first.
+ * violation, 2 bad input (with file, line and field), 3 a limit stopped the search first, 4 an
+ * internal error (svmsim's own bug: EXIT_HELP says how to report it).
  */
+import { accessSync, constants, statSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { dirname, resolve } from 'node:path';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { builtinPolicies } from '../drivers/iommu/intel/policies/index.ts';
 import { builtinScenarios, InputError } from '../scenario/load.ts';
@@ -26,7 +30,49 @@ const num = (name: string) => (v: string) => {
     throw new InvalidArgumentError(`${name} must be a positive number, got '${v}'`);
   return n;
 };
+const positive = (name: string) => (v: string) => {
+  const n = int(name)(v);
+  if (n < 1) throw new InvalidArgumentError(`${name} must be at least 1, got '${v}'`);
+  return n;
+};
 const collect = (v: string, prev: string[] = []) => [...prev, v];
+
+const REPORT_TO = "svmsim's issue tracker (the repository you got svmsim from)";
+const EXIT_HELP = `
+Exit codes: 0 nothing violated, 1 a violation, 2 bad input (the message names the file, line,
+column and field; with --json, { "error": { "code", "message", "file", "line", "column" } } on
+stdout), 3 a limit or Ctrl-C stopped the search first, 4 an internal error: a bug in svmsim, never
+your input. Please report a 4 with the command line, the scenario and policy files and the whole
+message (it includes a stack trace) to ${REPORT_TO}.`;
+
+/**
+ * An output file (--report, --trace-out) that cannot be written, found before a search that may
+ * take hours instead of after it.
+ */
+function checkOutput(option: string, file: string | undefined): void {
+  if (file === undefined) return;
+  const dir = dirname(resolve(file));
+  const fail = (msg: string): never => {
+    throw new InputError(file, 0, 0, option, msg);
+  };
+  let isDir = false;
+  try {
+    isDir = statSync(dir).isDirectory();
+  } catch {
+    fail(`cannot write it: the directory ${dir} does not exist`);
+  }
+  if (!isDir) fail(`cannot write it: ${dir} is not a directory`);
+  try {
+    accessSync(dir, constants.W_OK);
+  } catch {
+    fail(`cannot write it: the directory ${dir} is not writable`);
+  }
+  try {
+    if (statSync(file).isDirectory()) fail('cannot write it: it is a directory');
+  } catch (e) {
+    if (e instanceof InputError) throw e;
+  }
+}
 
 export async function main(argv: string[]): Promise<number> {
   let code = 0;
@@ -36,7 +82,8 @@ export async function main(argv: string[]): Promise<number> {
     )
     .version(VERSION)
     .exitOverride()
-    .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+    .configureOutput({ writeErr: (s) => process.stderr.write(s) })
+    .addHelpText('after', EXIT_HELP);
 
   program
     .command('run')
@@ -52,6 +99,8 @@ export async function main(argv: string[]): Promise<number> {
     .option('--trace-out <file>', 'write the run as an ITF trace file (.itf.json; see svmsim replay)')
     .option('--report <file.html>', 'write a self-contained HTML report of the run')
     .action(async (scenario: string, o) => {
+      checkOutput('--trace-out', o.traceOut);
+      checkOutput('--report', o.report);
       code = runCommand(scenario, {
         policy: await resolvePolicy(o.policy),
         policyArg: o.policy,
@@ -74,7 +123,7 @@ export async function main(argv: string[]): Promise<number> {
     .option(
       '--max-states <n>',
       'stop (incomplete, exit 3) after storing this many states',
-      int('--max-states'),
+      positive('--max-states'),
     )
     .option('--max-seconds <s>', 'stop (incomplete, exit 3) after this long', num('--max-seconds'))
     .option('--all', 'go on past the first violation: one shortest trace per kind of violation')
@@ -95,7 +144,7 @@ export async function main(argv: string[]): Promise<number> {
         '--swarm <n>',
         'run n diversified depth-first searches in worker threads; the first violation wins',
       )
-        .argParser(int('--swarm'))
+        .argParser(positive('--swarm'))
         .conflicts(['bfs', 'all']),
     )
     .addOption(
@@ -103,11 +152,7 @@ export async function main(argv: string[]): Promise<number> {
         '--workers <n>',
         'breadth-first search by n threads sharing one hash-compacted table (storing what the sequential BFS stores)',
       )
-        .argParser((v) => {
-          const n = int('--workers')(v);
-          if (n < 1) throw new InvalidArgumentError(`--workers must be at least 1, got '${v}'`);
-          return n;
-        })
+        .argParser(positive('--workers'))
         .conflicts(['dfs', 'swarm', 'all']),
     )
     .option('--json', 'print { results: [...] } as JSON')
@@ -117,6 +162,16 @@ export async function main(argv: string[]): Promise<number> {
       'write a self-contained HTML report: the first counterexample and the table',
     )
     .action(async (scenarios: string[], o) => {
+      checkOutput('--trace-out', o.traceOut);
+      checkOutput('--report', o.report);
+      // More threads than cores only take turns on them, each holding its share of the table.
+      const cores = availableParallelism();
+      if (o.workers > cores) {
+        process.stderr.write(
+          `svmsim: --workers ${o.workers}: this machine has ${cores} cores; using ${cores}\n`,
+        );
+        o.workers = cores;
+      }
       const names: string[] = o.policy ?? builtinPolicies.map((p) => p.name);
       const policies = [];
       for (const n of names) policies.push(await resolvePolicy(n));
@@ -158,16 +213,32 @@ export async function main(argv: string[]): Promise<number> {
       process.stdout.write(`${lines.join('\n')}\n`);
     });
 
+  const json = argv.includes('--json');
   try {
     await program.parseAsync(argv);
     return code;
   } catch (e) {
     if (e instanceof InputError) {
       process.stderr.write(`svmsim: ${e.toString()}\n`);
+      if (json) printError(2, e.field ? `${e.field}: ${e.message}` : e.message, e.file, e.line, e.col);
       return 2;
     }
-    if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : 2;
-    process.stderr.write(`svmsim: internal error: ${(e as Error).stack ?? e}\n`);
+    if (e instanceof CommanderError) {
+      if (e.exitCode === 0) return 0;
+      if (json) printError(2, e.message.replace(/^error: /, ''), null, 0, 0);
+      return 2;
+    }
+    const err = e instanceof Error ? e : new Error(String(e));
+    process.stderr.write(
+      `svmsim: internal error (a bug in svmsim, not in your input; please report it with the command line and the files to ${REPORT_TO}):\n${err.stack ?? err.message}\n`,
+    );
+    if (json) printError(4, `internal error: ${err.message}`, null, 0, 0);
     return 4;
   }
+}
+
+/** The one JSON shape of every error (exit 2 and 4), on stdout where --json puts results. */
+function printError(code: number, message: string, file: string | null, line: number, column: number): void {
+  const error = { code, message, file, line: line || null, column: column || null };
+  process.stdout.write(`${JSON.stringify({ error }, null, 1)}\n`);
 }

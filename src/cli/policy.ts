@@ -33,11 +33,7 @@ export async function resolvePolicy(arg: string): Promise<SvmPolicy> {
   try {
     mod = await import(pathToFileURL(file).href);
   } catch (e) {
-    const msg = (e as Error).message.split('\n')[0];
-    const hint = /require\(\)/.test(msg)
-      ? ' (a .ts file outside an ESM package loads as CommonJS: name it .mts)'
-      : '';
-    throw new InputError(arg, 0, 0, '--policy', `cannot load the module: ${msg}${hint}`);
+    throw loadError(arg, file, e);
   }
   return checkPolicy(mod.default, arg);
 }
@@ -52,8 +48,19 @@ export function checkPolicy(p: unknown, file: string): SvmPolicy {
       'default export',
       'expected a policy object (export default { name, bind, unbind, release, fault })',
     );
-  const o = p as Record<string, unknown>;
+  // Read every field once, here: a getter that throws is the module's error, not svmsim's.
+  let o: Record<string, unknown>;
+  try {
+    o = { ...(p as Record<string, unknown>) };
+  } catch (e) {
+    return bad('default export', `reading the policy object threw: ${(e as Error).message ?? e}`);
+  }
   if (typeof o.name !== 'string' || o.name === '') bad('name', 'expected a non-empty string');
+  if (findPolicy(o.name as string))
+    bad(
+      'name',
+      `'${o.name}' is a built-in policy's name; give yours its own, so that results and traces cannot be mistaken for the built-in's`,
+    );
   for (const f of FUNCS) {
     const steps = o[f];
     if (!Array.isArray(steps) || steps.length === 0) bad(f, 'expected a non-empty array of steps');
@@ -79,6 +86,27 @@ export function checkPolicy(p: unknown, file: string): SvmPolicy {
       bad(f, `none of these steps is one of svm.ts's ${f} steps; did you mix up the lists?`);
   }
   return { summary: `policy from ${file}`, ...(o as object) } as SvmPolicy;
+}
+
+/**
+ * Why a policy module did not load, at its place in the user's file: a syntax error as the
+ * TypeScript transform reports it (`file:line:col: ERROR: text`), or an exception thrown while
+ * the module ran, at its innermost frame in that file.
+ */
+function loadError(arg: string, file: string, e: unknown): InputError {
+  const err = e instanceof Error ? e : new Error(String(e));
+  const syntax = /^(.*):(\d+):(\d+): ERROR: (.*)$/m.exec(err.message);
+  // tsx names an .mts file as .ts in its transform errors: a path that does not exist is the module's own.
+  const where = syntax && existsSync(syntax[1]) ? syntax[1] : arg;
+  if (syntax) return new InputError(where, +syntax[2], +syntax[3], '', `syntax: ${syntax[4]}`);
+  const msg = err.message.split('\n')[0];
+  const frame = (err.stack ?? '').split('\n').find((l) => l.includes(file));
+  const pos = frame ? /:(\d+):(\d+)\)?$/.exec(frame) : null;
+  const hint = /require\(\)/.test(msg)
+    ? ' (a .ts file outside an ESM package loads as CommonJS: name it .mts)'
+    : '';
+  const what = `cannot load the module: ${err.name === 'Error' ? '' : `${err.name}: `}${msg}${hint}`;
+  return pos ? new InputError(arg, +pos[1], +pos[2], '', what) : new InputError(arg, 0, 0, '--policy', what);
 }
 
 /**

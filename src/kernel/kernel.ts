@@ -108,6 +108,23 @@ export interface DeviceConfig {
 export const PF_EXITING = 1;
 export const PF_KTHREAD = 2;
 
+/**
+ * A step that threw, returned something that is not a Ctl, ran its routine off its end or looped
+ * within one atomic action: named, so that a policy author sees which of their steps it was.
+ */
+export class StepError extends Error {
+  constructor(
+    readonly routine: string,
+    readonly step: string,
+    readonly reason: string,
+  ) {
+    super(`step '${step}' of ${routine} ${reason}`);
+  }
+}
+
+const errorText = (e: unknown): string =>
+  `threw ${e instanceof Error ? `${e.name}: ${e.message}` : String(e)}`;
+
 export class Kernel {
   /** The kernel actor now running (its id indexes w.actor). */
   actor = 0;
@@ -270,13 +287,21 @@ export class Kernel {
       }
       const r = routines.get(this.routineId);
       const step = r.steps[this.pc];
-      if (!step) throw new Error(`${r.name}: ran off the end (pc ${this.pc})`);
+      if (!step)
+        throw new StepError(r.name, r.labels[r.steps.length - 1], 'ran off the end of its list (no return)');
       if (this.onStep) this.onStep(r, this.pc);
       if (this.ownOnly && r.ownOnly[this.pc] === 0) {
         this.strayed = true;
         return progressed;
       }
-      const ctl = step(this);
+      let ctl: Ctl;
+      try {
+        ctl = step(this);
+      } catch (e) {
+        throw e instanceof StepError ? e : new StepError(r.name, r.labels[this.pc], errorText(e));
+      }
+      if (!(ctl >= Ctl.NEXT && ctl <= Ctl.JUMP_PREEMPT))
+        throw new StepError(r.name, r.labels[this.pc], `returned ${String(ctl)}, not a Ctl`);
       if (this.w.kernel.violation === V.capacity) return true;
       switch (ctl) {
         case Ctl.BLOCK:
@@ -298,7 +323,12 @@ export class Kernel {
       }
       progressed = true;
     }
-    throw new Error('kernel step loop did not end: a routine loops without a preemption point');
+    const r = routines.get(this.routineId);
+    throw new StepError(
+      r.name,
+      r.labels[this.pc],
+      'loops without a preemption point: 10,000 steps ran in one atomic action',
+    );
   }
 
   /** Is the actor parked at an idle step (waiting for work, not stuck)? */

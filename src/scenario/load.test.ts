@@ -116,6 +116,14 @@ describe('scenario loading', () => {
       expect(copies.message).toContain("named 'p1' already exists");
     });
 
+    it('names carry no control characters to the terminal', () => {
+      const e = err(
+        'name: "x\\e[31mred"\ndevices: [{ name: d, client: accel }]\nprocesses: [{ name: p, program: [exit] }]\n',
+      );
+      expect(e.field).toBe('name');
+      expect(e.message).toContain('printable characters only');
+    });
+
     it('nothing runs after exit', () => {
       const e = err(`${base}      - exit\n      - open: { device: d, fd: 3 }\n`);
       expect(e.field).toBe('processes.0.program.1');

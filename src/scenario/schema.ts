@@ -3,6 +3,12 @@ import { z } from 'zod';
 
 const fd = z.number().int().min(0).max(1023);
 
+/** A name printed on a terminal and in reports: no control characters (escape sequences) in it. */
+const name = z
+  .string()
+  .min(1)
+  .regex(/^\P{C}+$/u, 'printable characters only: a name is printed on terminals and in reports');
+
 /** Each operation a program item may name as a one-key map, by its key (`exit` is a bare word). */
 export const OpSchemas: Record<string, z.ZodType<unknown>> = {
   open: z.strictObject({ open: z.strictObject({ device: z.string(), fd }) }),
@@ -12,7 +18,7 @@ export const OpSchemas: Record<string, z.ZodType<unknown>> = {
   close: z.strictObject({ close: fd }),
   touch: z.strictObject({ touch: z.number().int().min(0) }),
   fork: z.strictObject({
-    fork: z.strictObject({ name: z.string().min(1), program: z.array(z.lazy(() => OpSchema)) }),
+    fork: z.strictObject({ name, program: z.array(z.lazy(() => OpSchema)) }),
   }),
 };
 
@@ -22,14 +28,17 @@ export const OpSchema: z.ZodType<unknown> = z.lazy(() =>
 );
 
 export const ScenarioSchema = z.strictObject({
-  name: z.string().min(1),
-  description: z.string().default(''),
+  name,
+  description: z
+    .string()
+    .regex(/^(?:[\n\t]|\P{Cc})*$/u, 'no control characters but newline and tab')
+    .default(''),
   pages: z.number().int().min(1).max(8).default(1),
   iommu_caches: z.boolean().default(true),
   devices: z
     .array(
       z.strictObject({
-        name: z.string().min(1),
+        name,
         client: z.enum(['accel', 'accel-nowait', 'gfx']),
         ats: z.boolean().default(true),
         stream_requests: z.boolean().default(false),
@@ -40,7 +49,7 @@ export const ScenarioSchema = z.strictObject({
   processes: z
     .array(
       z.strictObject({
-        name: z.string().min(1),
+        name,
         count: z.number().int().min(1).max(8).default(1),
         program: z.array(OpSchema),
       }),

@@ -1,0 +1,143 @@
+/**
+ * svmsim off the happy path (issue 16): hostile input gets exit 2 with where and what, in JSON
+ * too; a user's policy cannot hang it; nothing ends in a stack trace.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+const root = join(import.meta.dirname, '..');
+const bin = join(root, 'bin', 'svmsim.js');
+const svmsim = (...args: string[]) => {
+  const r = spawnSync(process.execPath, [bin, ...args], {
+    encoding: 'utf8',
+    cwd: root,
+    env: { ...process.env, NO_COLOR: '1' },
+  });
+  return { code: r.status, out: r.stdout, err: r.stderr };
+};
+const tmp = () => mkdtempSync(join(tmpdir(), 'svmsim-'));
+const noStack = (s: string) => expect(s).not.toMatch(/\n\s+at /);
+const policy = (name: string) => join('test', 'policies', `${name}.ts`);
+
+describe('errors', () => {
+  it('--help documents every exit code, 4 with how to report it', () => {
+    const r = svmsim('--help');
+    expect(r.out).toMatch(/4 an internal error: a bug in svmsim/);
+    expect(r.out).toContain('report');
+  });
+
+  it('--json prints { error: { code, message, file, line, column } } for bad input', () => {
+    const d = tmp();
+    const f = join(d, 'a.yaml');
+    writeFileSync(f, 'name: a\ndevices: *nope\nprocesses: []\n');
+    const r = svmsim('check', f, '--json');
+    expect(r.code).toBe(2);
+    noStack(r.err);
+    expect(JSON.parse(r.out)).toEqual({
+      error: { code: 2, message: expect.stringContaining('nope'), file: f, line: 2, column: 10 },
+    });
+    const opt = svmsim('check', '--max-states', '0', '--json');
+    expect(opt.code).toBe(2);
+    expect(JSON.parse(opt.out).error.message).toContain('--max-states must be at least 1');
+  });
+
+  it('a directory as the scenario is an input error', () => {
+    const r = svmsim('check', tmp());
+    expect(r.code).toBe(2);
+    expect(r.err).toContain('is a directory');
+    noStack(r.err);
+  });
+
+  it('output paths are checked before the search starts', () => {
+    for (const opt of ['--report', '--trace-out']) {
+      const r = svmsim(
+        'check',
+        'two-procs-one-device',
+        '--policy',
+        'e57e58bd',
+        opt,
+        '/nonexistent-dir/x',
+        '--json',
+      );
+      expect(r.code).toBe(2);
+      expect(JSON.parse(r.out).error.message).toContain('does not exist');
+      expect(r.err).not.toContain('states');
+    }
+  });
+
+  it('--all with --swarm is refused, not ignored', () => {
+    const r = svmsim('check', '--all', '--swarm', '2');
+    expect(r.code).toBe(2);
+    expect(r.err).toContain("cannot be used with option '--all'");
+  });
+
+  it('--workers above the cores is cut down to them, and says so', () => {
+    const r = svmsim('check', '--workers', '100000', '--policy', 'v4.4');
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/--workers 100000: this machine has \d+ cores; using \d+/);
+  });
+
+  it('--trace-out of a check without a counterexample removes an older trace and says so', () => {
+    const f = join(tmp(), 'old.json');
+    writeFileSync(f, '{"old": true}\n');
+    const r = svmsim('check', 'seed-gfx', '--policy', 'e57e58bd', '--trace-out', f);
+    expect(r.code).toBe(0);
+    expect(existsSync(f)).toBe(false);
+    expect(r.err).toContain('removed the older');
+  });
+});
+
+describe('a user policy module', () => {
+  const cases: [string, RegExp][] = [
+    ['throws', /step 'next_request' of prq_event_thread threw TypeError: boom/],
+    ['garbage', /step 'next_request' of prq_event_thread returned yes, not a Ctl/],
+    ['nolabel', /step 'next_request' of prq_event_thread threw .*no step labelled 'nowhere'/],
+    ['getter', /default export: reading the policy object threw: no fault list today/],
+    ['builtin-name', /name: 'e57e58bd' is a built-in policy's name/],
+  ];
+  for (const [name, message] of cases)
+    it(`${name}: exit 2 naming the step or field, no stack trace`, () => {
+      const r = svmsim('check', 'seed-accel-dma', '--policy', policy(name), '--json');
+      expect(r.code).toBe(2);
+      noStack(r.err);
+      expect(r.err).toMatch(message);
+      expect(JSON.parse(r.out).error.file).toBe(policy(name));
+    });
+
+  it('with a syntax error: its line and column', () => {
+    const f = join(tmp(), 'bad.mts');
+    writeFileSync(f, "export default { name: 'x' ;\n");
+    const r = svmsim('check', '--policy', f);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain(`${f}:1:27: syntax: Expected "}" but found ";"`);
+  });
+
+  it('a step that never returns stops at --max-seconds, naming the step', () => {
+    const r = svmsim('check', 'seed-accel-dma', '--policy', policy('loop'), '--max-seconds', '3');
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(
+      /step 'next_request' of prq_event_thread did not return \(stopped at --max-seconds 3/,
+    );
+  }, 60_000);
+
+  it('a step that never returns stops on Ctrl-C, naming the step', async () => {
+    const looping = join(tmp(), 'looping');
+    const child = spawn(process.execPath, [bin, 'check', 'seed-accel-dma', '--policy', policy('loop')], {
+      cwd: root,
+      env: { ...process.env, NO_COLOR: '1', SVMSIM_TEST_LOOPING: looping },
+    });
+    let err = '';
+    child.stderr.on('data', (b) => {
+      err += b;
+    });
+    // Ctrl-C once the step is looping (the fixture writes the file as it begins).
+    while (!existsSync(looping)) await new Promise((r) => setTimeout(r, 100));
+    child.kill('SIGINT');
+    const code = await new Promise((r) => child.on('exit', r));
+    expect(code).toBe(2);
+    expect(err).toMatch(/step 'next_request' of prq_event_thread did not return \(interrupted \(Ctrl-C\)/);
+  }, 60_000);
+});
