@@ -9,6 +9,7 @@ import {
   type ModelSource,
   type Progress,
   type SearchResult,
+  stateGraph,
   type Transition,
   type Violation,
 } from '../check/index.ts';
@@ -20,6 +21,7 @@ import {
   type StepView,
   type ViolationView,
 } from '../report/describe.ts';
+import { stateGraphDot } from '../report/dot.ts';
 import { renderHtml } from '../report/html/render.ts';
 import { reportData } from '../report/snapshot.ts';
 import { colorsFor, formatTrace, formatViolation, traceSteps } from '../report/text.ts';
@@ -40,7 +42,13 @@ export interface CheckOptions {
   hashCompaction?: boolean;
   json?: boolean;
   traceOut?: string;
+  /** Write the reachable state graph of the reported configuration as Graphviz DOT, up to dotMaxStates states. */
+  dumpDot?: string;
+  dotMaxStates?: number;
+  /** No progress on stderr (--quiet). */
   quiet?: boolean;
+  /** Least time between two progress reports (the progress display sets it). */
+  progressIntervalMs?: number;
   /** Go on past the first violation: one shortest trace per kind of violation. */
   all?: boolean;
   /** Write an HTML report of the first violation (or of the first result) and the table. */
@@ -93,6 +101,9 @@ export interface CheckResult {
   };
 }
 
+/** States drawn by --dump-dot unless --dot-max-states says otherwise: Graphviz lays out a few hundred readably. */
+export const DOT_MAX_STATES = 500;
+
 let interrupted = false;
 
 /** Checks one scenario under one policy. */
@@ -104,11 +115,12 @@ export async function checkOne(
   policyArg?: string,
   sys = new SvmSystem(sc, policy),
 ): Promise<{ result: CheckResult; sys: SvmSystem; raw: SearchResult; trace: Transition[] }> {
+  // --swarm 0 or 1: one search, as without it.
+  const swarm = o.swarm !== undefined && o.swarm > 1 ? o.swarm : undefined;
   const raw = await explore(sys, {
     order: o.order,
     workers: o.workers,
-    // --swarm 0 or 1: one search, as without it.
-    swarm: o.swarm !== undefined && o.swarm > 1 ? o.swarm : undefined,
+    swarm,
     source: systemSource(sc, policyArg ?? policy.name),
     maxStates: o.maxStates,
     maxSeconds: o.maxSeconds,
@@ -119,8 +131,8 @@ export async function checkOne(
     liveness: o.liveness,
     findAll: o.all,
     shouldStop: o.shouldStop ?? (() => interrupted),
-    onProgress,
-    progressIntervalMs: 250,
+    // A swarm's searches report only at their end: no progress to show.
+    ...(swarm === undefined ? { onProgress, progressIntervalMs: o.progressIntervalMs ?? 250 } : {}),
   });
   const explain = (v: Violation) => {
     const { steps, final } = traceSteps(sys, v.trace);
@@ -190,7 +202,8 @@ export async function checkCommand(scenarioArgs: string[], o: CheckOptions): Pro
   try {
     for (const sc of scenarios) {
       for (const [i, policy] of o.policies.entries()) {
-        const bar = progressBar(o, `${sc.name} ${policy.name}`);
+        const bar = progressDisplay(o, `${sc.name} ${policy.name}`);
+        const shown = { ...o, progressIntervalMs: bar?.intervalMs };
         const policyArg = o.policyArgs?.[i];
         // A user's policy module runs in a worker thread that Ctrl-C and --max-seconds can stop
         // even inside a step that never returns (guard.ts); --workers and --swarm have threads of their own.
@@ -198,10 +211,10 @@ export async function checkCommand(scenarioArgs: string[], o: CheckOptions): Pro
           policyArg !== undefined && !findPolicy(policyArg) && !o.workers && !(o.swarm && o.swarm > 1);
         const { result, sys, trace } = guarded
           ? {
-              ...(await guardedCheck(sc, policyArg, withoutPolicies(o), () => interrupted, bar?.update)),
+              ...(await guardedCheck(sc, policyArg, withoutPolicies(shown), () => interrupted, bar?.update)),
               sys: new SvmSystem(sc, policy),
             }
-          : await checkOne(sc, policy, o, bar?.update, policyArg);
+          : await checkOne(sc, policy, shown, bar?.update, policyArg);
         bar?.stop();
         results.push(result);
         if (!reported || (!reported.violation && result.violation))
@@ -210,13 +223,21 @@ export async function checkCommand(scenarioArgs: string[], o: CheckOptions): Pro
           const id = policyIdentity(o.policyArgs?.[i] ?? policy.name, policy);
           writeTraceFile(o.traceOut, makeTraceFile('check', sys, id, trace, result.violation));
         }
-        if (!o.json && !o.quiet) process.stdout.write(`${describeResult(result, c)}\n\n`);
+        if (!o.json) process.stdout.write(`${describeResult(result, c)}\n\n`);
         if (interrupted) break;
       }
       if (interrupted) break;
     }
   } finally {
     process.off('SIGINT', onSigint);
+  }
+  if (o.dumpDot && reported) {
+    const graph = stateGraph(reported.sys, o.dotMaxStates ?? DOT_MAX_STATES);
+    writeFileSync(o.dumpDot, stateGraphDot(reported.sys, graph, reported.trace));
+    if (graph.truncated)
+      process.stderr.write(
+        `svmsim: ${o.dumpDot}: the state graph was cut at ${graph.states.length} states (--dot-max-states); the trace alone: svmsim replay --dump-dot\n`,
+      );
   }
   if (o.report && reported) {
     const data = reportData(reported.sys, 'check', reported.trace, reported.violation, VERSION);
@@ -318,8 +339,38 @@ const systemSource = (sc: Scenario, policyArg: string): ModelSource => ({
   args: [sc.text, sc.source, policyArg],
 });
 
-function progressBar(o: CheckOptions, label: string) {
-  if (o.json || !process.stderr.isTTY) return undefined;
+/** Seconds between two progress lines off a terminal: 10, or SVMSIM_PROGRESS_SECONDS (for tests). */
+export function progressSeconds(): number {
+  const v = Number(process.env.SVMSIM_PROGRESS_SECONDS);
+  return Number.isFinite(v) && v > 0 ? v : 10;
+}
+
+/**
+ * Progress on stderr: on a terminal, a bar redrawn in place (none with --json); off one (CI, a
+ * pipe), a plain line every 10 s, so that a log shows a long search going on. None with --quiet.
+ */
+function progressDisplay(o: CheckOptions, label: string) {
+  if (o.quiet) return undefined;
+  if (process.stderr.isTTY) return o.json ? undefined : progressBar(label);
+  const every = progressSeconds();
+  let next = every;
+  const n = (x: number) => Math.round(x).toLocaleString('en-US');
+  return {
+    intervalMs: every * 1000,
+    update: (p: Progress) => {
+      // The search also reports once at its end: a line only when a whole interval has passed.
+      if (p.seconds < next) return;
+      next = p.seconds + every;
+      const queue = p.queued === undefined ? '' : `, queue ${n(p.queued)}`;
+      process.stderr.write(
+        `svmsim: ${label}: ${n(p.states)} states, ${n(p.statesPerSecond)} states/s, depth ${p.depth}${queue}, ${n(p.memoryBytes / 2 ** 20)} MiB, ${p.seconds.toFixed(0)} s\n`,
+      );
+    },
+    stop: () => {},
+  };
+}
+
+function progressBar(label: string) {
   const bar = new SingleBar({
     format: `${label}  {states} states  {rate}/s  depth {depth}  {mem}  {secs}s`,
     stream: process.stderr,
@@ -328,6 +379,7 @@ function progressBar(o: CheckOptions, label: string) {
   });
   bar.start(0, 0, { states: 0, rate: 0, depth: 0, mem: '', secs: 0 });
   return {
+    intervalMs: 250,
     update: (p: Progress) =>
       bar.update(0, {
         states: p.states.toLocaleString('en-US'),

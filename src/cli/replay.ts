@@ -3,8 +3,11 @@
  * data in its #meta.svmsim; checks that every recorded step still happens as recorded (the same
  * actor able to move, the same text, the same state as the trace's states), and prints the trace.
  */
+import { writeFileSync } from 'node:fs';
 import { isDeepStrictEqual } from 'node:util';
+import type { Transition } from '../check/index.ts';
 import { describeLivelock, describeMove, describeViolation, type ViolationView } from '../report/describe.ts';
+import { traceDot } from '../report/dot.ts';
 import { itfState } from '../report/itf.ts';
 import { colorsFor, formatTrace, formatViolation } from '../report/text.ts';
 import { InputError } from '../scenario/load.ts';
@@ -13,7 +16,7 @@ import { parseModelScenario } from './input.ts';
 import { resolvePolicy } from './policy.ts';
 import { readTraceFile, sha256, stepText } from './tracefile.ts';
 
-export async function replayCommand(file: string, o: { json?: boolean }): Promise<number> {
+export async function replayCommand(file: string, o: { json?: boolean; dumpDot?: string }): Promise<number> {
   const t = readTraceFile(file);
   const meta = t['#meta'].svmsim;
   const bad = (field: string, msg: string): never => {
@@ -30,8 +33,8 @@ export async function replayCommand(file: string, o: { json?: boolean }): Promis
   let s = new Int32Array(sys.stateWords);
   sys.init(s);
   const visited = [s];
-  const movers: number[] = [];
   const steps = [];
+  const trace: Transition[] = [];
   for (let i = 0; i < meta.steps.length; i++) {
     const rec = meta.steps[i];
     const where = `#meta.svmsim.steps[${i}] (step ${i + 1})`;
@@ -56,11 +59,13 @@ export async function replayCommand(file: string, o: { json?: boolean }): Promis
         `the state after step ${i + 1} differs from the recorded one in ${differs}`,
       );
     steps.push(view);
+    trace.push({ actor, choice: rec.choice });
     s = next;
     visited.push(s);
-    movers.push(actor);
   }
   let violation: ViolationView | null = null;
+  // The violation code of the last state; none for a livelock, which is a property of the cycle.
+  let code = 0;
   const cycleStart = meta.violation?.cycleStart;
   if (meta.violation?.kind === 'livelock') {
     if (!Number.isInteger(cycleStart) || cycleStart! < 0 || cycleStart! >= steps.length)
@@ -68,11 +73,16 @@ export async function replayCommand(file: string, o: { json?: boolean }): Promis
         '#meta.svmsim.violation.cycleStart',
         `must be a step index in 0..${steps.length - 1}, not ${cycleStart}`,
       );
-    const waiting = checkLasso(sys, visited, movers, cycleStart!);
+    const waiting = checkLasso(
+      sys,
+      visited,
+      trace.map((t) => t.actor),
+      cycleStart!,
+    );
     if (typeof waiting === 'string') bad('#meta.svmsim.violation', waiting);
     violation = describeLivelock(sys, s, waiting as number[], cycleStart!);
   } else {
-    const code = sys.violation(s) || (meta.command !== 'run' || meta.violation ? sys.quiescent(s) : 0);
+    code = sys.violation(s) || (meta.command !== 'run' || meta.violation ? sys.quiescent(s) : 0);
     if (code) violation = describeViolation(sys, s, code);
   }
   if ((violation?.kind ?? null) !== (meta.violation?.kind ?? null))
@@ -80,6 +90,10 @@ export async function replayCommand(file: string, o: { json?: boolean }): Promis
       '#meta.svmsim.violation',
       `recorded ${meta.violation?.kind ?? 'no violation'}, replay gives ${violation?.kind ?? 'no violation'}`,
     );
+  if (o.dumpDot) {
+    const atEnd = code !== 0 && sys.violation(s) === 0;
+    writeFileSync(o.dumpDot, traceDot(sys, trace, code ? { code, atEnd } : null));
+  }
   if (o.json) {
     process.stdout.write(
       `${JSON.stringify({ scenario: sc.name, policy: policy.name, verdict: violation ? 'fail' : 'pass', violation, steps }, null, 1)}\n`,
