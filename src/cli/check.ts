@@ -25,6 +25,7 @@ import { stateGraphDot } from '../report/dot.ts';
 import { renderHtml } from '../report/html/render.ts';
 import { reportData } from '../report/snapshot.ts';
 import { colorsFor, formatTrace, formatViolation, traceSteps } from '../report/text.ts';
+import { withSpeculativeCaching } from '../scenario/load.ts';
 import type { Scenario } from '../scenario/types.ts';
 import { SvmSystem } from '../system/system.ts';
 import { guardedCheck } from './guard.ts';
@@ -34,6 +35,8 @@ import { makeTraceFile, tracePath, writeTraceFile } from './tracefile.ts';
 import { VERSION } from './version.ts';
 
 export interface CheckOptions {
+  /** Overrides the scenario's speculative_caching (scenario/load.ts withSpeculativeCaching). */
+  speculativeCaching?: boolean;
   policies: SvmPolicy[];
   /** Breadth-first unless 'dfs'; a swarm's searches are depth-first. */
   order?: 'bfs' | 'dfs';
@@ -138,7 +141,7 @@ export async function checkOne(
     const { steps, final } = traceSteps(sys, v.trace);
     const violation =
       v.lasso === undefined
-        ? describeViolation(sys, final, v.code)
+        ? describeViolation(sys, final, v.code, v.trace)
         : describeLivelock(sys, final, v.lasso.waiting, v.lasso.stem.length);
     return { violation, trace: steps };
   };
@@ -190,7 +193,9 @@ function symmetryText(sym: { groups: string[][]; devices?: (string[] | null)[] }
 }
 
 export async function checkCommand(scenarioArgs: string[], o: CheckOptions): Promise<number> {
-  const scenarios = scenarioArgs.map(loadModelScenario);
+  const scenarios = scenarioArgs.map((a) =>
+    withSpeculativeCaching(loadModelScenario(a), o.speculativeCaching),
+  );
   const onSigint = () => {
     interrupted = true;
   };
@@ -287,7 +292,7 @@ function describeResult(r: CheckResult, c: ReturnType<typeof colorsFor>): string
   const stats = `${r.stats.states.toLocaleString('en-US')} states, ${r.stats.transitions.toLocaleString('en-US')} transitions, ${r.stats.seconds.toFixed(2)} s${por}${sym}${omission}`;
   const livelock = r.stats.liveness ? ', livelock' : '';
   if (r.verdict === 'verified')
-    return `${head}${c.green('verified')} (${stats}): no leak, use-after-free, refcount misuse, disturbance${livelock} or deadlock in any interleaving`;
+    return `${head}${c.green('verified')} (${stats}): no leak, use-after-free, refcount misuse, kernel warning, NULL dereference, disturbance${livelock} or deadlock in any interleaving`;
   if (r.verdict === 'incomplete')
     return `${head}${c.yellow(`incomplete (${r.incompleteReason})`)} after ${stats}: nothing found so far`;
   const all = [{ violation: r.violation as ViolationView, trace: r.trace }, ...(r.more ?? [])];
@@ -334,7 +339,8 @@ export function table(results: readonly CheckResult[], c: ReturnType<typeof colo
 
 /** Where a worker thread builds the same system: cli/factory.ts, from the scenario's text and the policy argument. */
 const systemSource = (sc: Scenario, policyArg: string): ModelSource => ({
-  module: new URL('./factory.ts', import.meta.url).href,
+  // factory.ts beside this module, or factory.js once compiled.
+  module: new URL(`./factory.${import.meta.url.endsWith('.ts') ? 'ts' : 'js'}`, import.meta.url).href,
   exportName: 'buildSystem',
   args: [sc.text, sc.source, policyArg],
 });

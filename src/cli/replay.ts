@@ -83,7 +83,7 @@ export async function replayCommand(file: string, o: { json?: boolean; dumpDot?:
     violation = describeLivelock(sys, s, waiting as number[], cycleStart!);
   } else {
     code = sys.violation(s) || (meta.command !== 'run' || meta.violation ? sys.quiescent(s) : 0);
-    if (code) violation = describeViolation(sys, s, code);
+    if (code) violation = describeViolation(sys, s, code, trace);
   }
   if ((violation?.kind ?? null) !== (meta.violation?.kind ?? null))
     bad(
