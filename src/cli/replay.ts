@@ -4,16 +4,42 @@
  * actor able to move, the same text, the same state as the trace's states), and prints the trace.
  */
 import { isDeepStrictEqual } from 'node:util';
-import { describeMove, describeViolation, type ViolationView } from '../report/describe.ts';
+import { findPolicy } from '../drivers/iommu/intel/policies/index.ts';
+import type { SvmPolicy } from '../drivers/iommu/intel/svm.ts';
+import { describeMove, describeViolation, type StepView, type ViolationView } from '../report/describe.ts';
 import { itfState } from '../report/itf.ts';
 import { colorsFor, formatSteps, formatViolation } from '../report/text.ts';
 import { InputError } from '../scenario/load.ts';
+import { enabledMoves } from '../system/schedule.ts';
 import { SvmSystem } from '../system/system.ts';
 import { parseModelScenario } from './input.ts';
-import { resolvePolicy } from './policy.ts';
-import { readTraceFile, sha256, stepText } from './tracefile.ts';
+import { policyIdentity, resolvePolicy } from './policy.ts';
+import { type PolicyIdentity, readTraceFile, sha256, stepText } from './tracefile.ts';
 
-export async function replayCommand(file: string, o: { json?: boolean }): Promise<number> {
+export interface Replayed {
+  scenario: string;
+  policy: string;
+  violation: ViolationView | null;
+  steps: StepView[];
+}
+
+export async function replayCommand(file: string, o: { json?: boolean; policy?: string }): Promise<number> {
+  const { scenario, policy, violation, steps } = await replayTrace(file, o);
+  if (o.json) {
+    process.stdout.write(
+      `${JSON.stringify({ scenario, policy, verdict: violation ? 'fail' : 'pass', violation, steps }, null, 1)}\n`,
+    );
+  } else {
+    const c = colorsFor(process.stdout);
+    process.stdout.write(
+      `${c.bold(scenario)} under ${c.bold(policy)}: replay of ${file}, ${steps.length} steps, every one as recorded\n\n${formatSteps(steps, c)}\n\n${violation ? formatViolation(violation, c) : c.green('no violation')}\n`,
+    );
+  }
+  return violation ? 1 : 0;
+}
+
+/** Re-executes a trace file; an InputError says where it does not replay. */
+export async function replayTrace(file: string, o: { policy?: string }): Promise<Replayed> {
   const t = readTraceFile(file);
   const meta = t['#meta'].svmsim;
   const bad = (field: string, msg: string): never => {
@@ -25,18 +51,22 @@ export async function replayCommand(file: string, o: { json?: boolean }): Promis
       'the scenario text was changed after the trace was written (its sha256 does not match)',
     );
   const sc = parseModelScenario(meta.scenario.text, `${file} (scenario ${meta.scenario.name})`);
-  const policy = await resolvePolicy(meta.policy.path ?? meta.policy.name);
+  const policy = await tracePolicy(meta.policy, o.policy, bad);
   const sys = new SvmSystem(sc, policy);
   let s = new Int32Array(sys.stateWords);
   sys.init(s);
-  const steps = [];
+  const initial = itfState(sys, s, 0, { actor: '', choice: -1, text: 'initial state' });
+  const first = Object.keys(initial).find((v) => !isDeepStrictEqual(initial[v], t.states[0]?.[v]));
+  if (first) bad(`states[0].${first}`, `the initial state differs from the recorded one in ${first}`);
+  const steps: StepView[] = [];
   for (let i = 0; i < meta.steps.length; i++) {
     const rec = meta.steps[i];
     const where = `#meta.svmsim.steps[${i}] (step ${i + 1})`;
     const actor = sys.actors.findIndex((a) => a.name === rec.actor);
     if (actor < 0) bad(where, `no actor named '${rec.actor}' in scenario ${sc.name}`);
     const next = new Int32Array(sys.stateWords);
-    if (!Number.isInteger(rec.choice) || !sys.step(s, actor, rec.choice, next))
+    // Only a choice the state offers: an index past the actor's choices could still step.
+    if (rec.choice >= sys.choices(s, actor) || !sys.step(s, actor, rec.choice, next))
       bad(
         where,
         `${rec.actor} cannot take choice ${rec.choice} here: the trace does not replay (was it edited, or written by another model version?)`,
@@ -56,6 +86,17 @@ export async function replayCommand(file: string, o: { json?: boolean }): Promis
     steps.push(view);
     s = next;
   }
+  // A run without a violation goes on until no kernel actor can move: a trace that stops
+  // before that is cut short.
+  if (meta.command === 'run' && !meta.violation && !sys.violation(s)) {
+    const scratch = new Int32Array(sys.stateWords);
+    const more = enabledMoves(sys, s, scratch).find((m) => !sys.isDaemon(m.actor));
+    if (more)
+      bad(
+        '#meta.svmsim.steps',
+        `the run ends after ${meta.steps.length} steps while ${sys.actors[more.actor].name} can still move: the trace was cut short`,
+      );
+  }
   let violation: ViolationView | null = null;
   const code = sys.violation(s) || (meta.command !== 'run' || meta.violation ? sys.quiescent(s) : 0);
   if (code) violation = describeViolation(sys, s, code);
@@ -64,15 +105,42 @@ export async function replayCommand(file: string, o: { json?: boolean }): Promis
       '#meta.svmsim.violation',
       `recorded ${meta.violation?.kind ?? 'no violation'}, replay gives ${violation?.kind ?? 'no violation'}`,
     );
-  if (o.json) {
-    process.stdout.write(
-      `${JSON.stringify({ scenario: sc.name, policy: policy.name, verdict: violation ? 'fail' : 'pass', violation, steps }, null, 1)}\n`,
+  return { scenario: sc.name, policy: policy.name, violation, steps };
+}
+
+/**
+ * The policy a trace was written under, without ever loading a module the trace names: a built-in
+ * by its name, or the user's module given with --policy, whose sha256 must be the recorded one.
+ */
+async function tracePolicy(
+  rec: PolicyIdentity,
+  arg: string | undefined,
+  bad: (field: string, msg: string) => never,
+): Promise<SvmPolicy> {
+  if (rec.path !== undefined && arg === undefined)
+    bad(
+      '#meta.svmsim.policy.path',
+      `the trace was written under the policy module ${rec.path}; replay never loads a module a trace names: give it with --policy ${rec.path}`,
     );
-  } else {
-    const c = colorsFor(process.stdout);
-    process.stdout.write(
-      `${c.bold(sc.name)} under ${c.bold(policy.name)}: replay of ${file}, ${steps.length} steps, every one as recorded\n\n${formatSteps(steps, c)}\n\n${violation ? formatViolation(violation, c) : c.green('no violation')}\n`,
+  if (rec.path === undefined && !findPolicy(rec.name))
+    bad(
+      '#meta.svmsim.policy.name',
+      `no built-in policy named '${rec.name}' (and the trace names no policy file)`,
     );
-  }
-  return violation ? 1 : 0;
+  const given = arg ?? rec.name;
+  const policy = await resolvePolicy(given);
+  const id = policyIdentity(given, policy);
+  if (rec.path === undefined && id.path !== undefined)
+    bad(
+      '#meta.svmsim.policy',
+      `the trace was written under the built-in policy ${rec.name}, not a module: drop --policy`,
+    );
+  if (id.sha256 !== rec.sha256)
+    bad(
+      '#meta.svmsim.policy.sha256',
+      id.path === undefined
+        ? `the built-in policy ${rec.name} has changed since the trace was written (its sha256 differs)`
+        : `${given} is not the module the trace was written under (its sha256 differs from the recorded one)`,
+    );
+  return policy;
 }
