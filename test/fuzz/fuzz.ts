@@ -599,6 +599,10 @@ export async function fuzzDifferential(o: FuzzOptions): Promise<FuzzReport> {
       return;
     }
     compared++;
+    if (compared % 25 === 0)
+      o.log?.(
+        `  differential: ${n} runs, ${compared} compared, ${skipped} over budget, ${rep.failures.length} failures`,
+      );
     rep.exits[runs[0][1].verdict === 'violation' ? 1 : 0]++;
     const ref = outcome(runs[0][1]);
     const shortest = Math.min(...ref.kinds.values());
