@@ -333,3 +333,136 @@ describe('svmsim replay', () => {
     expect(svmsim('replay', g).err).toContain('#meta.svmsim.formatVersion');
   });
 });
+
+describe('svmsim simulate', () => {
+  const p4d2 = (d: string) => {
+    const f = join(d, 'p4d2.yaml');
+    const proc = (name: string, dev: string) =>
+      `  - name: ${name}\n    count: 2\n    program:\n      - open: { device: ${dev}, fd: 3 }\n      - ioctl_bind: 3\n      - mmap: 3\n      - exit`;
+    const device = (n: number) => `  - { name: accel${n}, client: accel, ats: true, dma: 2 }`;
+    writeFileSync(
+      f,
+      [
+        'name: p4d2',
+        'pages: 1',
+        'devices:',
+        device(0),
+        device(1),
+        'processes:',
+        proc('a', 'accel0'),
+        proc('b', 'accel1'),
+      ].join('\n'),
+    );
+    return f;
+  };
+
+  it('finds the seed leak under v4.4 within 100 samples, with a trace that replays', () => {
+    const d = tmp();
+    const f = join(d, 'sim.itf.json');
+    const r = svmsim('simulate', 'seed-accel-mmap', '--policy', 'v4.4', '--samples', '100', '--trace-out', f);
+    expect(r.code).toBe(1);
+    expect(r.out).toContain('violation: leak');
+    expect(r.out).toContain('cycle: mm#0 → vma#1 → file#0 → sdev#0 → svm#0 → mm#0');
+    const t = JSON.parse(readFileSync(f, 'utf8'))['#meta'].svmsim;
+    expect([t.command, t.seed]).toEqual(['simulate', 0]);
+    expect(svmsim('replay', f).code).toBe(1);
+  });
+
+  it('finds nothing under e57e58bd on the seed scenarios, and says that is no proof', () => {
+    const seeds = ['seed-accel-mmap', 'seed-accel-dma', 'seed-accel-close', 'seed-gfx'];
+    const r = svmsim('simulate', ...seeds, '--policy', 'e57e58bd', '--samples', '200', '--bias');
+    expect(r.code).toBe(0);
+    expect(r.out.match(/no violation found/g)).toHaveLength(4);
+    expect(r.out).toContain('not a proof, only these samples');
+  });
+
+  it('gives the same output for the same seed', () => {
+    const run = (seed: string) => {
+      const j = JSON.parse(svmsim('simulate', '--seed', seed, '--samples', '30', '--json').out);
+      return j.results.map((x: { stats: { seconds: number } }) => ({
+        ...x,
+        stats: { ...x.stats, seconds: 0 },
+      }));
+    };
+    const a = run('11');
+    expect(a.some((x: { verdict: string }) => x.verdict === 'violation')).toBe(true);
+    expect(run('11')).toEqual(a);
+  });
+
+  it('runs four processes on two devices for the time it is given, and stops with exit 3', () => {
+    const f = p4d2(tmp());
+    const r = svmsim(
+      'simulate',
+      f,
+      '--policy',
+      'e57e58bd',
+      '--samples',
+      '100000000',
+      '--max-seconds',
+      '2',
+      '--json',
+    );
+    expect(r.code).toBe(3);
+    const [x] = JSON.parse(r.out).results;
+    expect([x.verdict, x.incompleteReason]).toEqual(['incomplete', 'max-seconds']);
+    expect(x.stats.samples).toBeGreaterThan(0);
+    expect(x.stats.seconds).toBeLessThan(2.5);
+  });
+});
+
+describe('progress and colour off a terminal', () => {
+  const piped = (env: Record<string, string>, ...args: string[]) => {
+    const r = spawnSync(process.execPath, [bin, ...args], {
+      encoding: 'utf8',
+      env: { ...process.env, ...env },
+    });
+    return { code: r.status, out: r.stdout, err: r.stderr };
+  };
+  // A search that takes seconds: 174 K states to its use-after-free; stopped after 2 s.
+  const slow = ['check', 'two-procs-one-device', '--policy', 'e57e58bd', '--max-seconds', '2'];
+
+  it('prints a plain progress line on a piped stderr every interval, and none with --quiet', () => {
+    const r = piped({ NO_COLOR: '1', SVMSIM_PROGRESS_SECONDS: '0.4' }, ...slow);
+    const lines = r.err.split('\n').filter((l) => l.startsWith('svmsim: two-procs-one-device e57e58bd: '));
+    expect(lines.length).toBeGreaterThanOrEqual(2);
+    expect(lines[0]).toMatch(
+      /: [\d,]+ states, [\d,]+ states\/s, depth \d+, queue [\d,]+, [\d,]+ MiB, \d+ s$/,
+    );
+    expect(r.err).not.toContain('\x1b[');
+    const q = piped({ NO_COLOR: '1', SVMSIM_PROGRESS_SECONDS: '0.4' }, ...slow, '--quiet');
+    expect(q.err).not.toContain('svmsim: two-procs-one-device');
+    expect(q.out).toContain('incomplete (max-seconds)');
+  });
+
+  it('colours piped output with FORCE_COLOR, and not when NO_COLOR is set too', () => {
+    const args = ['run', 'seed-accel-mmap', '--policy', 'v4.4'];
+    expect(piped({ FORCE_COLOR: '1', NO_COLOR: '' }, ...args).out).toContain('\x1b[');
+    expect(piped({ FORCE_COLOR: '1', NO_COLOR: '1' }, ...args).out).not.toContain('\x1b[');
+  });
+});
+
+describe('svmsim check --dump-dot, replay --dump-dot', () => {
+  it('write DOT that Graphviz renders: the state graph, and the trace alone', () => {
+    const d = tmp();
+    const [graph, trace, t] = ['g.dot', 'trace.dot', 'leak.itf.json'].map((f) => join(d, f));
+    const c = svmsim('check', 'seed-accel-mmap', '--policy', 'v4.4', '--dump-dot', graph, '--trace-out', t);
+    expect(c.code).toBe(1);
+    expect(svmsim('replay', t, '--dump-dot', trace).code).toBe(1);
+    for (const f of [graph, trace]) {
+      const svg = spawnSync('dot', ['-Tsvg', f], { encoding: 'utf8' });
+      expect([svg.status, svg.stderr]).toEqual([0, '']);
+      expect(svg.stdout).toContain('violation: leak');
+    }
+    const cut = svmsim(
+      'check',
+      'seed-accel-dma',
+      '--policy',
+      'e57e58bd',
+      '--dump-dot',
+      graph,
+      '--dot-max-states',
+      '50',
+    );
+    expect(cut.err).toContain('the state graph was cut at 50 states');
+  });
+});

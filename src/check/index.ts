@@ -44,6 +44,13 @@ export type {
   Violation,
   ViolationKind,
 } from './result.ts';
+export { type StateGraph, stateGraph } from './search/graph.ts';
 export type { SearchOptions } from './search/search.ts';
-export { buildModel, type ModelSource } from './threads/source.ts';
+export {
+  type SimulateOptions,
+  type SimulationProgress,
+  type SimulationResult,
+  simulate,
+} from './search/simulate.ts';
+export { buildModel, importModule, type ModelSource, workerModule } from './threads/source.ts';
 export { finalState, replay } from './trace/trace.ts';

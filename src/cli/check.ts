@@ -9,6 +9,7 @@ import {
   type ModelSource,
   type Progress,
   type SearchResult,
+  stateGraph,
   type Transition,
   type Violation,
 } from '../check/index.ts';
@@ -20,9 +21,11 @@ import {
   type StepView,
   type ViolationView,
 } from '../report/describe.ts';
+import { stateGraphDot } from '../report/dot.ts';
 import { renderHtml } from '../report/html/render.ts';
 import { reportData } from '../report/snapshot.ts';
 import { colorsFor, formatTrace, formatViolation, traceSteps } from '../report/text.ts';
+import { withSpeculativeCaching } from '../scenario/load.ts';
 import type { Scenario } from '../scenario/types.ts';
 import { SvmSystem } from '../system/system.ts';
 import { guardedCheck } from './guard.ts';
@@ -32,6 +35,8 @@ import { makeTraceFile, tracePath, writeTraceFile } from './tracefile.ts';
 import { VERSION } from './version.ts';
 
 export interface CheckOptions {
+  /** Overrides the scenario's speculative_caching (scenario/load.ts withSpeculativeCaching). */
+  speculativeCaching?: boolean;
   policies: SvmPolicy[];
   /** Breadth-first unless 'dfs'; a swarm's searches are depth-first. */
   order?: 'bfs' | 'dfs';
@@ -40,7 +45,13 @@ export interface CheckOptions {
   hashCompaction?: boolean;
   json?: boolean;
   traceOut?: string;
+  /** Write the reachable state graph of the reported configuration as Graphviz DOT, up to dotMaxStates states. */
+  dumpDot?: string;
+  dotMaxStates?: number;
+  /** No progress on stderr (--quiet). */
   quiet?: boolean;
+  /** Least time between two progress reports (the progress display sets it). */
+  progressIntervalMs?: number;
   /** Go on past the first violation: one shortest trace per kind of violation. */
   all?: boolean;
   /** Write an HTML report of the first violation (or of the first result) and the table. */
@@ -95,6 +106,9 @@ export interface CheckResult {
   };
 }
 
+/** States drawn by --dump-dot unless --dot-max-states says otherwise: Graphviz lays out a few hundred readably. */
+export const DOT_MAX_STATES = 500;
+
 let interrupted = false;
 
 /** Checks one scenario under one policy. */
@@ -106,11 +120,12 @@ export async function checkOne(
   policyArg?: string,
   sys = new SvmSystem(sc, policy),
 ): Promise<{ result: CheckResult; sys: SvmSystem; raw: SearchResult; trace: Transition[] }> {
+  // --swarm 0 or 1: one search, as without it.
+  const swarm = o.swarm !== undefined && o.swarm > 1 ? o.swarm : undefined;
   const raw = await explore(sys, {
     order: o.order,
     workers: o.workers,
-    // --swarm 0 or 1: one search, as without it.
-    swarm: o.swarm !== undefined && o.swarm > 1 ? o.swarm : undefined,
+    swarm,
     source: systemSource(sc, policyArg ?? policy.name),
     maxStates: o.maxStates,
     maxSeconds: o.maxSeconds,
@@ -121,12 +136,13 @@ export async function checkOne(
     liveness: o.liveness,
     findAll: o.all,
     shouldStop: o.shouldStop ?? (() => interrupted),
-    onProgress,
-    progressIntervalMs: 250,
+    // A swarm's searches report only at their end: no progress to show.
+    ...(swarm === undefined ? { onProgress, progressIntervalMs: o.progressIntervalMs ?? 250 } : {}),
   });
   const explain = (v: Violation) => {
     const { steps, final } = traceSteps(sys, v.trace);
-    if (v.lasso === undefined) return { violation: describeViolation(sys, final, v.code), trace: steps };
+    if (v.lasso === undefined)
+      return { violation: describeViolation(sys, final, v.code, v.trace), trace: steps };
     const cycleStart = v.lasso.stem.length;
     return { violation: describeLivelock(sys, final, v.lasso.waiting), trace: steps, cycleStart };
   };
@@ -179,7 +195,9 @@ function symmetryText(sym: { groups: string[][]; devices?: (string[] | null)[] }
 }
 
 export async function checkCommand(scenarioArgs: string[], o: CheckOptions): Promise<number> {
-  const scenarios = scenarioArgs.map(loadModelScenario);
+  const scenarios = scenarioArgs.map((a) =>
+    withSpeculativeCaching(loadModelScenario(a), o.speculativeCaching),
+  );
   const onSigint = () => {
     interrupted = true;
   };
@@ -193,7 +211,8 @@ export async function checkCommand(scenarioArgs: string[], o: CheckOptions): Pro
   try {
     for (const sc of scenarios) {
       for (const [i, policy] of o.policies.entries()) {
-        const bar = progressBar(o, `${sc.name} ${policy.name}`);
+        const bar = progressDisplay(o, `${sc.name} ${policy.name}`);
+        const shown = { ...o, progressIntervalMs: bar?.intervalMs };
         const policyArg = o.policyArgs?.[i];
         // A user's policy module runs in a worker thread that Ctrl-C and --max-seconds can stop
         // even inside a step that never returns (guard.ts); --workers and --swarm have threads of their own.
@@ -201,10 +220,10 @@ export async function checkCommand(scenarioArgs: string[], o: CheckOptions): Pro
           policyArg !== undefined && !findPolicy(policyArg) && !o.workers && !(o.swarm && o.swarm > 1);
         const { result, sys, trace } = guarded
           ? {
-              ...(await guardedCheck(sc, policyArg, withoutPolicies(o), () => interrupted, bar?.update)),
+              ...(await guardedCheck(sc, policyArg, withoutPolicies(shown), () => interrupted, bar?.update)),
               sys: new SvmSystem(sc, policy),
             }
-          : await checkOne(sc, policy, o, bar?.update, policyArg);
+          : await checkOne(sc, policy, shown, bar?.update, policyArg);
         bar?.stop();
         results.push(result);
         if (!reported || (!reported.violation && result.violation))
@@ -213,13 +232,21 @@ export async function checkCommand(scenarioArgs: string[], o: CheckOptions): Pro
           const id = policyIdentity(o.policyArgs?.[i] ?? policy.name, policy);
           writeTraceFile(o.traceOut, makeTraceFile('check', sys, id, trace, result.violation));
         }
-        if (!o.json && !o.quiet) process.stdout.write(`${describeResult(result, c)}\n\n`);
+        if (!o.json) process.stdout.write(`${describeResult(result, c)}\n\n`);
         if (interrupted) break;
       }
       if (interrupted) break;
     }
   } finally {
     process.off('SIGINT', onSigint);
+  }
+  if (o.dumpDot && reported) {
+    const graph = stateGraph(reported.sys, o.dotMaxStates ?? DOT_MAX_STATES);
+    writeFileSync(o.dumpDot, stateGraphDot(reported.sys, graph, reported.trace));
+    if (graph.truncated)
+      process.stderr.write(
+        `svmsim: ${o.dumpDot}: the state graph was cut at ${graph.states.length} states (--dot-max-states); the trace alone: svmsim replay --dump-dot\n`,
+      );
   }
   if (o.report && reported) {
     const data = reportData(reported.sys, 'check', reported.trace, reported.violation, VERSION);
@@ -275,7 +302,7 @@ function describeResult(r: CheckResult, c: ReturnType<typeof colorsFor>): string
   const stats = `${r.stats.states.toLocaleString('en-US')} states, ${r.stats.transitions.toLocaleString('en-US')} transitions, ${r.stats.seconds.toFixed(2)} s${por}${sym}${omission}`;
   const livelock = r.stats.liveness ? ', livelock' : '';
   if (r.verdict === 'verified')
-    return `${head}${c.green('verified')} (${stats}): no leak, use-after-free, refcount misuse, disturbance${livelock} or deadlock in any interleaving`;
+    return `${head}${c.green('verified')} (${stats}): no leak, use-after-free, refcount misuse, kernel warning, NULL dereference, disturbance${livelock} or deadlock in any interleaving`;
   if (r.verdict === 'incomplete')
     return `${head}${c.yellow(`incomplete (${r.incompleteReason})`)} after ${stats}: nothing found so far`;
   const all = [
@@ -325,13 +352,44 @@ export function table(results: readonly CheckResult[], c: ReturnType<typeof colo
 
 /** Where a worker thread builds the same system: cli/factory.ts, from the scenario's text and the policy argument. */
 const systemSource = (sc: Scenario, policyArg: string): ModelSource => ({
-  module: new URL('./factory.ts', import.meta.url).href,
+  // factory.ts beside this module, or factory.js once compiled.
+  module: new URL(`./factory.${import.meta.url.endsWith('.ts') ? 'ts' : 'js'}`, import.meta.url).href,
   exportName: 'buildSystem',
   args: [sc.text, sc.source, policyArg],
 });
 
-function progressBar(o: CheckOptions, label: string) {
-  if (o.json || !process.stderr.isTTY) return undefined;
+/** Seconds between two progress lines off a terminal: 10, or SVMSIM_PROGRESS_SECONDS (for tests). */
+export function progressSeconds(): number {
+  const v = Number(process.env.SVMSIM_PROGRESS_SECONDS);
+  return Number.isFinite(v) && v > 0 ? v : 10;
+}
+
+/**
+ * Progress on stderr: on a terminal, a bar redrawn in place (none with --json); off one (CI, a
+ * pipe), a plain line every 10 s, so that a log shows a long search going on. None with --quiet.
+ */
+function progressDisplay(o: CheckOptions, label: string) {
+  if (o.quiet) return undefined;
+  if (process.stderr.isTTY) return o.json ? undefined : progressBar(label);
+  const every = progressSeconds();
+  let next = every;
+  const n = (x: number) => Math.round(x).toLocaleString('en-US');
+  return {
+    intervalMs: every * 1000,
+    update: (p: Progress) => {
+      // The search also reports once at its end: a line only when a whole interval has passed.
+      if (p.seconds < next) return;
+      next = p.seconds + every;
+      const queue = p.queued === undefined ? '' : `, queue ${n(p.queued)}`;
+      process.stderr.write(
+        `svmsim: ${label}: ${n(p.states)} states, ${n(p.statesPerSecond)} states/s, depth ${p.depth}${queue}, ${n(p.memoryBytes / 2 ** 20)} MiB, ${p.seconds.toFixed(0)} s\n`,
+      );
+    },
+    stop: () => {},
+  };
+}
+
+function progressBar(label: string) {
   const bar = new SingleBar({
     format: `${label}  {states} states  {rate}/s  depth {depth}  {mem}  {secs}s`,
     stream: process.stderr,
@@ -340,6 +398,7 @@ function progressBar(o: CheckOptions, label: string) {
   });
   bar.start(0, 0, { states: 0, rate: 0, depth: 0, mem: '', secs: 0 });
   return {
+    intervalMs: 250,
     update: (p: Progress) =>
       bar.update(0, {
         states: p.states.toLocaleString('en-US'),

@@ -1,5 +1,5 @@
 /**
- * The svmsim command line: run, check, replay, list. Exit codes: 0 nothing violated, 1 a
+ * The svmsim command line: run, check, simulate, replay, list. Exit codes: 0 nothing violated, 1 a
  * violation, 2 bad input (with file, line and field), 3 a limit stopped the search first, 4 an
  * internal error (svmsim's own bug: EXIT_HELP says how to report it).
  */
@@ -9,10 +9,11 @@ import { dirname, resolve } from 'node:path';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { builtinPolicies } from '../drivers/iommu/intel/policies/index.ts';
 import { builtinScenarios, InputError } from '../scenario/load.ts';
-import { checkCommand } from './check.ts';
+import { checkCommand, DOT_MAX_STATES } from './check.ts';
 import { resolvePolicy } from './policy.ts';
 import { replayCommand } from './replay.ts';
 import { runCommand } from './run.ts';
+import { simulateCommand } from './simulate.ts';
 import { VERSION } from './version.ts';
 
 /** The scenario `svmsim check` runs with none named: the seed model with device DMA. */
@@ -98,10 +99,18 @@ export async function main(argv: string[]): Promise<number> {
     .option('--json', 'print one JSON object')
     .option('--trace-out <file>', 'write the run as an ITF trace file (.itf.json; see svmsim replay)')
     .option('--report <file.html>', 'write a self-contained HTML report of the run')
+    .addOption(
+      new Option(
+        '--speculative-caching',
+        'assume the IOMMU may load any present PASID entry into its cache at any time (docs/fidelity.md)',
+      ),
+    )
+    .addOption(new Option('--no-speculative-caching', "the scenario's speculative_caching turned off"))
     .action(async (scenario: string, o) => {
       checkOutput('--trace-out', o.traceOut);
       checkOutput('--report', o.report);
       code = runCommand(scenario, {
+        speculativeCaching: o.speculativeCaching,
         policy: await resolvePolicy(o.policy),
         policyArg: o.policy,
         seed: o.seed,
@@ -118,6 +127,13 @@ export async function main(argv: string[]): Promise<number> {
     )
     .argument('[scenario...]', 'built-in scenario names or YAML files')
     .option('-p, --policy <policy>', 'policy to check (repeatable); default: every built-in policy', collect)
+    .addOption(
+      new Option(
+        '--speculative-caching',
+        'assume the IOMMU may load any present PASID entry into its cache at any time (docs/fidelity.md)',
+      ),
+    )
+    .addOption(new Option('--no-speculative-caching', "the scenario's speculative_caching turned off"))
     .addOption(new Option('--bfs', 'breadth-first search (the default): shortest traces').conflicts('dfs'))
     .option('--dfs', 'depth-first search, then a bounded BFS to shorten the trace')
     .option(
@@ -156,6 +172,13 @@ export async function main(argv: string[]): Promise<number> {
         .conflicts(['dfs', 'swarm', 'all']),
     )
     .option('--json', 'print { results: [...] } as JSON')
+    .option('-q, --quiet', 'no progress on stderr')
+    .option('--dump-dot <file.dot>', 'write the reachable state graph as Graphviz DOT (small configurations)')
+    .option(
+      '--dot-max-states <n>',
+      `states drawn by --dump-dot at most (default ${DOT_MAX_STATES})`,
+      int('--dot-max-states'),
+    )
     .option('--trace-out <file>', 'write the first counterexample as an ITF trace file (.itf.json)')
     .option(
       '--report <file.html>',
@@ -176,6 +199,7 @@ export async function main(argv: string[]): Promise<number> {
       const policies = [];
       for (const n of names) policies.push(await resolvePolicy(n));
       code = await checkCommand(scenarios.length ? scenarios : [DEFAULT_SCENARIO], {
+        speculativeCaching: o.speculativeCaching,
         policies,
         order: o.dfs ? 'dfs' : o.bfs ? 'bfs' : undefined,
         maxStates: o.maxStates,
@@ -190,7 +214,57 @@ export async function main(argv: string[]): Promise<number> {
         workers: o.workers,
         policyArgs: names,
         json: o.json,
+        quiet: o.quiet,
+        dumpDot: o.dumpDot,
+        dotMaxStates: o.dotMaxStates,
         traceOut: o.traceOut,
+      });
+    });
+
+  program
+    .command('simulate')
+    .description(
+      `random executions, for configurations check cannot finish; with no scenario, ${DEFAULT_SCENARIO} under every built-in policy`,
+    )
+    .argument('[scenario...]', 'built-in scenario names or YAML files')
+    .option(
+      '-p, --policy <policy>',
+      'policy to simulate (repeatable); default: every built-in policy',
+      collect,
+    )
+    .option('-s, --seed <n>', 'the same seed gives the same samples', int('--seed'), 0)
+    .option('--samples <k>', 'executions to sample', int('--samples'), 1000)
+    .option('--max-steps <m>', 'moves in each execution at most', int('--max-steps'), 200)
+    .option('--bias', 'draw rarely moving actors more often (devices, the IRQ thread) than busy ones')
+    .option(
+      '--max-seconds <s>',
+      'stop sampling after this long (exit 3 when samples are left)',
+      num('--max-seconds'),
+    )
+    .option('--no-por', 'no partial-order reduction in the search that shortens a trace')
+    .option('--no-symmetry', 'no symmetry reduction in the search that shortens a trace')
+    .option('--json', 'print { results: [...] } as JSON')
+    .option('-q, --quiet', 'no progress on stderr')
+    .option('--trace-out <file>', 'write the first counterexample as an ITF trace file (.itf.json)')
+    .option('--report <file.html>', 'write a self-contained HTML report of the first counterexample')
+    .action(async (scenarios: string[], o) => {
+      const names: string[] = o.policy ?? builtinPolicies.map((p) => p.name);
+      const policies = [];
+      for (const n of names) policies.push(await resolvePolicy(n));
+      code = await simulateCommand(scenarios.length ? scenarios : [DEFAULT_SCENARIO], {
+        policies,
+        policyArgs: names,
+        seed: o.seed,
+        samples: o.samples,
+        maxSteps: o.maxSteps,
+        bias: o.bias,
+        maxSeconds: o.maxSeconds,
+        por: o.por,
+        symmetry: o.symmetry,
+        json: o.json,
+        quiet: o.quiet,
+        traceOut: o.traceOut,
+        report: o.report,
       });
     });
 
@@ -203,6 +277,7 @@ export async function main(argv: string[]): Promise<number> {
       'the policy module a trace of your own policy was written under (checked against its recorded sha256; replay never loads a module the trace names)',
     )
     .option('--json', 'print one JSON object')
+    .option('--dump-dot <file.dot>', 'write the trace alone as Graphviz DOT')
     .action(async (file: string, o) => {
       code = await replayCommand(file, o);
     });

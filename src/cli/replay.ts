@@ -3,10 +3,13 @@
  * data in its #meta.svmsim; checks that every recorded step still happens as recorded (the same
  * actor able to move, the same text, the same state as the trace's states), and prints the trace.
  */
+import { writeFileSync } from 'node:fs';
 import { isDeepStrictEqual } from 'node:util';
+import type { Transition } from '../check/index.ts';
 import { findPolicy } from '../drivers/iommu/intel/policies/index.ts';
 import type { SvmPolicy } from '../drivers/iommu/intel/svm.ts';
 import { describeMove, describeViolation, type StepView, type ViolationView } from '../report/describe.ts';
+import { traceDot } from '../report/dot.ts';
 import { itfState } from '../report/itf.ts';
 import { colorsFor, formatSteps, formatViolation } from '../report/text.ts';
 import { InputError } from '../scenario/load.ts';
@@ -23,8 +26,13 @@ export interface Replayed {
   steps: StepView[];
 }
 
-export async function replayCommand(file: string, o: { json?: boolean; policy?: string }): Promise<number> {
-  const { scenario, policy, violation, steps } = await replayTrace(file, o);
+export async function replayCommand(
+  file: string,
+  o: { json?: boolean; policy?: string; dumpDot?: string },
+): Promise<number> {
+  const { replayed, sys, trace, code, atEnd } = await replay(file, o);
+  const { scenario, policy, violation, steps } = replayed;
+  if (o.dumpDot) writeFileSync(o.dumpDot, traceDot(sys, trace, code ? { code, atEnd } : null));
   if (o.json) {
     process.stdout.write(
       `${JSON.stringify({ scenario, policy, verdict: violation ? 'fail' : 'pass', violation, steps }, null, 1)}\n`,
@@ -40,6 +48,13 @@ export async function replayCommand(file: string, o: { json?: boolean; policy?: 
 
 /** Re-executes a trace file; an InputError says where it does not replay. */
 export async function replayTrace(file: string, o: { policy?: string }): Promise<Replayed> {
+  return (await replay(file, o)).replayed;
+}
+
+async function replay(
+  file: string,
+  o: { policy?: string },
+): Promise<{ replayed: Replayed; sys: SvmSystem; trace: Transition[]; code: number; atEnd: boolean }> {
   const t = readTraceFile(file);
   const meta = t['#meta'].svmsim;
   const bad = (field: string, msg: string): never => {
@@ -59,6 +74,7 @@ export async function replayTrace(file: string, o: { policy?: string }): Promise
   const first = Object.keys(initial).find((v) => !isDeepStrictEqual(initial[v], t.states[0]?.[v]));
   if (first) bad(`states[0].${first}`, `the initial state differs from the recorded one in ${first}`);
   const steps: StepView[] = [];
+  const trace: Transition[] = [];
   for (let i = 0; i < meta.steps.length; i++) {
     const rec = meta.steps[i];
     const where = `#meta.svmsim.steps[${i}] (step ${i + 1})`;
@@ -84,6 +100,7 @@ export async function replayTrace(file: string, o: { policy?: string }): Promise
         `the state after step ${i + 1} differs from the recorded one in ${differs}`,
       );
     steps.push(view);
+    trace.push({ actor, choice: rec.choice });
     s = next;
   }
   // A run without a violation goes on until no kernel actor can move: a trace that stops
@@ -99,13 +116,14 @@ export async function replayTrace(file: string, o: { policy?: string }): Promise
   }
   let violation: ViolationView | null = null;
   const code = sys.violation(s) || (meta.command !== 'run' || meta.violation ? sys.quiescent(s) : 0);
-  if (code) violation = describeViolation(sys, s, code);
+  if (code) violation = describeViolation(sys, s, code, trace);
   if ((violation?.kind ?? null) !== (meta.violation?.kind ?? null))
     bad(
       '#meta.svmsim.violation',
       `recorded ${meta.violation?.kind ?? 'no violation'}, replay gives ${violation?.kind ?? 'no violation'}`,
     );
-  return { scenario: sc.name, policy: policy.name, violation, steps };
+  const replayed = { scenario: sc.name, policy: policy.name, violation, steps };
+  return { replayed, sys, trace, code, atEnd: code !== 0 && sys.violation(s) === 0 };
 }
 
 /**

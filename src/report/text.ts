@@ -1,7 +1,7 @@
 /**
  * The text trace: one numbered step per line, the actor, what it ran in kernel words, and under it
- * only the fields that changed, folded by object (`mm#0 mm_users 2→1, mm_count 2→3`). Colour only on
- * a terminal, and never with NO_COLOR set.
+ * only the fields that changed, folded by object (`mm#0 mm_users 2→1, mm_count 2→3`). Colour on a
+ * terminal, or with FORCE_COLOR; never with NO_COLOR.
  */
 import pc from 'picocolors';
 import type { Transition } from '../check/index.ts';
@@ -10,8 +10,20 @@ import { type Change, describeMove, type StepView, type ViolationView } from './
 
 export type Colors = ReturnType<typeof pc.createColors>;
 
-export const colorsFor = (stream: NodeJS.WriteStream): Colors =>
-  pc.createColors(Boolean(stream.isTTY) && !('NO_COLOR' in process.env) && process.env.TERM !== 'dumb');
+/**
+ * Colour as users set it: never with NO_COLOR (no-color.org: set and not empty); with FORCE_COLOR,
+ * always, or never when it is 0 or false (as supports-color reads it; a CI log that shows colours,
+ * say); otherwise on a terminal that is not dumb. NO_COLOR wins over FORCE_COLOR, as picocolors and chalk have it.
+ */
+export function colorsFor(stream: { isTTY?: boolean }, env: NodeJS.ProcessEnv = process.env): Colors {
+  const force = env.FORCE_COLOR;
+  const on = env.NO_COLOR
+    ? false
+    : force !== undefined
+      ? force !== '0' && force !== 'false'
+      : Boolean(stream.isTTY) && env.TERM !== 'dumb';
+  return pc.createColors(on);
+}
 
 /** Replays a trace and describes every step. */
 export function traceSteps(
@@ -72,5 +84,9 @@ export function formatViolation(v: ViolationView, c: Colors): string {
   if (v.cycle) lines.push(`  cycle: ${[...v.cycle, v.cycle[0]].join(' → ')}`);
   if (v.leaked) lines.push(`  left allocated: ${v.leaked.join(', ')}`);
   if (v.refs) lines.push(`  references still held:\n${v.refs.map((r) => `    ${r}`).join('\n')}`);
+  if (v.assumes)
+    lines.push(
+      `  assumes: ${v.assumes.join(', ')} (hardware behaviour the VT-d specification does not promise; see docs/fidelity.md)`,
+    );
   return lines.join('\n');
 }

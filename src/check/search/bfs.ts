@@ -97,6 +97,10 @@ export class BreadthFirst implements Engine {
     }
   }
 
+  get queued(): number {
+    return this.visited.size - this.head;
+  }
+
   get maxDepth(): number {
     return this.visited.size > this.levelEnd ? this.depth + 1 : this.depth;
   }

@@ -21,6 +21,8 @@ export interface Progress {
   depth: number;
   /** Deepest state stored so far. */
   maxDepth: number;
+  /** States stored but not yet expanded (the BFS queue, the DFS stack); unknown to the parallel search. */
+  queued?: number;
   /** Average since the search began. */
   statesPerSecond: number;
   memoryBytes: number;
@@ -103,6 +105,7 @@ export class RunControl {
       transitions: engine.transitions,
       depth: engine.depth,
       maxDepth: engine.maxDepth,
+      queued: engine.queued,
       statesPerSecond: seconds > 0 ? states / seconds : 0,
       memoryBytes: engine.bytes,
       seconds,

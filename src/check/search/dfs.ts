@@ -95,6 +95,10 @@ export class DepthFirst implements Engine {
     return Math.max(this.top, 0);
   }
 
+  get queued(): number {
+    return this.depth;
+  }
+
   get bytes(): number {
     const frames = this.frameIndex.length;
     return (

@@ -42,6 +42,8 @@ export interface Engine {
   readonly depth: number;
   /** Deepest stored state. */
   readonly maxDepth: number;
+  /** States stored but not yet expanded: the BFS queue, or the DFS stack. */
+  readonly queued: number;
   readonly bytes: number;
   /** Set when maxStates stopped the search, or maxDepth kept a new state out of it. */
   readonly cutBy: 'max-states' | 'max-depth' | null;

@@ -76,7 +76,7 @@ export function diversify(model: Model, seed: number): Diversified {
 }
 
 /** A small seeded generator (Tommy Ettinger's Mulberry32): the same seed, the same order. */
-function mulberry32(seed: number): () => number {
+export function mulberry32(seed: number): () => number {
   let a = seed | 0;
   return () => {
     a = (a + 0x6d2b79f5) | 0;

@@ -1,0 +1,184 @@
+/**
+ * `svmsim simulate [scenario...] [--policy P...] --seed N --samples K --max-steps M`: random
+ * executions, for configurations `check` cannot finish. Every property is checked on the way, as
+ * `check` checks it; the first violation's trace is shortened (check/search/simulate.ts) and
+ * printed as `check` prints one. Silence says only that the samples drawn showed nothing.
+ */
+import { writeFileSync } from 'node:fs';
+import { type SimulationProgress, type SimulationResult, simulate } from '../check/index.ts';
+import type { SvmPolicy } from '../drivers/iommu/intel/svm.ts';
+import { describeViolation, type StepView, type ViolationView } from '../report/describe.ts';
+import { renderHtml } from '../report/html/render.ts';
+import { reportData } from '../report/snapshot.ts';
+import { colorsFor, formatSteps, formatViolation, traceSteps } from '../report/text.ts';
+import { SvmSystem } from '../system/system.ts';
+import { progressSeconds } from './check.ts';
+import { loadModelScenario } from './input.ts';
+import { policyIdentity } from './policy.ts';
+import { makeTraceFile, writeTraceFile } from './tracefile.ts';
+import { VERSION } from './version.ts';
+
+export interface SimulateCommandOptions {
+  policies: SvmPolicy[];
+  /** The policy arguments as the user gave them (for the trace file). */
+  policyArgs: string[];
+  seed: number;
+  samples: number;
+  maxSteps: number;
+  bias?: boolean;
+  maxSeconds?: number;
+  por?: boolean;
+  symmetry?: boolean;
+  json?: boolean;
+  /** No progress on stderr. */
+  quiet?: boolean;
+  traceOut?: string;
+  report?: string;
+}
+
+export interface SimulateCommandResult {
+  scenario: string;
+  policy: string;
+  seed: number;
+  verdict: SimulationResult['verdict'];
+  incompleteReason?: string;
+  violation: ViolationView | null;
+  trace: StepView[];
+  /** For a violation: the sample that found it, its own length, and how it was shortened. */
+  found?: { sample: number; sampledSteps: number; shortenedBy: string };
+  stats: SimulationResult['stats'];
+}
+
+let interrupted = false;
+
+export async function simulateCommand(scenarioArgs: string[], o: SimulateCommandOptions): Promise<number> {
+  const scenarios = scenarioArgs.map(loadModelScenario);
+  const onSigint = () => {
+    interrupted = true;
+  };
+  process.on('SIGINT', onSigint);
+  const c = colorsFor(process.stdout);
+  const results: SimulateCommandResult[] = [];
+  let reported = false;
+  try {
+    for (const sc of scenarios) {
+      for (const [i, policy] of o.policies.entries()) {
+        const sys = new SvmSystem(sc, policy);
+        const r = await simulate(sys, {
+          seed: o.seed,
+          samples: o.samples,
+          maxSteps: o.maxSteps,
+          bias: o.bias,
+          maxSeconds: o.maxSeconds,
+          shouldStop: () => interrupted,
+          por: o.por ?? true,
+          symmetry: o.symmetry ?? true,
+          ...progress(o, `${sc.name} ${policy.name}`),
+        });
+        const v = r.violation;
+        const steps = v ? traceSteps(sys, v.trace) : null;
+        const violation = v && steps ? describeViolation(sys, steps.final, v.code, v.trace) : null;
+        const result: SimulateCommandResult = {
+          scenario: sc.name,
+          policy: policy.name,
+          seed: o.seed,
+          verdict: r.verdict,
+          ...(r.incompleteReason ? { incompleteReason: r.incompleteReason } : {}),
+          violation,
+          trace: steps?.steps ?? [],
+          ...(v
+            ? { found: { sample: v.sample, sampledSteps: v.sampledDepth, shortenedBy: v.shortenedBy } }
+            : {}),
+          stats: { ...r.stats, seconds: Math.round(r.stats.seconds * 1000) / 1000 },
+        };
+        results.push(result);
+        if (v && !reported) {
+          reported = true;
+          const id = policyIdentity(o.policyArgs[i] ?? policy.name, policy);
+          if (o.traceOut)
+            writeTraceFile(o.traceOut, makeTraceFile('simulate', sys, id, v.trace, violation, o.seed));
+          if (o.report)
+            writeFileSync(o.report, renderHtml(reportData(sys, 'check', v.trace, violation, VERSION)));
+        }
+        if (!o.json) process.stdout.write(`${describe(result, o, c)}\n\n`);
+        if (interrupted) break;
+      }
+      if (interrupted) break;
+    }
+  } finally {
+    process.off('SIGINT', onSigint);
+  }
+  if (o.json) process.stdout.write(`${JSON.stringify({ results }, null, 1)}\n`);
+  else process.stdout.write(`${table(results, c)}\n`);
+  if (results.some((r) => r.verdict === 'violation')) return 1;
+  if (results.some((r) => r.verdict === 'incomplete') || interrupted) return 3;
+  return 0;
+}
+
+function describe(
+  r: SimulateCommandResult,
+  o: SimulateCommandOptions,
+  c: ReturnType<typeof colorsFor>,
+): string {
+  const head = `${c.bold(r.scenario)} under ${c.bold(r.policy)}: `;
+  const runs = `${r.stats.samples.toLocaleString('en-US')} samples of at most ${o.maxSteps} steps, seed ${r.seed}${o.bias ? ', biased to rare actors' : ''}, ${r.stats.steps.toLocaleString('en-US')} steps, ${r.stats.seconds.toFixed(2)} s`;
+  if (r.verdict === 'none-found')
+    return `${head}${c.green('no violation found')} (${runs}; ${r.stats.cut} cut at the step limit): not a proof, only these samples`;
+  if (r.verdict === 'incomplete')
+    return `${head}${c.yellow(`stopped (${r.incompleteReason})`)} after ${runs}: nothing found so far`;
+  const f = r.found!;
+  const how =
+    f.shortenedBy === 'bfs'
+      ? `shortened from ${f.sampledSteps} by a bounded breadth-first search`
+      : f.shortenedBy === 'cycles'
+        ? `shortened from ${f.sampledSteps} by cutting cycles`
+        : 'as sampled';
+  return `${head}${c.red(r.violation!.kind)} in ${r.trace.length} steps, found by sample ${f.sample + 1} (${how}; ${runs})\n\n${formatSteps(r.trace, c)}\n\n${formatViolation(r.violation!, c)}`;
+}
+
+function table(results: readonly SimulateCommandResult[], c: ReturnType<typeof colorsFor>): string {
+  const rows = [
+    ['scenario', 'policy', 'verdict', 'violation', 'trace', 'samples', 'time'],
+    ...results.map((r) => [
+      r.scenario,
+      r.policy,
+      r.verdict === 'incomplete'
+        ? `stopped (${r.incompleteReason})`
+        : r.verdict === 'none-found'
+          ? 'none found'
+          : r.verdict,
+      r.violation ? r.violation.kind : '-',
+      r.violation ? `${r.trace.length} steps` : '-',
+      r.stats.samples.toLocaleString('en-US'),
+      `${r.stats.seconds.toFixed(2)} s`,
+    ]),
+  ];
+  const widths = rows[0].map((_, i) => Math.max(...rows.map((row) => row[i].length)));
+  return rows
+    .map((row, n) => {
+      const line = row
+        .map((cell, i) => cell.padEnd(widths[i]))
+        .join('  ')
+        .trimEnd();
+      if (n === 0) return c.bold(line);
+      return row[2] === 'violation' ? line.replace('violation', c.red('violation')) : line;
+    })
+    .join('\n');
+}
+
+/**
+ * Off a terminal (CI logs, pipes), a plain line on stderr every 10 s (SVMSIM_PROGRESS_SECONDS), as
+ * check prints; none with --quiet. A simulation on a terminal prints none: its samples are quick.
+ */
+function progress(o: SimulateCommandOptions, label: string) {
+  if (o.quiet || process.stderr.isTTY) return {};
+  const every = progressSeconds();
+  const n = (x: number) => Math.round(x).toLocaleString('en-US');
+  return {
+    progressIntervalMs: every * 1000,
+    onProgress: (p: SimulationProgress) =>
+      process.stderr.write(
+        `svmsim: simulate ${label}: ${n(p.samples)} samples, ${n(p.steps)} steps, ${n(p.steps / Math.max(p.seconds, 1e-3))} steps/s, deepest ${p.depth}, ${n(process.memoryUsage().rss / 2 ** 20)} MiB, ${p.seconds.toFixed(0)} s\n`,
+      ),
+  };
+}
