@@ -3,7 +3,8 @@
  * data in its #meta.svmsim; checks that every recorded step still happens as recorded (the same
  * actor able to move, the same text, the same state as the trace's states), and prints the trace.
  */
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import type { Transition } from '../check/index.ts';
 import { findPolicy } from '../drivers/iommu/intel/policies/index.ts';
@@ -135,30 +136,42 @@ async function tracePolicy(
   arg: string | undefined,
   bad: (field: string, msg: string) => never,
 ): Promise<SvmPolicy> {
-  if (rec.path !== undefined && arg === undefined)
-    bad(
-      '#meta.svmsim.policy.path',
-      `the trace was written under the policy module ${rec.path}; replay never loads a module a trace names: give it with --policy ${rec.path}`,
-    );
-  if (rec.path === undefined && !findPolicy(rec.name))
-    bad(
+  if (rec.path !== undefined) {
+    if (arg === undefined || findPolicy(arg))
+      bad(
+        '#meta.svmsim.policy.path',
+        `the trace was written under the policy module ${rec.path}; replay never loads a module a trace names: give it with --policy ${rec.path}`,
+      );
+    const file = arg as string;
+    // The file's sha256 first: no code runs that is not the code the trace was written under.
+    let text: Buffer;
+    try {
+      text = readFileSync(resolve(file));
+    } catch (e) {
+      throw new InputError(file, 0, 0, '--policy', `cannot read the policy module: ${(e as Error).message}`);
+    }
+    if (sha256(text) !== rec.sha256)
+      bad(
+        '#meta.svmsim.policy.sha256',
+        `${file} is not the module the trace was written under (its sha256 differs from the recorded one)`,
+      );
+    return resolvePolicy(file);
+  }
+  const policy = findPolicy(rec.name);
+  if (!policy)
+    return bad(
       '#meta.svmsim.policy.name',
       `no built-in policy named '${rec.name}' (and the trace names no policy file)`,
     );
-  const given = arg ?? rec.name;
-  const policy = await resolvePolicy(given);
-  const id = policyIdentity(given, policy);
-  if (rec.path === undefined && id.path !== undefined)
+  if (arg !== undefined && findPolicy(arg) !== policy)
     bad(
       '#meta.svmsim.policy',
-      `the trace was written under the built-in policy ${rec.name}, not a module: drop --policy`,
+      `the trace was written under the built-in policy ${rec.name}, not ${arg}: drop --policy`,
     );
-  if (id.sha256 !== rec.sha256)
+  if (policyIdentity(rec.name, policy).sha256 !== rec.sha256)
     bad(
       '#meta.svmsim.policy.sha256',
-      id.path === undefined
-        ? `the built-in policy ${rec.name} has changed since the trace was written (its sha256 differs)`
-        : `${given} is not the module the trace was written under (its sha256 differs from the recorded one)`,
+      `the built-in policy ${rec.name} has changed since the trace was written (its sha256 differs)`,
     );
   return policy;
 }

@@ -75,7 +75,7 @@ export interface TraceFile {
   states: ItfState[];
 }
 
-export const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
+export const sha256 = (text: string | Buffer): string => createHash('sha256').update(text).digest('hex');
 
 /** Re-executes `trace` on `sys` and records every step and every state on the way. */
 export function makeTraceFile(
