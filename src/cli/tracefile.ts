@@ -73,6 +73,8 @@ export interface TraceFile {
   };
   vars: string[];
   states: ItfState[];
+  /** A livelock's lasso: the state its cycle starts in (violation.cycleStart); the last state is that state again. */
+  loop?: number;
 }
 
 export const sha256 = (text: string | Buffer): string => createHash('sha256').update(text).digest('hex');
@@ -126,6 +128,7 @@ export function makeTraceFile(
     },
     vars: [...ITF_VARS],
     states,
+    ...(violation?.cycleStart === undefined ? {} : { loop: violation.cycleStart }),
   };
 }
 
