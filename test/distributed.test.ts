@@ -87,14 +87,24 @@ describe('svmsim check --valkey', () => {
     for (const d of runs) expect(d.map(row)).toEqual(s.map(row));
   });
 
-  it('checks the other seed scenarios under every built-in policy as the sequential BFS does, with 2 workers on a cluster', async () => {
+  it('checks the other seed scenarios under every built-in policy as the sequential BFS does, with 1, 2 and 3 workers on a cluster', async () => {
     const seeds = ['seed-accel-mmap', 'seed-accel-close', 'seed-gfx'];
-    const [s, d] = await Promise.all([
+    const [s, ...runs] = await Promise.all([
       check([...seeds, '--hash-compaction']),
-      check([...seeds, '--valkey', cluster!.urls.join(','), '--search', 'seeds', '--local-workers', '2']),
+      ...[1, 2, 3].map((n) =>
+        check([
+          ...seeds,
+          '--valkey',
+          cluster!.urls.join(','),
+          '--search',
+          `seeds${n}`,
+          '--local-workers',
+          String(n),
+        ]),
+      ),
     ]);
     expect(s).toHaveLength(12);
-    expect(d.map(row)).toEqual(s.map(row));
+    for (const d of runs) expect(d.map(row)).toEqual(s.map(row));
   }, 240_000);
 
   it('ends with the same counts when a worker is killed mid-search', async () => {
