@@ -4,25 +4,7 @@
  * a freed page touched), and each comes with a trace that replays to it.
  */
 import { describe, expect, it } from 'vitest';
-import { explore } from '../src/check/index.ts';
-import { findPolicy } from '../src/drivers/iommu/intel/policies/index.ts';
-import { describeViolation } from '../src/report/describe.ts';
-import { traceSteps } from '../src/report/text.ts';
-import { loadScenario } from '../src/scenario/load.ts';
-import { SvmSystem } from '../src/system/system.ts';
-
-async function check(scenario: string, policy: string) {
-  const sys = new SvmSystem(loadScenario(scenario), findPolicy(policy)!);
-  const r = await explore(sys, { order: 'bfs' });
-  if (!r.violation) return { verdict: r.verdict, states: r.stats.states };
-  const { steps, final } = traceSteps(sys, r.violation.trace);
-  return {
-    verdict: r.verdict,
-    states: r.stats.states,
-    steps,
-    v: describeViolation(sys, final, r.violation.code),
-  };
-}
+import { check } from './verdict.ts';
 
 describe('SPEC §5 oracle', () => {
   it('seed-accel-mmap under v4.4: leak, the cycle mm → VMA → file → binding → mm', async () => {

@@ -25,6 +25,7 @@ import { stateGraphDot } from '../report/dot.ts';
 import { renderHtml } from '../report/html/render.ts';
 import { reportData } from '../report/snapshot.ts';
 import { colorsFor, formatTrace, formatViolation, traceSteps } from '../report/text.ts';
+import { withSpeculativeCaching } from '../scenario/load.ts';
 import type { Scenario } from '../scenario/types.ts';
 import { SvmSystem } from '../system/system.ts';
 import { guardedCheck } from './guard.ts';
@@ -34,6 +35,8 @@ import { makeTraceFile, tracePath, writeTraceFile } from './tracefile.ts';
 import { VERSION } from './version.ts';
 
 export interface CheckOptions {
+  /** Overrides the scenario's speculative_caching (scenario/load.ts withSpeculativeCaching). */
+  speculativeCaching?: boolean;
   policies: SvmPolicy[];
   /** Breadth-first unless 'dfs'; a swarm's searches are depth-first. */
   order?: 'bfs' | 'dfs';
@@ -138,7 +141,8 @@ export async function checkOne(
   });
   const explain = (v: Violation) => {
     const { steps, final } = traceSteps(sys, v.trace);
-    if (v.lasso === undefined) return { violation: describeViolation(sys, final, v.code), trace: steps };
+    if (v.lasso === undefined)
+      return { violation: describeViolation(sys, final, v.code, v.trace), trace: steps };
     const cycleStart = v.lasso.stem.length;
     return { violation: describeLivelock(sys, final, v.lasso.waiting), trace: steps, cycleStart };
   };
@@ -191,7 +195,9 @@ function symmetryText(sym: { groups: string[][]; devices?: (string[] | null)[] }
 }
 
 export async function checkCommand(scenarioArgs: string[], o: CheckOptions): Promise<number> {
-  const scenarios = scenarioArgs.map(loadModelScenario);
+  const scenarios = scenarioArgs.map((a) =>
+    withSpeculativeCaching(loadModelScenario(a), o.speculativeCaching),
+  );
   const onSigint = () => {
     interrupted = true;
   };
@@ -288,7 +294,7 @@ function describeResult(r: CheckResult, c: ReturnType<typeof colorsFor>): string
   const stats = `${r.stats.states.toLocaleString('en-US')} states, ${r.stats.transitions.toLocaleString('en-US')} transitions, ${r.stats.seconds.toFixed(2)} s${por}${sym}${omission}`;
   const livelock = r.stats.liveness ? ', livelock' : '';
   if (r.verdict === 'verified')
-    return `${head}${c.green('verified')} (${stats}): no leak, use-after-free, refcount misuse, disturbance${livelock} or deadlock in any interleaving`;
+    return `${head}${c.green('verified')} (${stats}): no leak, use-after-free, refcount misuse, kernel warning, NULL dereference, disturbance${livelock} or deadlock in any interleaving`;
   if (r.verdict === 'incomplete')
     return `${head}${c.yellow(`incomplete (${r.incompleteReason})`)} after ${stats}: nothing found so far`;
   const all = [

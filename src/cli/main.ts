@@ -99,10 +99,18 @@ export async function main(argv: string[]): Promise<number> {
     .option('--json', 'print one JSON object')
     .option('--trace-out <file>', 'write the run as an ITF trace file (.itf.json; see svmsim replay)')
     .option('--report <file.html>', 'write a self-contained HTML report of the run')
+    .addOption(
+      new Option(
+        '--speculative-caching',
+        'assume the IOMMU may load any present PASID entry into its cache at any time (docs/fidelity.md)',
+      ),
+    )
+    .addOption(new Option('--no-speculative-caching', "the scenario's speculative_caching turned off"))
     .action(async (scenario: string, o) => {
       checkOutput('--trace-out', o.traceOut);
       checkOutput('--report', o.report);
       code = runCommand(scenario, {
+        speculativeCaching: o.speculativeCaching,
         policy: await resolvePolicy(o.policy),
         policyArg: o.policy,
         seed: o.seed,
@@ -119,6 +127,13 @@ export async function main(argv: string[]): Promise<number> {
     )
     .argument('[scenario...]', 'built-in scenario names or YAML files')
     .option('-p, --policy <policy>', 'policy to check (repeatable); default: every built-in policy', collect)
+    .addOption(
+      new Option(
+        '--speculative-caching',
+        'assume the IOMMU may load any present PASID entry into its cache at any time (docs/fidelity.md)',
+      ),
+    )
+    .addOption(new Option('--no-speculative-caching', "the scenario's speculative_caching turned off"))
     .addOption(new Option('--bfs', 'breadth-first search (the default): shortest traces').conflicts('dfs'))
     .option('--dfs', 'depth-first search, then a bounded BFS to shorten the trace')
     .option(
@@ -184,6 +199,7 @@ export async function main(argv: string[]): Promise<number> {
       const policies = [];
       for (const n of names) policies.push(await resolvePolicy(n));
       code = await checkCommand(scenarios.length ? scenarios : [DEFAULT_SCENARIO], {
+        speculativeCaching: o.speculativeCaching,
         policies,
         order: o.dfs ? 'dfs' : o.bfs ? 'bfs' : undefined,
         maxStates: o.maxStates,

@@ -5,6 +5,7 @@ import { describeViolation, type ViolationView } from '../report/describe.ts';
 import { renderHtml } from '../report/html/render.ts';
 import { reportData } from '../report/snapshot.ts';
 import { colorsFor, formatSteps, formatViolation, traceSteps } from '../report/text.ts';
+import { withSpeculativeCaching } from '../scenario/load.ts';
 import { runSchedule } from '../system/schedule.ts';
 import { SvmSystem } from '../system/system.ts';
 import { loadModelScenario } from './input.ts';
@@ -13,6 +14,8 @@ import { makeTraceFile, writeTraceFile } from './tracefile.ts';
 import { VERSION } from './version.ts';
 
 export interface RunOptions {
+  /** Overrides the scenario's speculative_caching (scenario/load.ts withSpeculativeCaching). */
+  speculativeCaching?: boolean;
   policy: SvmPolicy;
   /** The policy argument as the user gave it: a built-in's name or a module's path. */
   policyArg?: string;
@@ -23,11 +26,11 @@ export interface RunOptions {
 }
 
 export function runCommand(scenarioArg: string, o: RunOptions): number {
-  const sc = loadModelScenario(scenarioArg);
+  const sc = withSpeculativeCaching(loadModelScenario(scenarioArg), o.speculativeCaching);
   const sys = new SvmSystem(sc, o.policy);
   const r = runSchedule(sys, o.seed);
   const { steps, final } = traceSteps(sys, r.trace);
-  const violation: ViolationView | null = r.code ? describeViolation(sys, final, r.code) : null;
+  const violation: ViolationView | null = r.code ? describeViolation(sys, final, r.code, r.trace) : null;
   if (o.traceOut)
     writeTraceFile(
       o.traceOut,

@@ -115,8 +115,8 @@ export class RoutineTable<K> {
   }
 }
 
-/** Most argument words a frame can have (Stack.push takes a0 .. a4). */
-export const FRAME_ARGS = 5;
+/** Most argument words a frame can have (Stack.push takes a0 .. a4; a5 is a local, zero at the call). */
+export const FRAME_ARGS = 6;
 
 /*
  * Reading frames from outside the running actor (system/symmetry.ts renames the ids in them) goes

@@ -27,6 +27,8 @@ export interface FrameShape {
 /** The client drivers' ioctl(SVM_BIND) and ->release (drivers/accel, drivers/gfx). */
 const clientBinds = ['accel_ioctl_bind', 'accel_nowait_ioctl_bind', 'gfx_ioctl_bind'];
 const clientReleases = ['accel_release', 'accel_nowait_release', 'gfx_release'];
+/** The client drivers' svm_dev_ops.fault_cb, which prq_event_thread calls. */
+const clientFaultCbs = ['accel_fault_cb', 'accel_nowait_fault_cb'];
 
 export const frameShapes: ReadonlyMap<string, FrameShape> = new Map<string, FrameShape>([
   // kernel/task.ts: the task's syscall loop, and the syscalls that are routines.
@@ -53,6 +55,7 @@ export const frameShapes: ReadonlyMap<string, FrameShape> = new Map<string, Fram
   // drivers/accel, drivers/gfx: a0 = file; a bind's a1, a2 receive PASID + 1 and sdev + 1.
   ...clientBinds.map((n): [string, FrameShape] => [n, { args: 3, calls: ['intel_svm_bind_mm'] }]),
   ...clientReleases.map((n): [string, FrameShape] => [n, { args: 1, calls: ['intel_svm_unbind_mm'] }]),
+  ...clientFaultCbs.map((n): [string, FrameShape] => [n, { args: 3, calls: [] }]),
   // drivers/iommu/intel (every policy's routines have the same frames)
   ['intel_svm_bind_mm', { args: 5, calls: ['mmu_notifier_register', 'mmput'] }],
   [
@@ -60,7 +63,7 @@ export const frameShapes: ReadonlyMap<string, FrameShape> = new Map<string, Fram
     { args: 5, calls: ['intel_flush_pasid_dev+svm_range_dev', 'mmu_notifier_unregister', 'mmput'] },
   ],
   ['intel_mm_release', { args: 3, calls: ['intel_flush_pasid_dev+svm_range_dev'] }],
-  ['prq_event_thread', { args: 5, calls: ['handle_mm_fault', 'mmput', 'qi_submit_sync'] }],
+  ['prq_event_thread', { args: 6, calls: ['handle_mm_fault', 'mmput', ...clientFaultCbs, 'qi_submit_sync'] }],
   ['intel_flush_pasid_dev+svm_range_dev', { args: 2, calls: ['qi_submit_sync'] }],
   ['qi_submit_sync', { args: 5, calls: [] }],
 ]);

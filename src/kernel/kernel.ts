@@ -90,6 +90,8 @@ export interface ClientFileOps {
   readonly bind: KRoutine;
   /** ->release: a0 = file. */
   readonly release: KRoutine;
+  /** svm_dev_ops.fault_cb, called by prq_event_thread: a0 = device, a1 = PASID, a2 = result. */
+  readonly faultCb?: KRoutine;
 }
 
 export interface DeviceConfig {
@@ -102,6 +104,10 @@ export interface DeviceConfig {
   readonly ats: boolean;
   /** Page requests sent as stream requests (SRR). */
   readonly streamRequests: boolean;
+  /** The client binds this device with svm_dev_ops that have a fault_cb. */
+  readonly faultCb: boolean;
+  /** Which PASIDs its requests carry: its own, any present in the shared table, or none (hw/pci). */
+  readonly pasids: 'own' | 'all' | 'absent';
 }
 
 /** Flags in task_struct.flags. */
@@ -225,6 +231,12 @@ export class Kernel {
   }
   set a4(v: number) {
     this.s[this.argAt(4)] = v;
+  }
+  get a5(): number {
+    return this.s[this.argAt(5)];
+  }
+  set a5(v: number) {
+    this.s[this.argAt(5)] = v;
   }
 
   /** The caller's frame word `i` (0..4): how a routine returns a value. */

@@ -1,8 +1,9 @@
 /**
  * The properties svmsim checks (SPEC §4), as violation kinds. None restates a policy's rule: each
  * is a consequence seen in the model — an object touched after it was freed, an object still
- * allocated when everything has stopped, a count driven below zero or a kernel BUG_ON/WARN_ON
- * condition met, another PASID's work failing, an actor that waits forever.
+ * allocated when everything has stopped, a count driven below zero or a kernel BUG_ON condition
+ * met, a kernel WARN_ON condition met (the kernel's own assertion, at its site), a NULL pointer
+ * dereferenced (an oops), another PASID's work failing, an actor that waits forever.
  */
 
 export const V = {
@@ -13,6 +14,10 @@ export const V = {
   deadlock: 5,
   /** Not a property: the scenario's pools were too small for what the run allocated. */
   capacity: 6,
+  /** A WARN_ON() of the modelled kernel function fired (the site names it). */
+  warning: 7,
+  /** The modelled C dereferences a NULL pointer: an oops. */
+  'null-deref': 8,
 } as const;
 export type ViolationKind = keyof typeof V;
 

@@ -2,7 +2,9 @@
  * Turning moves and states into kernel words: what an actor did in one step, which named fields
  * changed, and what a violation means.
  */
+
 import { entryFrame, entryPresent, pageKindName } from '../arch/x86/pgtable.ts';
+import type { Transition } from '../check/index.ts';
 import { leakReport } from '../properties/leak.ts';
 import { deadlockedActor } from '../properties/quiescent.ts';
 import { siteText, V, type ViolationKind, violationKind } from '../properties/violations.ts';
@@ -45,6 +47,18 @@ export interface ViolationView {
   actor?: string;
   /** For a use after free or refcount misuse: the object (page#4, mm#0). */
   object?: string;
+  /**
+   * Hardware behaviour the trace relies on that the VT-d specification does not promise (a
+   * scenario option turned it on): `speculative-pasid-cache-fill` when the IOMMU loaded a PASID
+   * entry with no request for it (hw/vtd/iommu.ts). Absent when the trace needs no assumption.
+   */
+  assumes?: string[];
+}
+
+/** The assumptions a trace relies on (ViolationView.assumes). */
+export function traceAssumptions(sys: SvmSystem, trace: readonly Transition[]): string[] {
+  const fills = trace.some((t) => sys.actors[t.actor]?.kind === 'iommu-cache');
+  return fills ? ['speculative-pasid-cache-fill'] : [];
 }
 
 const hex = (v: number): string => `0x${(v >>> 0).toString(16)}`;
@@ -242,7 +256,18 @@ export function describeLivelock(
 }
 
 /** The violation shown by `state` (code from the explorer), in words. */
-export function describeViolation(sys: SvmSystem, state: Int32Array, code: number): ViolationView {
+export function describeViolation(
+  sys: SvmSystem,
+  state: Int32Array,
+  code: number,
+  trace: readonly Transition[] = [],
+): ViolationView {
+  const assumes = traceAssumptions(sys, trace);
+  const v = describeFinal(sys, state, code);
+  return assumes.length ? { ...v, assumes } : v;
+}
+
+function describeFinal(sys: SvmSystem, state: Int32Array, code: number): ViolationView {
   const w = sys.world;
   w.s = state;
   const kind = violationKind[code] ?? 'refcount';

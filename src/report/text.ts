@@ -84,5 +84,9 @@ export function formatViolation(v: ViolationView, c: Colors): string {
   if (v.cycle) lines.push(`  cycle: ${[...v.cycle, v.cycle[0]].join(' → ')}`);
   if (v.leaked) lines.push(`  left allocated: ${v.leaked.join(', ')}`);
   if (v.refs) lines.push(`  references still held:\n${v.refs.map((r) => `    ${r}`).join('\n')}`);
+  if (v.assumes)
+    lines.push(
+      `  assumes: ${v.assumes.join(', ')} (hardware behaviour the VT-d specification does not promise; see docs/fidelity.md)`,
+    );
   return lines.join('\n');
 }

@@ -73,6 +73,18 @@ export function locate(text: string, path: readonly (string | number)[]): { line
   return { line: 1, col: 1 };
 }
 
+/**
+ * The scenario with `speculative_caching` set as the command line asks (`--speculative-caching`,
+ * `--no-speculative-caching`): the setting is written into the scenario's text, so that a trace
+ * file, which carries that text, replays under the same hardware.
+ */
+export function withSpeculativeCaching(sc: Scenario, on: boolean | undefined): Scenario {
+  if (on === undefined || sc.speculativeCaching === on) return sc;
+  const doc = parseDocument(sc.text);
+  doc.set('speculative_caching', on);
+  return parseScenario(doc.toString(), sc.source);
+}
+
 export function parseScenario(text: string, source: string): Scenario {
   const lc = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false });
@@ -277,13 +289,15 @@ function compile(y: ScenarioYaml, text: string, source: string, fail: Fail): Sce
     source,
     text,
     upages: y.pages,
-    iommuCaches: y.iommu_caches,
+    speculativeCaching: y.speculative_caching,
     devices: y.devices.map((d) => ({
       name: d.name,
       client: d.client,
       ats: d.ats,
       streamRequests: d.stream_requests,
       dma: d.dma,
+      faultCb: d.fault_cb,
+      pasids: d.pasids,
     })),
     tasks,
     fdNumbers,

@@ -34,7 +34,7 @@ export const ScenarioSchema = z.strictObject({
     .regex(/^(?:[\n\t]|\P{Cc})*$/u, 'no control characters but newline and tab')
     .default(''),
   pages: z.number().int().min(1).max(8).default(1),
-  iommu_caches: z.boolean().default(true),
+  speculative_caching: z.boolean().default(false),
   devices: z
     .array(
       z.strictObject({
@@ -43,6 +43,8 @@ export const ScenarioSchema = z.strictObject({
         ats: z.boolean().default(true),
         stream_requests: z.boolean().default(false),
         dma: z.number().int().min(0).max(64).default(0),
+        fault_cb: z.boolean().default(false),
+        pasids: z.enum(['own', 'all', 'absent']).default('own'),
       }),
     )
     .min(1),

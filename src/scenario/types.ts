@@ -10,6 +10,14 @@ export interface ScenarioDevice {
   streamRequests: boolean;
   /** DMA attempts the device may make while bound (each may end in a page request). */
   dma: number;
+  /** The client binds it with svm_dev_ops that have a fault_cb. */
+  faultCb: boolean;
+  /**
+   * Which PASIDs the device issues requests with: those its driver programmed into it ('own'),
+   * every PASID of the IOMMU's shared PASID table ('all': a device that misbehaves), or none: its
+   * page requests have the PASID-present bit clear ('absent').
+   */
+  pasids: 'own' | 'all' | 'absent';
 }
 
 export interface ScenarioTask {
@@ -28,8 +36,11 @@ export interface Scenario {
   text: string;
   /** User pages in each process's buffer (the pages devices and CPUs touch). */
   upages: number;
-  /** Whether the IOMMU may fill its PASID cache and IOTLB on its own, at any time. */
-  iommuCaches: boolean;
+  /**
+   * Whether the IOMMU may load a present PASID-table entry into its PASID cache at any time, with
+   * no request for that PASID (an assumption the VT-d specification does not make: hw/vtd/iommu.ts).
+   */
+  speculativeCaching: boolean;
   devices: ScenarioDevice[];
   tasks: ScenarioTask[];
   /** The fd numbers a program names, by fd-table slot. */

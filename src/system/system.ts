@@ -221,6 +221,8 @@ export class SvmSystem implements Model {
         sid: deviceSid(i),
         ats: d.ats,
         streamRequests: d.streamRequests,
+        faultCb: d.faultCb,
+        pasids: d.pasids,
       })),
     };
     this.kernel = new Kernel(this.world, this.hw, cfg);
@@ -293,7 +295,7 @@ export class SvmSystem implements Model {
       case 'device':
         return deviceChoices(this.hw);
       case 'iommu-cache':
-        return this.scenario.iommuCaches ? cacheFillChoices(this.hw) : 0;
+        return this.scenario.speculativeCaching ? cacheFillChoices(this.hw) : 0;
       case 'iommu-qi':
         return 1;
       default:
@@ -317,7 +319,13 @@ export class SvmSystem implements Model {
     const w = this.world;
     switch (this.actors[actor].kind) {
       case 'device':
-        return dmaEnabled(w, this.hw, actor - this.firstDevice, choice);
+        return dmaEnabled(
+          w,
+          this.hw,
+          this.kernel.cfg.devices[actor - this.firstDevice],
+          actor - this.firstDevice,
+          choice,
+        );
       case 'iommu-qi':
         return qiPending(this.hw);
       case 'iommu-cache':
@@ -334,7 +342,7 @@ export class SvmSystem implements Model {
     switch (this.actors[actor].kind) {
       case 'device': {
         const d = actor - this.firstDevice;
-        if (!dmaEnabled(w, hw, d, choice)) return false;
+        if (!dmaEnabled(w, hw, this.kernel.cfg.devices[d], d, choice)) return false;
         const text = dmaAttempt(w, hw, this.kernel.cfg.devices[d], d, actor, choice);
         notes?.push(text);
         return true;

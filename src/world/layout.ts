@@ -113,10 +113,8 @@ export const SvmDef = defineStruct('intel_svm', [
   'life',
   'mm',
   'pasid',
-  /** 0 not registered, 1 on the mm's list, 2 unhashed by exit_mmap (release ran), 3 unregistered. */
+  /** The embedded mmu_notifier: 0 never registered, 1 on the mm's list, 2 unhashed. */
   'notifier',
-  /** Set once ->release has run for this notifier. */
-  'released',
   /** Bitmask of sdev indices on svm->devs. */
   'devs',
 ] as const);
@@ -128,6 +126,8 @@ export const SdevDef = defineStruct('intel_svm_dev', [
   'did',
   'sid',
   'dev_iotlb',
+  /** sdev->ops: 1 when the client passed svm_dev_ops with a fault_cb, else 0. */
+  'ops',
 ] as const);
 export const KernelDef = defineStruct('kernel', [
   /** pasid_mutex owner: actor id + 1, or 0. */
@@ -141,6 +141,8 @@ export const KernelDef = defineStruct('kernel', [
   'qi_free_head',
   'qi_free_tail',
   'qi_free_cnt',
+  /** Actors inside an SRCU read section of the notifier core's srcu_struct (mmu_notifier.ts). */
+  'srcu_readers',
   /** First violation seen during a step: kind (see properties), object, detail, actor + 1. */
   'violation',
   'violation_obj',

@@ -7,6 +7,8 @@
  * accel-nowait is the same driver without the wait: it breaks intel-svm's contract ("no page
  * fault outstanding at unbind"), so what follows from it is a finding about the client.
  */
+
+import { respName } from '../../hw/vtd/iommu.ts';
 import { Ctl, ownWordsOnly } from '../../kernel/exec.ts';
 import { type ClientFileOps, defineRoutine, type KRoutine, type KStep } from '../../kernel/kernel.ts';
 import { device_page_request_outstanding, device_program_pasid, device_stop_pasid } from '../client.ts';
@@ -52,10 +54,25 @@ export const releaseSteps = {
 } satisfies Record<string, KStep>;
 ownWordsOnly(releaseSteps.done);
 
+/**
+ * svm_dev_ops.fault_cb: prq_event_thread tells the driver how a page request of its device was
+ * answered (device, PASID, result). The accel driver only notes it: nothing in the model waits on
+ * it, so it changes no state beyond the call itself.
+ */
+export function faultCb(name: string): KRoutine {
+  return defineRoutine(`${name}_fault_cb(dev, pasid, result)`, [
+    function report(k) {
+      k.note(`${k.cfg.devices[k.a0].name}: fault_cb PASID ${k.a1}: ${respName(k.a2)}`);
+      return Ctl.RET;
+    },
+  ]);
+}
+
 export function accelOps(svmBind: KRoutine): ClientFileOps {
   return {
     name: 'accel',
     mmap: true,
+    faultCb: faultCb('accel'),
     bind: bindIoctl('accel', svmBind),
     release: defineRoutine('accel_release(file)', [
       releaseSteps.stop_device,
@@ -70,6 +87,7 @@ export function accelNowaitOps(svmBind: KRoutine): ClientFileOps {
   return {
     name: 'accel-nowait',
     mmap: true,
+    faultCb: faultCb('accel_nowait'),
     bind: bindIoctl('accel_nowait', svmBind),
     release: defineRoutine('accel_nowait_release(file)', [
       releaseSteps.stop_device,

@@ -20,6 +20,15 @@ export interface DeviceHw {
   readonly ats: boolean;
   /** Sends page requests as stream requests (SRR), answered by page stream responses. */
   readonly streamRequests: boolean;
+  /**
+   * 'own': requests carry the PASIDs its driver programmed. 'all' (misbehaving): any PASID present
+   * in the IOMMU's PASID table; in extended mode every PASID-enabled device's extended context
+   * entry points at the one shared table (intel-svm.c v4.5, intel_svm_unbind_mm: "we depend on
+   * other devices never using PASIDs that they have no right to use"). 'absent': its page
+   * requests have the PASID-present bit clear (requests without PASID; the second-level
+   * translation that precedes them is not modelled: each DMA attempt is a page request).
+   */
+  readonly pasids: 'own' | 'all' | 'absent';
 }
 
 const S_DMA_DEVTLB = site('DMA write through a device-TLB entry reaches a freed page');
@@ -31,9 +40,15 @@ const S_PRI_DISABLED = site('page request not sent: PRI disabled by a Response F
 export const deviceChoices = (hw: Hardware): number => hw.npasid * hw.upages;
 
 /** Can device d try (PASID p, page i) now? */
-export function dmaEnabled(w: World, hw: Hardware, d: number, choice: number): boolean {
+export function dmaEnabled(w: World, hw: Hardware, dev: DeviceHw, d: number, choice: number): boolean {
   const p = Math.floor(choice / hw.upages);
-  return hw.dev[d].budget > 0 && w.s[hw.devCtx(d, p)] === CTX_ACTIVE && w.s[hw.devOutstanding(d, p)] === 0;
+  return (
+    hw.dev[d].budget > 0 &&
+    (dev.pasids === 'absent'
+      ? p === 0
+      : w.s[hw.devCtx(d, p)] === CTX_ACTIVE || (dev.pasids === 'all' && w.s[hw.pasidTable + 2 * p] !== 0)) &&
+    w.s[hw.devOutstanding(d, p)] === 0
+  );
 }
 
 /** One DMA write attempt by device d (actor `actor`) to (PASID p, page i). Returns a trace line. */
@@ -49,6 +64,12 @@ export function dmaAttempt(
   const i = choice % hw.upages;
   hw.dev[d].budget--;
   const what = `DMA write PASID ${p} page ${i}`;
+  if (dev.pasids === 'absent') {
+    if (!prqAppend(w, hw, dev.sid, p, i, true, dev.streamRequests, false))
+      return `DMA write page ${i} without PASID: page request queue full`;
+    w.s[hw.devOutstanding(d, p)] = i + 1;
+    return `DMA write page ${i} without PASID → page request (PRG ${i}) queued, PASID-present clear`;
+  }
   const tlbAt = hw.devTlb(d, p, i);
   if (dev.ats && w.s[tlbAt] !== 0)
     return access(w, actor, w.s[tlbAt] - 1, S_DMA_DEVTLB, `${what}: device-TLB hit`);

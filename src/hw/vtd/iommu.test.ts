@@ -26,12 +26,21 @@ describe('VT-d translation (extended mode, first-level tables)', () => {
     expect(b.s[sys.hw.pscAt(0, 1)]).not.toBe(0);
   });
 
-  it('answers not present for an unpopulated page, and PASID-not-present for a cleared entry', () => {
+  it('answers not present for an unpopulated page, and PASID-not-present for a cleared entry once its cached copy is invalidated', () => {
     const b = bound();
     const { sys } = b;
+    expect(b.s[sys.hw.pasidCache]).toBe(0);
     expect(translate(sys.world, sys.hw, 0, 0, 0)).toBe(NOT_PRESENT);
+    // The translation cached the present PASID entry (VT-d §6.2: entries met while translating).
+    expect(b.s[sys.hw.pasidCache]).toBe(b.s[sys.hw.pasidTable]);
     b.s[sys.hw.pasidTable] = 0;
+    // The cleared entry is not seen until the PASID cache is invalidated.
+    expect(translate(sys.world, sys.hw, 0, 0, 0)).toBe(NOT_PRESENT);
+    b.s[sys.hw.pasidCache] = 0;
+    b.s[sys.hw.pasidCache + 1] = 0;
     expect(translate(sys.world, sys.hw, 0, 0, 0)).toBe(PASID_NOT_PRESENT);
+    // A not-present entry is never cached (Caching Mode 0).
+    expect(b.s[sys.hw.pasidCache]).toBe(0);
   });
 
   it('uses a cached PASID entry until a PASID-cache invalidation completes', () => {

@@ -46,11 +46,19 @@ const S_WALK = [
 ];
 const S_PASID_ENTRY = site('IOMMU PASID-table entry points outside memory');
 
-/** Reads PASID p's entry: from the PASID cache if cached, else from the table in memory. */
+/**
+ * Reads PASID p's entry for a request: from the PASID cache if cached, else from the table in
+ * memory, caching it when present (the PASID-cache "caches PASID-table entries encountered on
+ * address translation of requests", VT-d §6.2; with Caching Mode 0 nothing not present is cached).
+ */
 export function pasidEntry(w: World, hw: Hardware, p: number): { lo: number; hi: number } {
   const c = hw.pasidCache + 2 * p;
   if (w.s[c] !== 0) return { lo: w.s[c], hi: w.s[c + 1] };
   const t = hw.pasidTable + 2 * p;
+  if (entryPresent(w.s[t])) {
+    w.s[c] = w.s[t];
+    w.s[c + 1] = w.s[t + 1];
+  }
   return { lo: w.s[t], hi: w.s[t + 1] };
 }
 
@@ -115,9 +123,14 @@ export function recordFault(hw: Hardware, p: number, i: number): void {
 }
 
 /**
- * The fills the hardware may do on its own: the PASID-cache entry of any PASID whose table entry
- * is present. (IOTLB entries are filled by the walks that translate a device's requests, see
- * translate(): the IOMMU walks a PASID's tables only on behalf of a request with that PASID.)
+ * Speculative caching, an assumption a scenario may make (`speculative_caching: true`, off by
+ * default): the IOMMU loads the PASID-cache entry of any PASID whose table entry is present, at
+ * any time, with no request for that PASID. The VT-d specification describes the PASID-cache as
+ * caching entries "encountered on address translation of requests" (§6.2) and allows no caching
+ * of not-present entries with Caching Mode 0 (§6.1); it says nothing of fills without a request
+ * (docs/fidelity.md). Arm's SMMUv3 does allow them ("might read any entry at any time", §3.21.3).
+ * A finding whose trace has such a fill says that it assumes it. (IOTLB entries are filled by the
+ * walks that translate a device's requests, see translate().)
  */
 export const cacheFillChoices = (hw: Hardware): number => hw.npasid;
 
@@ -268,6 +281,7 @@ export function prqAppend(
   i: number,
   write: boolean,
   stream: boolean,
+  withPasid = true,
 ): boolean {
   const r = hw.regs;
   const tail = r.pqt >> 4;
@@ -278,11 +292,11 @@ export function prqAppend(
   }
   PAGE_REQ_DSC.encode(
     {
-      PASID_PRESENT: 1,
+      PASID_PRESENT: withPasid ? 1 : 0,
       // A page-group request is its own group (LPIG); a stream request asks for a stream response.
       LPIG: stream ? 0 : 1,
       SRR: stream ? 1 : 0,
-      PASID: p,
+      PASID: withPasid ? p : 0,
       BUS: sid >> 8,
       PRG_INDEX: i,
       RD_REQ: 1,

@@ -15,6 +15,7 @@ import { remove_vma } from './exit_mmap.ts';
 
 export const VM_READ = 0x1;
 export const VM_WRITE = 0x2;
+export const VM_EXEC = 0x4;
 export const VM_PFNMAP = 0x400;
 export const VM_IO = 0x4000;
 

@@ -1,39 +1,55 @@
 /**
- * MMU notifiers (mm/mmu_notifier.c, v4.5, SRCU form). In the model the only notifier user is
- * intel-svm: notifier n is the one embedded in intel_svm n, and its ops are the policy's.
+ * MMU notifiers (mm/mmu_notifier.c, the SRCU form of v3.10 to v5.4; see docs/fidelity.md for the
+ * copies read). In the model the only notifier user is intel-svm: notifier n is the one embedded
+ * in intel_svm n, and its ops are the policy's.
  *
- * ->release runs exactly once per notifier, from whichever of exit_mmap (via
- * __mmu_notifier_release) and mmu_notifier_unregister comes first; unregister then waits for a
- * running callback (synchronize_srcu) and always drops the mm_count that register took.
- * (v4.5 calls every ->release and only then unhashes the list, so the two paths can overlap; the
- * model follows SPEC §1.4, where the claim that release runs once is marked firm.)
+ * Nothing in the notifier core makes ->release run once:
+ *  - __mmu_notifier_release (exit_mmap's first step) calls ->release of every notifier still on
+ *    the mm's list, inside one SRCU read section, then unhashes them all, then synchronize_srcu();
+ *  - mmu_notifier_unregister calls ->release itself when the notifier is still hashed, even if
+ *    exit_mmap's loop has already called it or is calling it now, then unhashes it, then
+ *    synchronize_srcu(), then drops the mm_count that register took.
+ * So ->release can run twice, and on two actors at once; a release that is not idempotent, or
+ * that blocks, runs here as the kernel runs it.
+ *
+ * SRCU is one global srcu_struct in the C. The model counts the actors inside a read section
+ * (kernel.srcu_readers), and synchronize_srcu() waits until that count is zero. The C waits only
+ * for the sections that began before it; waiting also for later ones can delay the synchronizer
+ * further but never lets it through earlier (docs/fidelity.md: it can hide, never add, an
+ * interleaving where the synchronizer overtakes a reader that began after it).
  */
 import { site } from '../../properties/violations.ts';
 import { Obj } from '../../world/objects.ts';
 import { Ctl } from '../exec.ts';
-import { defineRoutine } from '../kernel.ts';
+import { defineRoutine, type Kernel } from '../kernel.ts';
 import { down_write, up_write } from '../locking.ts';
 import { holder, mmdrop, mmgrab } from './mm.ts';
 
-/** svm.notifier states. */
+/** svm.notifier: never registered, on the mm's list, unhashed (hlist_del_init_rcu). */
 export const MN_NONE = 0;
 export const MN_HASHED = 1;
 export const MN_UNHASHED = 2;
-export const MN_UNREGISTERED = 3;
-/** svm.released: release not run, running, done. */
-export const REL_NONE = 0;
-export const REL_RUNNING = 1;
-export const REL_DONE = 2;
 
 const S_REGISTER_DEAD = site('mmu_notifier_register: BUG_ON(atomic_read(&mm->mm_users) <= 0)');
 const S_NOTIFIER_MM = site('mmu notifier touches a freed mm');
 const S_NOTIFIER_SVM = site('mmu notifier callback on a freed intel_svm');
+
+/** srcu_read_lock(&srcu) / srcu_read_unlock(&srcu, id). */
+const srcuEnter = (k: Kernel): void => {
+  k.w.kernel.srcu_readers++;
+};
+const srcuLeave = (k: Kernel): void => {
+  k.w.kernel.srcu_readers--;
+};
+/** synchronize_srcu(&srcu) may return: no reader is inside a read section. */
+const srcuIdle = (k: Kernel): boolean => k.w.kernel.srcu_readers === 0;
 
 /** mmu_notifier_register(&svm->notifier, mm): a0 = svm, a1 = mm. Takes mmap_sem for write. */
 export const mmu_notifier_register = defineRoutine('mmu_notifier_register(svm, mm)', [
   function down_write_mmap_sem(k) {
     return down_write(k, k.a1) ? Ctl.NEXT : Ctl.BLOCK;
   },
+  /** mm_count++ then hlist_add_head under mmu_notifier_mm->lock; BUG_ON a dead mm. */
   function hlist_add(k) {
     const mm = k.a1;
     const m = k.w.mm[mm];
@@ -47,58 +63,69 @@ export const mmu_notifier_register = defineRoutine('mmu_notifier_register(svm, m
   },
 ]);
 
-/** exit_mmap's first step: call every registered ->release, then unhash them all. a0 = mm. */
+/**
+ * exit_mmap's first step: a0 = mm, a1 = the notifier (svm + 1) whose ->release the list walk
+ * called last, so the walk goes on after it (0 before the first). The walk
+ * visits the notifiers in index order (the C's list is newest first: a simplification, since one
+ * mm has one intel-svm notifier per binding and their order does not matter to intel-svm).
+ */
 export const __mmu_notifier_release = defineRoutine('__mmu_notifier_release(mm, svm+1)', [
+  function srcu_read_lock(k) {
+    srcuEnter(k);
+    return Ctl.NEXT;
+  },
+  /** hlist_for_each_entry_rcu(mn, &mm->mmu_notifier_mm->list): mn->ops->release(mn, mm). */
   function call_release(k) {
-    // a1 = the notifier (+1) whose ->release just returned to us.
-    if (k.a1 !== 0) k.w.svm[k.a1 - 1].released = REL_DONE;
-    k.a1 = 0;
     const m = k.w.mm[k.a0];
-    for (let n = 0; n < k.w.svm.length; n++) {
+    for (let n = k.a1; n < k.w.svm.length; n++) {
       if (!(m.notifiers & (1 << n))) continue;
-      const svm = k.w.svm[n];
-      if (!k.live(Obj.svm, svm.life, n, S_NOTIFIER_SVM)) return Ctl.RET;
-      if (svm.released !== REL_NONE) continue;
-      svm.released = REL_RUNNING;
       k.a1 = n + 1;
+      if (!k.live(Obj.svm, k.w.svm[n].life, n, S_NOTIFIER_SVM)) return Ctl.RET;
       return k.call(k.cfg.svmOps.release, n, k.a0, 0, true);
     }
     return Ctl.NEXT;
   },
+  /** srcu_read_unlock, then unhash every notifier still on the list (hlist_del_init_rcu). */
   function hlist_del_all(k) {
+    srcuLeave(k);
     const m = k.w.mm[k.a0];
     for (let n = 0; n < k.w.svm.length; n++) if (m.notifiers & (1 << n)) k.w.svm[n].notifier = MN_UNHASHED;
     m.notifiers = 0;
-    return Ctl.RET;
+    return Ctl.NEXT;
+  },
+  /** Waits for a ->release that mmu_notifier_unregister is running on another actor. */
+  function synchronize_srcu(k) {
+    return srcuIdle(k) ? Ctl.RET : Ctl.BLOCK;
   },
 ]);
 
-/** mmu_notifier_unregister(&svm->notifier, mm): a0 = svm, a1 = mm; a2 set while our ->release runs. */
+/** mmu_notifier_unregister(&svm->notifier, mm): a0 = svm, a1 = mm; a2 = 1 while our ->release runs. */
 export const mmu_notifier_unregister = defineRoutine('mmu_notifier_unregister(svm, mm, flag)', [
+  /** if (!hlist_unhashed(&mn->hlist)): srcu_read_lock, mn->ops->release(mn, mm). */
   function release_if_hashed(k) {
     const svm = k.w.svm[k.a0];
     if (!k.live(Obj.svm, svm.life, k.a0, S_NOTIFIER_SVM)) return Ctl.RET;
-    if (svm.notifier === MN_HASHED && svm.released === REL_NONE) {
-      svm.released = REL_RUNNING;
-      k.a2 = 1;
-      return k.call(k.cfg.svmOps.release, k.a0, k.a1);
-    }
-    return Ctl.NEXT;
+    if (svm.notifier !== MN_HASHED) return k.jump('synchronize_srcu');
+    srcuEnter(k);
+    k.a2 = 1;
+    return k.call(k.cfg.svmOps.release, k.a0, k.a1);
   },
+  /** srcu_read_unlock, then hlist_del_init_rcu (a no-op if exit_mmap unhashed it meanwhile). */
   function hlist_del(k) {
+    srcuLeave(k);
+    k.a2 = 0;
     const svm = k.w.svm[k.a0];
-    if (k.a2 === 1) svm.released = REL_DONE;
     if (svm.notifier === MN_HASHED) {
       const m = k.w.mm[k.a1];
       if (!k.live(Obj.mm, m.life, k.a1, S_NOTIFIER_MM)) return Ctl.RET;
       m.notifiers &= ~(1 << k.a0);
+      svm.notifier = MN_UNHASHED;
     }
-    svm.notifier = MN_UNREGISTERED;
     return Ctl.NEXT;
   },
+  /** Waits for a ->release that exit_mmap is running on another actor (and any other reader). */
   function synchronize_srcu(k) {
-    // Waits until a ->release that exit_mmap is running on another actor has returned.
-    return k.w.svm[k.a0].released === REL_RUNNING ? Ctl.BLOCK : Ctl.NEXT;
+    return srcuIdle(k) ? Ctl.NEXT : Ctl.BLOCK;
   },
   function mmdrop_notifier_ref(k) {
     mmdrop(k, k.a1, holder(Obj.notifier, k.a0));

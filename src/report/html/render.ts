@@ -17,6 +17,8 @@ const kindTitle: Record<ViolationView['kind'], string> = {
   disturbance: 'Disturbance',
   deadlock: 'Deadlock',
   capacity: 'Out of capacity',
+  warning: 'Kernel warning',
+  'null-deref': 'NULL pointer dereference',
   livelock: 'Livelock',
 };
 

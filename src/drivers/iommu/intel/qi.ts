@@ -5,7 +5,8 @@
  * hardware processes the queue as a separate actor, and the submitter is blocked until then.
  *
  * Frame: a0 = descriptor kind (Qi below), a1 = PASID, a2 = sdev (flushes) or requester id
- * (responses), a3 = response code | PRG index << 4 | page number << 13 (stream responses),
+ * (responses), a3 = response code | PRG index << 4 | page number << 13 (stream responses) or
+ * the request's PASID-present bit << 13 (group responses: QI_PGRP_PASID_P(req->pasid_present)),
  * a4 = wait slot + 1 (local).
  */
 
@@ -38,7 +39,11 @@ export const Qi = {
   page_stream_response: 5,
 } as const;
 
-/** FLPT_DEFAULT_DID (intel-iommu.c, v4.5): the domain id every SVM PASID entry is tagged with. */
+/**
+ * The domain id the model's invalidations carry for every device. In v4.4/v4.5 it is each sdev's
+ * `domain->iommu_did[iommu->seq_id]` (intel_iommu_enable_pasid); the model has one domain, and the
+ * name is the one later kernels gave the fixed id (docs/fidelity.md, divergences kept).
+ */
 export const FLPT_DEFAULT_DID = 1;
 
 function writeDescriptor(k: Kernel, at: number): void {
@@ -70,7 +75,13 @@ function writeDescriptor(k: Kernel, at: number): void {
       break;
     case Qi.page_group_response:
       QI_PGRP_RESP.encode(
-        { PASID_P: 1, DID: k.a2, PASID: pasid, RESP_CODE: k.a3 & 0xf, IDX: k.a3 >> 4 },
+        {
+          PASID_P: (k.a3 >> 13) & 1,
+          DID: k.a2,
+          PASID: pasid,
+          RESP_CODE: k.a3 & 0xf,
+          IDX: (k.a3 >> 4) & 0x1ff,
+        },
         s,
         at,
       );

@@ -9,8 +9,9 @@
  *                        (returns PASID + 1 in the caller's a1, sdev + 1 in the caller's a2)
  *   intel_svm_unbind_mm  a0 = device, a1 = PASID, a2 = svm + 1, a3 = sdev + 1, a4 = file
  *   intel_mm_release     a0 = svm, a1 = mm, a2 = next sdev to flush
- *   prq_event_thread     a0 = head slot, a1 = tail slot, a2 = cached svm + 1, a3 = result,
- *                        a4 = the mm (+1) whose mmap_sem is held
+ *   prq_event_thread     a0 = head slot, a1 = tail slot, a2 = svm + 1 (NULL again after each
+ *                        request), a3 = result, a4 = the mm (+1) whose mmap_sem is held,
+ *                        a5 = the sdev (+1) bad_req found for the request
  * The file is recorded as the holder of the binding (sdev->users), as a ref_tracker would.
  */
 import { framePhys, userVa } from '../../../arch/x86/pgtable.ts';
@@ -21,6 +22,7 @@ import { defineRoutine, type Kernel, type KStep } from '../../../kernel/kernel.t
 import { down_read, mutex_lock_pasid, mutex_unlock_pasid, up_read } from '../../../kernel/locking.ts';
 import { handle_mm_fault } from '../../../kernel/mm/memory.ts';
 import { get_task_mm, holder, mmget_not_zero, mmput } from '../../../kernel/mm/mm.ts';
+import { VM_EXEC, VM_READ, VM_WRITE } from '../../../kernel/mm/mmap.ts';
 import { mmu_notifier_register, mmu_notifier_unregister } from '../../../kernel/mm/mmu_notifier.ts';
 import { site } from '../../../properties/violations.ts';
 import { unusedSlot } from '../../../world/layout.ts';
@@ -32,6 +34,13 @@ const S_SDEV = site('intel-svm dereferences a freed intel_svm_dev');
 const S_FAULT_MM = site('prq_event_thread dereferences svm->mm, a freed mm');
 const S_BIND_NO_MM = site('intel_svm_bind_mm: BUG_ON(!mm) (get_task_mm failed)');
 const S_UNBIND_USERS = site('intel_svm_unbind_mm: sdev->users below zero');
+const S_BADREQ_NULL_SVM = site(
+  'prq_event_thread bad_req: list_for_each_entry_rcu(sdev, &svm->devs) with svm NULL',
+);
+const S_BADREQ_NO_SDEV = site(
+  "prq_event_thread: WARN_ON(&sdev->list == &svm->devs) (no bound device has the request's requester id)",
+);
+const S_RELEASE_DEVS = site('intel_mm_release (v4.4): WARN_ON(!list_empty(&svm->devs))');
 
 const dev = (k: Kernel) => k.a0 & 0xff;
 const svmOf = (k: Kernel) => k.a2 - 1;
@@ -80,6 +89,8 @@ export const bind = {
     sd.users = 1;
     sd.did = FLPT_DEFAULT_DID;
     sd.sid = k.cfg.devices[dev(k)].sid;
+    // sdev->ops = ops: the client driver's svm_dev_ops, when it registered a fault_cb.
+    sd.ops = k.cfg.devices[dev(k)].faultCb ? 1 : 0;
     // intel_iommu_enable_pasid: ATS is used when both the IOMMU and the device support it.
     sd.dev_iotlb = DMAR_ECAP.get(k.s, k.hw.regs.base + 2, 'DT') && k.cfg.devices[dev(k)].ats ? 1 : 0;
     k.get(Count.sdev_users, Obj.sdev, sd.index, Obj.file, k.a4);
@@ -267,6 +278,16 @@ export const release = {
     }
     return Ctl.NEXT;
   },
+  /**
+   * v4.4: "There's no need to do any flush because we can't get here if there are any devices
+   * left anyway." — `WARN_ON(!list_empty(&svm->devs))`. e57e58bd replaced it by the flush.
+   */
+  warn_on_devs(k: Kernel): Ctl {
+    const svm = k.w.svm[k.a0];
+    if (!k.live(Obj.svm, svm.life, svm.index, S_SVM)) return Ctl.RET;
+    if (svm.devs !== 0) k.fail('warning', Obj.svm, svm.index, S_RELEASE_DEVS);
+    return Ctl.NEXT;
+  },
   ret: bind.ret,
 } satisfies Record<string, KStep>;
 
@@ -276,6 +297,11 @@ const reqAt = (k: Kernel): number => k.hw.prq + 4 * k.a0;
 const req = (k: Kernel, f: Parameters<typeof PAGE_REQ_DSC.get>[2]): number =>
   PAGE_REQ_DSC.get(k.s, reqAt(k), f);
 const reqPage = (k: Kernel): number => req(k, 'ADDR') - userVa(0) / 4096;
+/** PCI_DEVID(req->bus, req->devfn): the requester id the request carries. */
+const reqRid = (k: Kernel): number => (req(k, 'BUS') << 8) | req(k, 'DEVFN');
+
+/** The svm of the request being handled (a2), dereferenced: false (and a violation) if freed. */
+const liveSvm = (k: Kernel): boolean => k.live(Obj.svm, k.w.svm[svmOf(k)].life, svmOf(k), S_SVM);
 
 export const fault = {
   /** The IRQ thread sleeps until the hardware raised the page-request event (PPR 0→1). */
@@ -295,54 +321,68 @@ export const fault = {
     k.hw.regs.pqh = k.a1 << 4;
     return k.jumpPreempt('wait_for_irq');
   },
+  /** `result = QI_RESP_FAILURE; if (!req->pasid_present) goto bad_req;` (with svm still NULL). */
   check_pasid_present(k: Kernel): Ctl {
     k.a3 = QI_RESP.FAILURE;
-    return req(k, 'PASID_PRESENT') ? Ctl.NEXT : k.jump('no_pasid');
+    if (req(k, 'PASID_PRESENT')) return Ctl.NEXT;
+    k.note('page request without PASID: goto bad_req');
+    return k.jump('bad_req');
   },
-  /** `if (!svm || svm->pasid != req->pasid) svm = idr_find(...)`: the svm is cached across requests. */
+  /**
+   * `if (!svm || svm->pasid != req->pasid) svm = idr_find(...)`; not found: goto no_pasid.
+   * The svm is NULL here on every request, since bad_req ends with `svm = NULL`, so every request
+   * looks its PASID up again (intel-svm.c, v4.4/v4.5).
+   */
   find_svm(k: Kernel): Ctl {
     const pasid = req(k, 'PASID');
-    const cached = k.a2 - 1;
-    if (cached >= 0) {
-      if (!k.live(Obj.svm, k.w.svm[cached].life, cached, S_SVM)) return Ctl.RET;
-      if (k.w.svm[cached].pasid === pasid) {
-        k.a3 = QI_RESP.INVALID;
-        return Ctl.NEXT;
+    if (k.a2 === 0 || !liveSvm(k) || k.w.svm[svmOf(k)].pasid !== pasid) {
+      if (k.w.kernel.violation !== 0) return Ctl.RET;
+      const svm = k.s[k.w.idrBase + pasid] - 1;
+      k.a2 = svm + 1;
+      if (svm < 0) {
+        k.note(`page request for invalid PASID ${pasid}: goto no_pasid`);
+        return k.jump('no_pasid');
       }
     }
-    const svm = k.s[k.w.idrBase + pasid] - 1;
-    k.a2 = svm + 1;
-    if (svm < 0) return k.jump('no_pasid');
     k.a3 = QI_RESP.INVALID;
     return Ctl.NEXT;
   },
   /** e57e58bd: `if (!atomic_inc_not_zero(&svm->mm->mm_users)) goto bad_req;` */
   mmget_not_zero(k: Kernel): Ctl {
+    if (!liveSvm(k)) return Ctl.RET;
     const mm = k.w.svm[svmOf(k)].mm - 1;
     if (mmget_not_zero(k, mm, holder(Obj.actor, k.actor), S_FAULT_MM)) return Ctl.NEXT;
     k.note(`mm#${mm} is defunct (mm_users 0): answer Invalid Request`);
     return k.jump('bad_req');
   },
   down_read_mmap_sem(k: Kernel): Ctl {
+    if (!liveSvm(k)) return Ctl.RET;
     const mm = k.w.svm[svmOf(k)].mm - 1;
     if (!k.live(Obj.mm, k.w.mm[mm].life, mm, S_FAULT_MM)) return Ctl.RET;
     if (!down_read(k, mm)) return Ctl.BLOCK;
     k.a4 = mm + 1;
     return Ctl.NEXT;
   },
-  /** find_extend_vma + access_error: an anonymous, writable VMA must cover the address. */
+  /**
+   * `vma = find_extend_vma(mm, address)`, `address < vma->vm_start`, then access_error(): the
+   * requested read/write/execute must be in vm_flags. The model's handle_mm_fault populates
+   * anonymous memory only, so a file-backed VMA (the device's doorbell mapping, which devices in
+   * the model never request) is answered as a VM_FAULT_ERROR would be.
+   */
   find_vma(k: Kernel): Ctl {
     const mm = k.a4 - 1;
     const page = reqPage(k);
     const v = k.w.vma.find(
       (x) =>
-        x.life === Life.live &&
-        x.vm_mm === mm + 1 &&
-        x.vm_file === 0 &&
-        page >= x.vm_start &&
-        page < x.vm_start + x.vm_pages,
+        x.life === Life.live && x.vm_mm === mm + 1 && page >= x.vm_start && page < x.vm_start + x.vm_pages,
     );
-    return v ? Ctl.NEXT : k.jump('invalid');
+    if (!v) return k.jump('invalid');
+    const requested =
+      (req(k, 'EXE_REQ') ? VM_EXEC : 0) |
+      (req(k, 'RD_REQ') ? VM_READ : 0) |
+      (req(k, 'WR_REQ') ? VM_WRITE : 0);
+    if ((requested & ~v.vm_flags) !== 0 || v.vm_file !== 0) return k.jump('invalid');
+    return Ctl.NEXT;
   },
   handle_mm_fault(k: Kernel): Ctl {
     return k.call(handle_mm_fault, k.a4 - 1, reqPage(k));
@@ -359,20 +399,65 @@ export const fault = {
   mmput(k: Kernel): Ctl {
     return k.call(mmput, k.a4 - 1, holder(Obj.actor, k.actor));
   },
+  /**
+   * bad_req: under rcu_read_lock, the sdev on svm->devs whose sid is the request's requester id.
+   * With svm NULL (a request without PASID) the walk dereferences NULL; with no sdev found the
+   * kernel's own `WARN_ON(&sdev->list == &svm->devs)` fires and sdev is NULL.
+   */
   bad_req(k: Kernel): Ctl {
     k.a4 = 0;
-    return Ctl.NEXT;
+    if (k.a2 === 0) {
+      k.fail('null-deref', 0, 0, S_BADREQ_NULL_SVM);
+      return Ctl.RET;
+    }
+    if (!liveSvm(k)) return Ctl.RET;
+    const devs = k.w.svm[svmOf(k)].devs;
+    const rid = reqRid(k);
+    for (const sd of k.w.sdev) {
+      if (!(devs & (1 << sd.index))) continue;
+      if (!k.live(Obj.sdev, sd.life, sd.index, S_SDEV)) return Ctl.RET;
+      if (sd.sid === rid) {
+        k.a5 = sd.index + 1;
+        return Ctl.NEXT;
+      }
+    }
+    k.fail('warning', Obj.svm, svmOf(k), S_BADREQ_NO_SDEV);
+    return Ctl.RET;
   },
   /**
-   * Answers the request: a page group response for the last request of a group, a page stream
-   * response for a stream request (SRR without LPIG), nothing otherwise.
+   * After rcu_read_unlock: `if (sdev && sdev->ops && sdev->ops->fault_cb) sdev->ops->fault_cb(...)`,
+   * then `sdev = NULL; svm = NULL;` ("Do not use them below this point!").
+   */
+  fault_cb(k: Kernel): Ctl {
+    const sd = k.a5 - 1;
+    k.a5 = 0;
+    k.a2 = 0;
+    if (sd < 0) return Ctl.NEXT;
+    if (!k.live(Obj.sdev, k.w.sdev[sd].life, sd, S_SDEV)) return Ctl.RET;
+    const s = k.w.sdev[sd];
+    if (s.ops === 0) return Ctl.NEXT;
+    const dev = s.dev - 1;
+    const cb = k.cfg.fileOps[k.cfg.devices[dev].client].faultCb;
+    if (!cb) return Ctl.NEXT;
+    return k.call(cb, dev, req(k, 'PASID'), k.a3);
+  },
+  /**
+   * no_pasid: answers the request: a page group response for the last request of a group, a page
+   * stream response for a stream request (SRR without LPIG), nothing otherwise.
    */
   no_pasid(k: Kernel): Ctl {
     k.note(`respond PASID ${req(k, 'PASID')} PRG ${req(k, 'PRG_INDEX')}: ${respName(k.a3)}`);
-    const rid = (req(k, 'BUS') << 8) | req(k, 'DEVFN');
+    const rid = reqRid(k);
     const idx = req(k, 'PRG_INDEX') << 4;
     if (req(k, 'LPIG'))
-      return k.call(qi_submit_sync, Qi.page_group_response, req(k, 'PASID'), rid, false, k.a3 | idx);
+      return k.call(
+        qi_submit_sync,
+        Qi.page_group_response,
+        req(k, 'PASID'),
+        rid,
+        false,
+        k.a3 | idx | (req(k, 'PASID_PRESENT') << 13),
+      );
     if (req(k, 'SRR'))
       return k.call(
         qi_submit_sync,
@@ -392,7 +477,7 @@ export const fault = {
 } satisfies Record<string, KStep>;
 
 // Steps that only touch their frame (exec.ts ownWordsOnly).
-for (const s of [fault.result_success, fault.mmput, fault.bad_req]) ownWordsOnly(s);
+for (const s of [fault.result_success, fault.mmput]) ownWordsOnly(s);
 
 /** The four functions a policy defines, as step lists. */
 export interface SvmPolicy {
@@ -422,7 +507,7 @@ export const jumpTargets: ReadonlyMap<KStep, readonly string[]> = new Map<KStep,
   [unbind.sdev_put, ['out']],
   [unbind.devs_empty, ['out']],
   [fault.next_request, ['wait_for_irq']],
-  [fault.check_pasid_present, ['no_pasid']],
+  [fault.check_pasid_present, ['bad_req']],
   [fault.find_svm, ['no_pasid']],
   [fault.mmget_not_zero, ['bad_req']],
   [fault.find_vma, ['invalid']],
@@ -438,7 +523,9 @@ export function svmRoutines(p: SvmPolicy): SvmRoutines {
       bind: defineRoutine('intel_svm_bind_mm(dev, mm+1, svm+1, sdev+1, file)', p.bind),
       unbind: defineRoutine('intel_svm_unbind_mm(dev, pasid, svm+1, sdev+1, file)', p.unbind),
       release: defineRoutine('intel_mm_release(svm, mm, sdev+1)', p.release),
-      prq: defineRoutine('prq_event_thread(slot, slot, svm+1, result, mm+1)', p.fault, ['wait_for_irq']),
+      prq: defineRoutine('prq_event_thread(slot, slot, svm+1, result, mm+1, sdev+1)', p.fault, [
+        'wait_for_irq',
+      ]),
     };
     built.set(p, r);
   }

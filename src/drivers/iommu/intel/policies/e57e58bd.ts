@@ -19,7 +19,7 @@ export const e57e58bd: SvmPolicy = {
   summary: 'the fix: the binding holds mm_count; release clears the PASID entry; faults pin mm_users',
   bind: replaced(v4_4.bind, bind.keep_mm_users_pin, bind.mmput),
   unbind: without(movedBefore(v4_4.unbind, unbind.idr_remove, unbind.mmu_notifier_unregister), unbind.mmput),
-  release: insertedAfter(v4_4.release, release.clear_pasid_entry, release.flush_all_devs),
+  release: replaced(v4_4.release, release.warn_on_devs, release.flush_all_devs),
   fault: insertedBefore(
     insertedAfter(v4_4.fault, fault.find_svm, fault.mmget_not_zero),
     fault.bad_req,

@@ -1,6 +1,7 @@
 /**
  * v4.4: intel-svm as first merged (Linux v4.4, 2015). The binding keeps the get_task_mm pin on
- * mm_users for its whole life; unbind drops it last. ->release only clears the PASID entry. The
+ * mm_users for its whole life; unbind drops it last. ->release only clears the PASID entry (and
+ * WARNs if a device is still bound, which it assumed could not happen). The
  * page-request handler uses svm->mm without pinning it.
  */
 import { bind, fault, release, type SvmPolicy, unbind } from '../svm.ts';
@@ -38,7 +39,7 @@ export const v4_4: SvmPolicy = {
     unbind.out,
     unbind.ret,
   ],
-  release: [release.clear_pasid_entry, release.ret],
+  release: [release.clear_pasid_entry, release.warn_on_devs, release.ret],
   fault: [
     fault.wait_for_irq,
     fault.next_request,
@@ -50,6 +51,7 @@ export const v4_4: SvmPolicy = {
     fault.result_success,
     fault.invalid,
     fault.bad_req,
+    fault.fault_cb,
     fault.no_pasid,
     fault.advance_head,
   ],
