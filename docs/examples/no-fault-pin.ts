@@ -5,9 +5,7 @@
  *
  *   npx svmsim check seed-accel-dma --policy docs/examples/no-fault-pin.ts
  */
-import { e57e58bd } from '../../src/drivers/iommu/intel/policies/e57e58bd.ts';
-import { without } from '../../src/drivers/iommu/intel/policies/edit.ts';
-import { fault, type SvmPolicy } from '../../src/drivers/iommu/intel/svm.ts';
+import { e57e58bd, fault, type SvmPolicy, without } from 'svmsim/policy';
 
 const policy: SvmPolicy = {
   ...e57e58bd,

@@ -52,5 +52,5 @@ export {
   type SimulationResult,
   simulate,
 } from './search/simulate.ts';
-export { buildModel, type ModelSource } from './threads/source.ts';
+export { buildModel, importModule, type ModelSource, workerModule } from './threads/source.ts';
 export { finalState, replay } from './trace/trace.ts';

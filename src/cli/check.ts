@@ -344,7 +344,8 @@ export function table(results: readonly CheckResult[], c: ReturnType<typeof colo
 
 /** Where a worker thread builds the same system: cli/factory.ts, from the scenario's text and the policy argument. */
 const systemSource = (sc: Scenario, policyArg: string): ModelSource => ({
-  module: new URL('./factory.ts', import.meta.url).href,
+  // factory.ts beside this module, or factory.js once compiled.
+  module: new URL(`./factory.${import.meta.url.endsWith('.ts') ? 'ts' : 'js'}`, import.meta.url).href,
   exportName: 'buildSystem',
   args: [sc.text, sc.source, policyArg],
 });

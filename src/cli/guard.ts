@@ -7,7 +7,7 @@
  * before running it).
  */
 import { Worker } from 'node:worker_threads';
-import type { Progress, Transition } from '../check/index.ts';
+import { type Progress, type Transition, workerModule } from '../check/index.ts';
 import { InputError } from '../scenario/load.ts';
 import type { Scenario } from '../scenario/types.ts';
 import type { CheckOptions, CheckResult } from './check.ts';
@@ -53,7 +53,9 @@ export function guardedCheck(
   const at = new SharedArrayBuffer(8);
   const stop = new SharedArrayBuffer(4);
   const task: GuardTask = { text: sc.text, source: sc.source, policyArg, options: o, at, stop };
-  const worker = new Worker(new URL('./guard-boot.mjs', import.meta.url), { workerData: task });
+  const worker = new Worker(workerModule(import.meta.url, './guard-boot.mjs', './guard-worker.js'), {
+    workerData: task,
+  });
   const started = Date.now();
   let names: { name: string; labels: string[] }[] = [];
   let askedAt = 0;

@@ -4,8 +4,9 @@
  */
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { importModule } from '../check/index.ts';
 import { builtinPolicies, findPolicy } from '../drivers/iommu/intel/policies/index.ts';
 import { bind, fault, jumpTargets, release, type SvmPolicy, unbind } from '../drivers/iommu/intel/svm.ts';
 import { InputError } from '../scenario/load.ts';
@@ -29,13 +30,43 @@ export async function resolvePolicy(arg: string): Promise<SvmPolicy> {
   }
   const file = resolve(arg);
   if (!existsSync(file)) throw new InputError(arg, 0, 0, '--policy', 'no such policy file');
+  const commonJs = commonJsReason(file);
+  if (commonJs !== null)
+    throw new InputError(arg, 0, 0, '--policy', `a policy is an ES module, and ${commonJs}`);
   let mod: { default?: unknown };
   try {
-    mod = await import(pathToFileURL(file).href);
+    // TypeScript through Node's type stripping, or tsx's loader registered on demand (check/).
+    mod = await importModule(pathToFileURL(file).href);
   } catch (e) {
     throw loadError(arg, file, e);
   }
   return checkPolicy(mod.default, arg);
+}
+
+/**
+ * A policy must load as an ES module: as CommonJS, a TypeScript loader compiles its imports of
+ * svmsim/policy into require()s of a second copy of svmsim, whose steps and routines are not the ones
+ * the checker runs. Says how to fix a .ts or .js file that Node would load as CommonJS (.cts, .cjs,
+ * or a .ts/.js file whose nearest package.json has no "type": "module").
+ */
+function commonJsReason(file: string): string | null {
+  if (/\.(cts|cjs)$/.test(file)) return 'it is CommonJS by its extension; name it .mts or .mjs';
+  if (/\.(mts|mjs)$/.test(file)) return null;
+  for (let dir = dirname(file); ; dir = dirname(dir)) {
+    const pkg = join(dir, 'package.json');
+    if (existsSync(pkg)) {
+      let type: unknown;
+      try {
+        type = (JSON.parse(readFileSync(pkg, 'utf8')) as { type?: unknown }).type;
+      } catch {
+        return null;
+      }
+      return type === 'module'
+        ? null
+        : `${pkg} does not say "type": "module", so Node loads it as CommonJS; add "type": "module" there (npm pkg set type=module), or name the policy .mts`;
+    }
+    if (dirname(dir) === dir) return null;
+  }
 }
 
 /** Checks a user's policy object: its shape, and that every jump target its steps need is listed. */

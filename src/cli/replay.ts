@@ -63,7 +63,7 @@ export async function replayCommand(file: string, o: { json?: boolean; dumpDot?:
   }
   let violation: ViolationView | null = null;
   const code = sys.violation(s) || (meta.command !== 'run' || meta.violation ? sys.quiescent(s) : 0);
-  if (code) violation = describeViolation(sys, s, code);
+  if (code) violation = describeViolation(sys, s, code, trace);
   if ((violation?.kind ?? null) !== (meta.violation?.kind ?? null))
     bad(
       '#meta.svmsim.violation',

@@ -77,7 +77,7 @@ export async function simulateCommand(scenarioArgs: string[], o: SimulateCommand
         });
         const v = r.violation;
         const steps = v ? traceSteps(sys, v.trace) : null;
-        const violation = v && steps ? describeViolation(sys, steps.final, v.code) : null;
+        const violation = v && steps ? describeViolation(sys, steps.final, v.code, v.trace) : null;
         const result: SimulateCommandResult = {
           scenario: sc.name,
           policy: policy.name,

@@ -1,5 +1,5 @@
 /** A policy object whose getter throws when svmsim reads it (test/cli.test.ts). */
-import { e57e58bd } from '../../src/drivers/iommu/intel/policies/e57e58bd.ts';
+import { e57e58bd } from 'svmsim/policy';
 
 export default {
   ...e57e58bd,

@@ -1,9 +1,6 @@
 /** A policy whose page-request handler never returns from one step (test/hostile.test.ts). */
 import { writeFileSync } from 'node:fs';
-import { e57e58bd } from '../../src/drivers/iommu/intel/policies/e57e58bd.ts';
-import { replaced } from '../../src/drivers/iommu/intel/policies/edit.ts';
-import { fault, type SvmPolicy } from '../../src/drivers/iommu/intel/svm.ts';
-import type { Kernel } from '../../src/kernel/kernel.ts';
+import { e57e58bd, fault, type Kernel, replaced, type SvmPolicy } from 'svmsim/policy';
 
 function next_request(_k: Kernel): never {
   // Tells a waiting test that the loop has begun (test/hostile.test.ts sends Ctrl-C then).

@@ -1,8 +1,5 @@
 /** A policy with a step that jumps to a label its list lacks (test/cli.test.ts). */
-import { e57e58bd } from '../../src/drivers/iommu/intel/policies/e57e58bd.ts';
-import { replaced } from '../../src/drivers/iommu/intel/policies/edit.ts';
-import { fault, type SvmPolicy } from '../../src/drivers/iommu/intel/svm.ts';
-import type { Kernel } from '../../src/kernel/kernel.ts';
+import { e57e58bd, fault, type Kernel, replaced, type SvmPolicy } from 'svmsim/policy';
 
 function next_request(k: Kernel) {
   return k.jump('nowhere');

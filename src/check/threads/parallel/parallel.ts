@@ -110,7 +110,7 @@ import type { IncompleteReason, SearchResult } from '../../result.ts';
 import type { Progress } from '../../search/control.ts';
 import { systemMemory } from '../../search/memory.ts';
 import { finalState } from '../../trace/trace.ts';
-import { buildModel, type ModelSource } from '../source.ts';
+import { buildModel, type ModelSource, workerModule } from '../source.ts';
 import {
   ABORT,
   BAR_GEN,
@@ -463,7 +463,7 @@ function confirm(
  * that exits without posting (terminated) rejects too.
  */
 function startWorker(task: ParallelTask): { outcome: Promise<ParallelOutcome>; terminate: () => void } {
-  const worker = new Worker(new URL('./boot.mjs', import.meta.url), { workerData: task });
+  const worker = new Worker(workerModule(import.meta.url), { workerData: task });
   const outcome = new Promise<ParallelOutcome>((resolve, reject) => {
     let posted: ParallelOutcome | null = null;
     worker.on('message', (m: ParallelOutcome) => {

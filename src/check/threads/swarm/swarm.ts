@@ -20,10 +20,10 @@
  * under way while the workers are still loading (about a second each for svmsim's system), and it
  * replays the reported violation's trace before reporting it.
  *
- * Workers run TypeScript through tsx. On Node 20 a worker does not take loader hooks from
- * `execArgv: ['--import', 'tsx']` (nodejs/node#47747: it fails on the first .ts import), so its first
- * module, boot.mjs, registers tsx's hooks in the worker itself, as bin/svmsim.js does for the
- * main thread, and then imports worker.ts.
+ * Compiled, a worker starts from worker.js. Run from the TypeScript sources (the tests), it needs
+ * tsx, and on Node 20 a worker does not take loader hooks from `execArgv: ['--import', 'tsx']`
+ * (nodejs/node#47747: it fails on the first .ts import), so its first module, boot.mjs, registers
+ * tsx's hooks in the worker itself and then imports worker.ts (source.ts, workerModule).
  */
 
 import { availableParallelism } from 'node:os';
@@ -37,7 +37,7 @@ import { DepthFirst } from '../../search/dfs.ts';
 import type { ReductionCounts } from '../../search/engine.ts';
 import type { ViolationKind } from '../../search/findings.ts';
 import { finalState, traceTo } from '../../trace/trace.ts';
-import { buildModel, type ModelSource, moduleUrl } from '../source.ts';
+import { buildModel, type ModelSource, moduleUrl, workerModule } from '../source.ts';
 import { diversify } from './diversify.ts';
 
 export interface SwarmOptions {
@@ -261,7 +261,7 @@ export async function searchInOrder(original: Model, task: WorkerTask): Promise<
  * stopped with nothing explored, and one that fails rejects with its error.
  */
 function startWorker(task: WorkerTask): { outcome: Promise<WorkerOutcome>; terminate: () => void } {
-  const worker = new Worker(new URL('./boot.mjs', import.meta.url), { workerData: task });
+  const worker = new Worker(workerModule(import.meta.url), { workerData: task });
   let terminated = false;
   const outcome = new Promise<WorkerOutcome>((resolve, reject) => {
     let posted: WorkerOutcome | null = null;
