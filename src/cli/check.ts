@@ -80,10 +80,8 @@ export interface CheckResult {
   memoryMessage?: string;
   violation: ViolationView | null;
   trace: StepView[];
-  /** For a livelock: trace[cycleStart..] is the cycle, back to the state trace[..cycleStart] reaches. */
-  cycleStart?: number;
   /** With --all: every other kind of violation found, each with its own shortest trace. */
-  more?: { violation: ViolationView; trace: StepView[]; cycleStart?: number }[];
+  more?: { violation: ViolationView; trace: StepView[] }[];
   stats: {
     states: number;
     transitions: number;
@@ -141,10 +139,11 @@ export async function checkOne(
   });
   const explain = (v: Violation) => {
     const { steps, final } = traceSteps(sys, v.trace);
-    if (v.lasso === undefined)
-      return { violation: describeViolation(sys, final, v.code, v.trace), trace: steps };
-    const cycleStart = v.lasso.stem.length;
-    return { violation: describeLivelock(sys, final, v.lasso.waiting), trace: steps, cycleStart };
+    const violation =
+      v.lasso === undefined
+        ? describeViolation(sys, final, v.code, v.trace)
+        : describeLivelock(sys, final, v.lasso.waiting, v.lasso.stem.length);
+    return { violation, trace: steps };
   };
   const first = raw.violation ? explain(raw.violation) : null;
   const more = (raw.violations ?? []).slice(1).map(explain);
@@ -161,7 +160,6 @@ export async function checkOne(
       ...(raw.memoryMessage ? { memoryMessage: raw.memoryMessage } : {}),
       violation: first?.violation ?? null,
       trace: first?.trace ?? [],
-      ...(first?.cycleStart === undefined ? {} : { cycleStart: first.cycleStart }),
       ...(more.length ? { more } : {}),
       stats: {
         states: st.states,
@@ -297,14 +295,11 @@ function describeResult(r: CheckResult, c: ReturnType<typeof colorsFor>): string
     return `${head}${c.green('verified')} (${stats}): no leak, use-after-free, refcount misuse, kernel warning, NULL dereference, disturbance${livelock} or deadlock in any interleaving`;
   if (r.verdict === 'incomplete')
     return `${head}${c.yellow(`incomplete (${r.incompleteReason})`)} after ${stats}: nothing found so far`;
-  const all = [
-    { violation: r.violation as ViolationView, trace: r.trace, cycleStart: r.cycleStart },
-    ...(r.more ?? []),
-  ];
+  const all = [{ violation: r.violation as ViolationView, trace: r.trace }, ...(r.more ?? [])];
   return all
     .map(
       (x) =>
-        `${head}${c.red(x.violation.kind)} in ${x.trace.length} steps (${stats})\n\n${formatTrace(x.trace, x.cycleStart, c)}\n\n${formatViolation(x.violation, c)}`,
+        `${head}${c.red(x.violation.kind)} in ${x.trace.length} steps (${stats})\n\n${formatTrace(x.trace, x.violation.cycleStart, c)}\n\n${formatViolation(x.violation, c)}`,
     )
     .join('\n\n');
 }

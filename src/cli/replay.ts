@@ -6,10 +6,10 @@
 import { writeFileSync } from 'node:fs';
 import { isDeepStrictEqual } from 'node:util';
 import type { Transition } from '../check/index.ts';
-import { describeMove, describeViolation, type ViolationView } from '../report/describe.ts';
+import { describeLivelock, describeMove, describeViolation, type ViolationView } from '../report/describe.ts';
 import { traceDot } from '../report/dot.ts';
 import { itfState } from '../report/itf.ts';
-import { colorsFor, formatSteps, formatViolation } from '../report/text.ts';
+import { colorsFor, formatTrace, formatViolation } from '../report/text.ts';
 import { InputError } from '../scenario/load.ts';
 import { SvmSystem } from '../system/system.ts';
 import { parseModelScenario } from './input.ts';
@@ -32,6 +32,7 @@ export async function replayCommand(file: string, o: { json?: boolean; dumpDot?:
   const sys = new SvmSystem(sc, policy);
   let s = new Int32Array(sys.stateWords);
   sys.init(s);
+  const visited = [s];
   const steps = [];
   const trace: Transition[] = [];
   for (let i = 0; i < meta.steps.length; i++) {
@@ -60,10 +61,30 @@ export async function replayCommand(file: string, o: { json?: boolean; dumpDot?:
     steps.push(view);
     trace.push({ actor, choice: rec.choice });
     s = next;
+    visited.push(s);
   }
   let violation: ViolationView | null = null;
-  const code = sys.violation(s) || (meta.command !== 'run' || meta.violation ? sys.quiescent(s) : 0);
-  if (code) violation = describeViolation(sys, s, code, trace);
+  // The violation code of the last state; none for a livelock, which is a property of the cycle.
+  let code = 0;
+  const cycleStart = meta.violation?.cycleStart;
+  if (meta.violation?.kind === 'livelock') {
+    if (!Number.isInteger(cycleStart) || cycleStart! < 0 || cycleStart! >= steps.length)
+      bad(
+        '#meta.svmsim.violation.cycleStart',
+        `must be a step index in 0..${steps.length - 1}, not ${cycleStart}`,
+      );
+    const waiting = checkLasso(
+      sys,
+      visited,
+      trace.map((t) => t.actor),
+      cycleStart!,
+    );
+    if (typeof waiting === 'string') bad('#meta.svmsim.violation', waiting);
+    violation = describeLivelock(sys, s, waiting as number[], cycleStart!);
+  } else {
+    code = sys.violation(s) || (meta.command !== 'run' || meta.violation ? sys.quiescent(s) : 0);
+    if (code) violation = describeViolation(sys, s, code, trace);
+  }
   if ((violation?.kind ?? null) !== (meta.violation?.kind ?? null))
     bad(
       '#meta.svmsim.violation',
@@ -80,8 +101,38 @@ export async function replayCommand(file: string, o: { json?: boolean; dumpDot?:
   } else {
     const c = colorsFor(process.stdout);
     process.stdout.write(
-      `${c.bold(sc.name)} under ${c.bold(policy.name)}: replay of ${file}, ${steps.length} steps, every one as recorded\n\n${formatSteps(steps, c)}\n\n${violation ? formatViolation(violation, c) : c.green('no violation')}\n`,
+      `${c.bold(sc.name)} under ${c.bold(policy.name)}: replay of ${file}, ${steps.length} steps, every one as recorded\n\n${formatTrace(steps, violation?.cycleStart, c)}\n\n${violation ? formatViolation(violation, c) : c.green('no violation')}\n`,
     );
   }
   return violation ? 1 : 0;
+}
+
+/**
+ * A recorded livelock, judged as the explorer judged it (check/liveness/): the cycle from step
+ * cycleStart + 1 on returns to the state it began in, some non-daemon actor moves in it, every actor
+ * that could move all along it does (weak fairness), and some kernel actor waits all along it.
+ * Returns the actors that wait, or what is wrong.
+ */
+function checkLasso(
+  sys: SvmSystem,
+  states: Int32Array[],
+  movers: number[],
+  cycleStart: number,
+): number[] | string {
+  const loop = states.slice(cycleStart, -1);
+  if (!isDeepStrictEqual(states[cycleStart], states[states.length - 1]))
+    return `the cycle from step ${cycleStart + 1} does not return to the state it began in`;
+  const moved = new Set(movers.slice(cycleStart));
+  if (![...moved].some((a) => !sys.isDaemon(a)))
+    return 'only daemons move in the cycle: the system has settled';
+  const next = new Int32Array(sys.stateWords);
+  const canMove = (st: Int32Array, a: number): boolean => {
+    for (let c = 0; c < sys.choices(st, a); c++) if (sys.step(st, a, c, next)) return true;
+    return false;
+  };
+  const unfair = sys.actors.findIndex((_, a) => !moved.has(a) && loop.every((st) => canMove(st, a)));
+  if (unfair >= 0)
+    return `the cycle is not fair: ${sys.actors[unfair].name} could move all along it and never does`;
+  const waiting = sys.actors.map((_, a) => a).filter((a) => loop.every((st) => sys.waiting(st, a)));
+  return waiting.length > 0 ? waiting : 'no kernel actor waits all along the cycle';
 }

@@ -72,6 +72,8 @@ export interface TraceFile {
   };
   vars: string[];
   states: ItfState[];
+  /** A livelock's lasso: the state its cycle starts in (violation.cycleStart); the last state is that state again. */
+  loop?: number;
 }
 
 export const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
@@ -125,6 +127,7 @@ export function makeTraceFile(
     },
     vars: [...ITF_VARS],
     states,
+    ...(violation?.cycleStart === undefined ? {} : { loop: violation.cycleStart }),
   };
 }
 

@@ -48,6 +48,12 @@ export interface ViolationView {
   /** For a use after free or refcount misuse: the object (page#4, mm#0). */
   object?: string;
   /**
+   * For a livelock: the trace is a lasso, and its steps from index cycleStart on (0-based; steps
+   * cycleStart + 1 onwards as printed) are the cycle, which ends in the state it began in, the state
+   * after the first cycleStart steps.
+   */
+  cycleStart?: number;
+  /**
    * Hardware behaviour the trace relies on that the VT-d specification does not promise (a
    * scenario option turned it on): `speculative-pasid-cache-fill` when the IOMMU loaded a PASID
    * entry with no request for it (hw/vtd/iommu.ts). Absent when the trace needs no assumption.
@@ -235,12 +241,13 @@ export function describeMove(
 
 /**
  * A livelock (check/liveness), in words: the kernel actors that wait all along the cycle, and where
- * the first of them waits, in the state where the cycle begins.
+ * the first of them waits, in the state where the cycle begins; the cycle begins after `cycleStart` steps.
  */
 export function describeLivelock(
   sys: SvmSystem,
   state: Int32Array,
   waiting: readonly number[],
+  cycleStart: number,
 ): ViolationView {
   sys.world.s = state;
   const a = waiting[0];
@@ -252,6 +259,7 @@ export function describeLivelock(
     kind: 'livelock',
     message: `${names.join(', ')} ${names.length === 1 ? 'waits' : 'wait'} for ever (${names[0]} in ${where}) while the system keeps moving round the cycle`,
     actor: names[0],
+    cycleStart,
   };
 }
 

@@ -73,6 +73,31 @@ describe('livelock: flagWait', () => {
   });
 });
 
+describe('livelock: flagWait with a spinning waiter', () => {
+  /*
+   * never-set, spinning, by hand: (waiter pc 0/1, setter pc, tick), 8 states, the waiter waiting in
+   * all. BFS: 0 = init; its successors by actor order, 1 = waiter (1,0,0), 2 = setter (0,1,0), 3 =
+   * ticker (0,0,1). While the setter has not run, it could move all along: unfair. Once it has, the
+   * waiter and the ticker can both move all along, so a fair cycle has both: two spin steps and two
+   * ticks, four in all, from state 2 (stem: the setter's step).
+   */
+  it('never-set: reported, the cycle has the spin steps and the ticks', async () => {
+    const r = await explore(flagWait('never-set', 'spins'), { liveness: true });
+    const v = r.violation!;
+    expect(v.kind).toBe('livelock');
+    expect(v.lasso?.stem).toEqual([{ actor: 1, choice: 0 }]);
+    expect(v.lasso?.cycle.map((t) => t.actor).sort()).toEqual([0, 0, 2, 2]);
+    expect(r.stats.liveness).toMatchObject({ cyclicStates: 8, waitingStates: 8 });
+  });
+
+  /* set, spinning: once the flag is up the waiter's next test ends its spin, so no cycle keeps it waiting fairly. */
+  it('set: not reported', async () => {
+    const r = await explore(flagWait('set', 'spins'), { liveness: true });
+    expect(r.verdict).toBe('verified');
+    expect(r.stats.liveness?.cyclicStates).toBeGreaterThan(0);
+  });
+});
+
 describe('livelock: politeRetry', () => {
   /*
    * From the initial state both can raise their flags, both see the other's, both back off, and the

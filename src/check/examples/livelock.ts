@@ -8,6 +8,9 @@
  * ticker (actor 2) that flips a bit for ever. State [waiter pc, setter pc, flag, tick].
  *   Promela: `active proctype W() { flag == 1 }`  `active proctype S() { ... }`
  *            `active proctype T() { do :: tick = 1 - tick od }`
+ * The waiter either blocks (no move until the flag is up) or spins, SPIN's
+ * `do :: flag == 1 -> break :: else -> skip od` as two steps, pc 0 (test: up, done at pc 2; down, pc 1)
+ * and pc 1 (back to pc 0); a spinning waiter moves all along, and weak fairness then asks it to.
  * Variants of the setter:
  *   'never-set'      does its work and forgets the flag: once it has, the waiter waits for ever while
  *                    the ticker ticks, a livelock (stem: the setter's step; cycle: two ticks);
@@ -28,13 +31,14 @@
 import type { Model } from '../model.ts';
 
 export type FlagWaitVariant = 'never-set' | 'set' | 'set-when-even';
+export type Waiter = 'blocks' | 'spins';
 
 const WAITER = 0;
 const SETTER = 1;
 const FLAG = 2;
 const TICK = 3;
 
-export function flagWait(variant: FlagWaitVariant): Model {
+export function flagWait(variant: FlagWaitVariant, waiter: Waiter = 'blocks'): Model {
   return {
     stateWords: 4,
     actorCount: 3,
@@ -42,9 +46,12 @@ export function flagWait(variant: FlagWaitVariant): Model {
     choices: () => 1,
     step(src, a, _c, out) {
       out.set(src);
-      if (a === WAITER) {
+      if (a === WAITER && waiter === 'blocks') {
         if (src[WAITER] !== 0 || src[FLAG] === 0) return false;
         out[WAITER] = 1;
+      } else if (a === WAITER) {
+        if (src[WAITER] === 2) return false;
+        out[WAITER] = src[WAITER] === 1 ? 0 : src[FLAG] === 1 ? 2 : 1;
       } else if (a === SETTER) {
         if (src[SETTER] !== 0 || (variant === 'set-when-even' && src[TICK] !== 0)) return false;
         out[SETTER] = 1;
@@ -57,7 +64,7 @@ export function flagWait(variant: FlagWaitVariant): Model {
     violation: () => 0,
     quiescent: () => 0,
     isDaemon: () => false,
-    waiting: (s, a) => a === WAITER && s[WAITER] === 0,
+    waiting: (s, a) => a === WAITER && s[WAITER] < (waiter === 'blocks' ? 1 : 2),
   };
 }
 
