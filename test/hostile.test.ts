@@ -3,7 +3,7 @@
  * too; a user's policy cannot hang it; nothing ends in a stack trace.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -87,6 +87,32 @@ describe('errors', () => {
     expect(r.code).toBe(0);
     expect(existsSync(f)).toBe(false);
     expect(r.err).toContain('removed the older');
+  });
+});
+
+describe('reports without a counterexample', () => {
+  it('an incomplete check says so, and what stopped it, never "No violation"', () => {
+    const f = join(tmp(), 'r.html');
+    const r = svmsim(
+      'check',
+      'two-procs-one-device',
+      '--policy',
+      'e57e58bd',
+      '--max-states',
+      '10',
+      '--report',
+      f,
+    );
+    expect(r.code).toBe(3);
+    const html = readFileSync(f, 'utf8');
+    expect(html).toMatch(/Incomplete: \d+ states, stopped by max-states/);
+    expect(html).not.toContain('No violation');
+  });
+
+  it('a verified check says over how many states', () => {
+    const f = join(tmp(), 'v.html');
+    expect(svmsim('check', 'seed-gfx', '--policy', 'e57e58bd', '--report', f).code).toBe(0);
+    expect(readFileSync(f, 'utf8')).toMatch(/Verified over [\d,]+ states/);
   });
 });
 

@@ -166,6 +166,65 @@ describe.skipIf(process.env.SVMSIM_SKIP_BROWSER === '1')('the HTML report in Chr
     expect(page.url()).toBe(`${url}#step-${data.steps.length}`);
   });
 
+  /** Opens another report in the same browser, at `width` pixels; returns the page and its errors. */
+  async function open(d: ReportData, name: string, width = 1440) {
+    const file = join(dir, `${name}.html`);
+    writeFileSync(file, renderHtml(d));
+    const p = await context.newPage();
+    const errs: string[] = [];
+    p.on('pageerror', (e) => errs.push(e.message));
+    p.on('console', (m) => {
+      if (m.type() === 'error') errs.push(m.text());
+    });
+    await p.setViewportSize({ width, height: 900 });
+    await p.goto(pathToFileURL(file).href);
+    await p.waitForFunction(() => 'svmsimReport' in window);
+    return { p, errs };
+  }
+
+  it('keeps the selected step in view in the lanes of a long trace, right of the actor names', async () => {
+    const sys = new SvmSystem(loadScenario('seed-accel-dma'), findPolicy('e57e58bd-no-release-clear')!);
+    const r = await explore(sys, {});
+    const trace = r.violation!.trace;
+    expect(trace.length).toBeGreaterThanOrEqual(23);
+    const v = describeViolation(sys, traceSteps(sys, trace).final, r.violation!.code);
+    const { p, errs } = await open(reportData(sys, 'check', trace, v, '0.1.0'), 'long', 700);
+    const inView = async () => {
+      const lanes = (await p.locator('#lanes').boundingBox())!;
+      const names = (await p.locator('.lane-name').first().boundingBox())!;
+      const mark = (await p.locator('.mark.selected').boundingBox())!;
+      // By its centre: the selected mark is drawn a little larger than its grid cell.
+      const centre = mark.x + mark.width / 2;
+      return centre > names.x + names.width && centre < lanes.x + lanes.width;
+    };
+    expect(await inView()).toBe(true);
+    await p.keyboard.press('Home');
+    expect(await inView()).toBe(true);
+    for (let i = 0; i < 15; i++) await p.keyboard.press('ArrowRight');
+    expect(await inView()).toBe(true);
+    await p.keyboard.press('End');
+    expect(await inView()).toBe(true);
+    expect(errs).toEqual([]);
+    await p.close();
+  });
+
+  it('says verified over N states, or incomplete and why, and works without a counterexample', async () => {
+    const sys = new SvmSystem(loadScenario('seed-gfx'), findPolicy('e57e58bd')!);
+    const base = reportData(sys, 'check', [], null, '0.1.0');
+    const verified = await open({ ...base, outcome: { verdict: 'verified', states: 1234 } }, 'verified');
+    expect(await verified.p.locator('header').textContent()).toContain('Verified over 1,234 states');
+    for (const key of ['ArrowRight', 'ArrowLeft', 'End', 'Home']) await verified.p.keyboard.press(key);
+    expect(verified.errs).toEqual([]);
+    await verified.p.close();
+    const stopped = { verdict: 'incomplete' as const, states: 99, stoppedBy: 'max-states' };
+    const incomplete = await open({ ...base, outcome: stopped }, 'incomplete');
+    const header = await incomplete.p.locator('header').textContent();
+    expect(header).toContain('Incomplete: 99 states, stopped by max-states');
+    expect(header).not.toContain('No violation');
+    expect(incomplete.errs).toEqual([]);
+    await incomplete.p.close();
+  });
+
   it('loads nothing and logs no error, and leaves a screenshot', async () => {
     mkdirSync(join(screenshot, '..'), { recursive: true });
     await page.mouse.move(0, 0);

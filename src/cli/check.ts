@@ -203,7 +203,9 @@ export async function checkCommand(scenarioArgs: string[], o: CheckOptions): Pro
   const c = colorsFor(process.stdout);
   const err = colorsFor(process.stderr);
   const results: CheckResult[] = [];
-  let reported: { sys: SvmSystem; trace: Transition[]; violation: ViolationView | null } | undefined;
+  let reported:
+    | { sys: SvmSystem; trace: Transition[]; violation: ViolationView | null; result: CheckResult }
+    | undefined;
   try {
     for (const sc of scenarios) {
       for (const [i, policy] of o.policies.entries()) {
@@ -223,7 +225,7 @@ export async function checkCommand(scenarioArgs: string[], o: CheckOptions): Pro
         bar?.stop();
         results.push(result);
         if (!reported || (!reported.violation && result.violation))
-          reported = { sys, trace, violation: result.violation };
+          reported = { sys, trace, violation: result.violation, result };
         if (o.traceOut && result.violation && !results.slice(0, -1).some((r) => r.violation)) {
           const id = policyIdentity(o.policyArgs?.[i] ?? policy.name, policy);
           writeTraceFile(o.traceOut, makeTraceFile('check', sys, id, trace, result.violation));
@@ -246,6 +248,12 @@ export async function checkCommand(scenarioArgs: string[], o: CheckOptions): Pro
   }
   if (o.report && reported) {
     const data = reportData(reported.sys, 'check', reported.trace, reported.violation, VERSION);
+    const r = reported.result;
+    data.outcome = {
+      verdict: r.verdict,
+      states: r.stats.states,
+      ...(r.incompleteReason ? { stoppedBy: r.incompleteReason } : {}),
+    };
     data.results = results.map((r) => ({
       scenario: r.scenario,
       policy: r.policy,

@@ -272,6 +272,10 @@ export async function main(argv: string[]): Promise<number> {
     .command('replay')
     .description('re-execute a trace file and check that every step still happens as recorded')
     .argument('<file>', 'a trace file written with --trace-out')
+    .option(
+      '-p, --policy <file>',
+      'the policy module a trace of your own policy was written under (checked against its recorded sha256; replay never loads a module the trace names)',
+    )
     .option('--json', 'print one JSON object')
     .option('--dump-dot <file.dot>', 'write the trace alone as Graphviz DOT')
     .action(async (file: string, o) => {

@@ -3,20 +3,65 @@
  * data in its #meta.svmsim; checks that every recorded step still happens as recorded (the same
  * actor able to move, the same text, the same state as the trace's states), and prints the trace.
  */
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import type { Transition } from '../check/index.ts';
-import { describeLivelock, describeMove, describeViolation, type ViolationView } from '../report/describe.ts';
+import { findPolicy } from '../drivers/iommu/intel/policies/index.ts';
+import type { SvmPolicy } from '../drivers/iommu/intel/svm.ts';
+import {
+  describeLivelock,
+  describeMove,
+  describeViolation,
+  type StepView,
+  type ViolationView,
+} from '../report/describe.ts';
 import { traceDot } from '../report/dot.ts';
 import { itfState } from '../report/itf.ts';
 import { colorsFor, formatTrace, formatViolation } from '../report/text.ts';
 import { InputError } from '../scenario/load.ts';
+import { enabledMoves } from '../system/schedule.ts';
 import { SvmSystem } from '../system/system.ts';
 import { parseModelScenario } from './input.ts';
-import { resolvePolicy } from './policy.ts';
-import { readTraceFile, sha256, stepText } from './tracefile.ts';
+import { policyIdentity, resolvePolicy } from './policy.ts';
+import { type PolicyIdentity, readTraceFile, sha256, stepText } from './tracefile.ts';
 
-export async function replayCommand(file: string, o: { json?: boolean; dumpDot?: string }): Promise<number> {
+export interface Replayed {
+  scenario: string;
+  policy: string;
+  violation: ViolationView | null;
+  steps: StepView[];
+}
+
+export async function replayCommand(
+  file: string,
+  o: { json?: boolean; policy?: string; dumpDot?: string },
+): Promise<number> {
+  const { replayed, sys, trace, code, atEnd } = await replay(file, o);
+  const { scenario, policy, violation, steps } = replayed;
+  if (o.dumpDot) writeFileSync(o.dumpDot, traceDot(sys, trace, code ? { code, atEnd } : null));
+  if (o.json) {
+    process.stdout.write(
+      `${JSON.stringify({ scenario, policy, verdict: violation ? 'fail' : 'pass', violation, steps }, null, 1)}\n`,
+    );
+  } else {
+    const c = colorsFor(process.stdout);
+    process.stdout.write(
+      `${c.bold(scenario)} under ${c.bold(policy)}: replay of ${file}, ${steps.length} steps, every one as recorded\n\n${formatTrace(steps, violation?.cycleStart, c)}\n\n${violation ? formatViolation(violation, c) : c.green('no violation')}\n`,
+    );
+  }
+  return violation ? 1 : 0;
+}
+
+/** Re-executes a trace file; an InputError says where it does not replay. */
+export async function replayTrace(file: string, o: { policy?: string }): Promise<Replayed> {
+  return (await replay(file, o)).replayed;
+}
+
+async function replay(
+  file: string,
+  o: { policy?: string },
+): Promise<{ replayed: Replayed; sys: SvmSystem; trace: Transition[]; code: number; atEnd: boolean }> {
   const t = readTraceFile(file);
   const meta = t['#meta'].svmsim;
   const bad = (field: string, msg: string): never => {
@@ -28,12 +73,15 @@ export async function replayCommand(file: string, o: { json?: boolean; dumpDot?:
       'the scenario text was changed after the trace was written (its sha256 does not match)',
     );
   const sc = parseModelScenario(meta.scenario.text, `${file} (scenario ${meta.scenario.name})`);
-  const policy = await resolvePolicy(meta.policy.path ?? meta.policy.name);
+  const policy = await tracePolicy(meta.policy, o.policy, bad);
   const sys = new SvmSystem(sc, policy);
   let s = new Int32Array(sys.stateWords);
   sys.init(s);
+  const initial = itfState(sys, s, 0, { actor: '', choice: -1, text: 'initial state' });
+  const first = Object.keys(initial).find((v) => !isDeepStrictEqual(initial[v], t.states[0]?.[v]));
+  if (first) bad(`states[0].${first}`, `the initial state differs from the recorded one in ${first}`);
   const visited = [s];
-  const steps = [];
+  const steps: StepView[] = [];
   const trace: Transition[] = [];
   for (let i = 0; i < meta.steps.length; i++) {
     const rec = meta.steps[i];
@@ -41,7 +89,8 @@ export async function replayCommand(file: string, o: { json?: boolean; dumpDot?:
     const actor = sys.actors.findIndex((a) => a.name === rec.actor);
     if (actor < 0) bad(where, `no actor named '${rec.actor}' in scenario ${sc.name}`);
     const next = new Int32Array(sys.stateWords);
-    if (!Number.isInteger(rec.choice) || !sys.step(s, actor, rec.choice, next))
+    // Only a choice the state offers: an index past the actor's choices could still step.
+    if (rec.choice >= sys.choices(s, actor) || !sys.step(s, actor, rec.choice, next))
       bad(
         where,
         `${rec.actor} cannot take choice ${rec.choice} here: the trace does not replay (was it edited, or written by another model version?)`,
@@ -62,6 +111,17 @@ export async function replayCommand(file: string, o: { json?: boolean; dumpDot?:
     trace.push({ actor, choice: rec.choice });
     s = next;
     visited.push(s);
+  }
+  // A run without a violation goes on until no kernel actor can move: a trace that stops
+  // before that is cut short.
+  if (meta.command === 'run' && !meta.violation && !sys.violation(s)) {
+    const scratch = new Int32Array(sys.stateWords);
+    const more = enabledMoves(sys, s, scratch).find((m) => !sys.isDaemon(m.actor));
+    if (more)
+      bad(
+        '#meta.svmsim.steps',
+        `the run ends after ${meta.steps.length} steps while ${sys.actors[more.actor].name} can still move: the trace was cut short`,
+      );
   }
   let violation: ViolationView | null = null;
   // The violation code of the last state; none for a livelock, which is a property of the cycle.
@@ -90,21 +150,57 @@ export async function replayCommand(file: string, o: { json?: boolean; dumpDot?:
       '#meta.svmsim.violation',
       `recorded ${meta.violation?.kind ?? 'no violation'}, replay gives ${violation?.kind ?? 'no violation'}`,
     );
-  if (o.dumpDot) {
-    const atEnd = code !== 0 && sys.violation(s) === 0;
-    writeFileSync(o.dumpDot, traceDot(sys, trace, code ? { code, atEnd } : null));
+  const replayed = { scenario: sc.name, policy: policy.name, violation, steps };
+  return { replayed, sys, trace, code, atEnd: code !== 0 && sys.violation(s) === 0 };
+}
+
+/**
+ * The policy a trace was written under, without ever loading a module the trace names: a built-in
+ * by its name, or the user's module given with --policy, whose sha256 must be the recorded one.
+ */
+async function tracePolicy(
+  rec: PolicyIdentity,
+  arg: string | undefined,
+  bad: (field: string, msg: string) => never,
+): Promise<SvmPolicy> {
+  if (rec.path !== undefined) {
+    if (arg === undefined || findPolicy(arg))
+      bad(
+        '#meta.svmsim.policy.path',
+        `the trace was written under the policy module ${rec.path}; replay never loads a module a trace names: give it with --policy ${rec.path}`,
+      );
+    const file = arg as string;
+    // The file's sha256 first: no code runs that is not the code the trace was written under.
+    let text: Buffer;
+    try {
+      text = readFileSync(resolve(file));
+    } catch (e) {
+      throw new InputError(file, 0, 0, '--policy', `cannot read the policy module: ${(e as Error).message}`);
+    }
+    if (sha256(text) !== rec.sha256)
+      bad(
+        '#meta.svmsim.policy.sha256',
+        `${file} is not the module the trace was written under (its sha256 differs from the recorded one)`,
+      );
+    return resolvePolicy(file);
   }
-  if (o.json) {
-    process.stdout.write(
-      `${JSON.stringify({ scenario: sc.name, policy: policy.name, verdict: violation ? 'fail' : 'pass', violation, steps }, null, 1)}\n`,
+  const policy = findPolicy(rec.name);
+  if (!policy)
+    return bad(
+      '#meta.svmsim.policy.name',
+      `no built-in policy named '${rec.name}' (and the trace names no policy file)`,
     );
-  } else {
-    const c = colorsFor(process.stdout);
-    process.stdout.write(
-      `${c.bold(sc.name)} under ${c.bold(policy.name)}: replay of ${file}, ${steps.length} steps, every one as recorded\n\n${formatTrace(steps, violation?.cycleStart, c)}\n\n${violation ? formatViolation(violation, c) : c.green('no violation')}\n`,
+  if (arg !== undefined && findPolicy(arg) !== policy)
+    bad(
+      '#meta.svmsim.policy',
+      `the trace was written under the built-in policy ${rec.name}, not ${arg}: drop --policy`,
     );
-  }
-  return violation ? 1 : 0;
+  if (policyIdentity(rec.name, policy).sha256 !== rec.sha256)
+    bad(
+      '#meta.svmsim.policy.sha256',
+      `the built-in policy ${rec.name} has changed since the trace was written (its sha256 differs)`,
+    );
+  return policy;
 }
 
 /**

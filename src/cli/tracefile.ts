@@ -14,6 +14,7 @@ import { describeMove, type ViolationView } from '../report/describe.ts';
 import { ITF_VARS, type ItfState, itfState } from '../report/itf.ts';
 import { InputError } from '../scenario/load.ts';
 import type { SvmSystem } from '../system/system.ts';
+import { TraceFileSchema } from './traceschema.ts';
 import { VERSION } from './version.ts';
 
 export const TRACE_FORMAT = 'svmsim-trace';
@@ -76,7 +77,7 @@ export interface TraceFile {
   loop?: number;
 }
 
-export const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
+export const sha256 = (text: string | Buffer): string => createHash('sha256').update(text).digest('hex');
 
 /** Re-executes `trace` on `sys` and records every step and every state on the way. */
 export function makeTraceFile(
@@ -166,15 +167,7 @@ export function readTraceFile(file: string): TraceFile {
       '#meta.format',
       `trace format version ${String(meta.formatVersion)} (svmsim's own JSON, before ITF) was written by svmsim ${String(meta.svmsim)}; this svmsim ${VERSION} reads ITF traces (version ${TRACE_FORMAT_VERSION}): write the trace again with --trace-out`,
     );
-  if (!ours || ours.format !== TRACE_FORMAT)
-    throw new InputError(
-      file,
-      0,
-      0,
-      '#meta.svmsim',
-      'not an svmsim trace: an ITF trace that svmsim can replay carries #meta.svmsim (written by svmsim --trace-out)',
-    );
-  if (ours.formatVersion !== TRACE_FORMAT_VERSION)
+  if (ours && ours.format === TRACE_FORMAT && ours.formatVersion !== TRACE_FORMAT_VERSION)
     throw new InputError(
       file,
       0,
@@ -182,9 +175,15 @@ export function readTraceFile(file: string): TraceFile {
       '#meta.svmsim.formatVersion',
       `trace format version ${ours.formatVersion} was written by svmsim ${ours.version}; this svmsim ${VERSION} reads version ${TRACE_FORMAT_VERSION}`,
     );
-  if (!Array.isArray(ours.steps))
-    throw new InputError(file, 0, 0, '#meta.svmsim.steps', 'expected an array of steps');
-  const t = raw as TraceFile;
-  if (!Array.isArray(t.states)) throw new InputError(file, 0, 0, 'states', 'expected an array of ITF states');
-  return t;
+  const parsed = TraceFileSchema.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const path = issue.path.map(String).join('.');
+    const hint =
+      path.startsWith('#meta.svmsim') && !ours
+        ? 'not an svmsim trace: an ITF trace that svmsim can replay carries #meta.svmsim (written by svmsim --trace-out)'
+        : issue.message;
+    throw new InputError(file, 0, 0, path, hint);
+  }
+  return parsed.data as unknown as TraceFile;
 }

@@ -50,6 +50,12 @@ export interface ReportData {
   violation: ViolationView | null;
   /** Object ids the report should highlight: the leak cycle, or the object used after free. */
   highlight: string[];
+  /**
+   * For `check`: how the search of the reported scenario and policy ended, so that a report
+   * without a counterexample says whether it is a proof (verified over N states) or not
+   * (incomplete, and what stopped it).
+   */
+  outcome?: { verdict: 'verified' | 'violation' | 'incomplete'; states: number; stoppedBy?: string };
   /** For `check`: the comparison table. */
   results?: {
     scenario: string;

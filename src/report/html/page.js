@@ -9,6 +9,11 @@
   const data = JSON.parse(document.getElementById('svmsim-data').textContent);
   const names = JSON.parse(document.getElementById('svmsim-names').textContent);
   const { steps, snapshots } = data;
+  // A report without a counterexample (verified, incomplete) has no trace to draw: the header says it all.
+  if (!steps.length) {
+    window.svmsimReport = { data, select: () => {}, selected: () => -1 };
+    return;
+  }
   const highlight = new Set(data.highlight);
 
   // Okabe-Ito colours: told apart with every common colour-vision deficiency.
@@ -428,6 +433,13 @@
       m.setAttribute('aria-pressed', String(n === selected));
     });
     band.style.gridColumn = String(selected + 2);
+    // The lanes scroll sideways in a long trace: keep the selected mark in view, right of the
+    // actor names (which stay put).
+    const m = marks[selected];
+    const names = lanes.querySelector('.lane-name').offsetWidth;
+    if (m.offsetLeft - names < lanes.scrollLeft) lanes.scrollLeft = m.offsetLeft - names;
+    else if (m.offsetLeft + m.offsetWidth > lanes.scrollLeft + lanes.clientWidth)
+      lanes.scrollLeft = m.offsetLeft + m.offsetWidth - lanes.clientWidth;
     items.forEach((li, n) => {
       li.classList.toggle('selected', n === selected);
     });

@@ -42,13 +42,27 @@ const contentSecurityPolicy =
   "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data:";
 
 function title(d: ReportData): string {
-  const what = d.violation ? kindTitle[d.violation.kind] : 'No violation';
+  const what = d.violation
+    ? kindTitle[d.violation.kind]
+    : d.outcome?.verdict === 'verified'
+      ? 'Verified'
+      : d.outcome?.verdict === 'incomplete'
+        ? 'Incomplete'
+        : 'No violation in this run';
   return `${what}: ${d.scenario.name} under ${d.policy}`;
 }
 
+const states = (n: number): string => `${n.toLocaleString('en-US')} states`;
+
 function verdict(d: ReportData): string {
   const v = d.violation;
-  if (!v) return '<section class="verdict ok"><p>No violation in this trace.</p></section>';
+  const o = d.outcome;
+  if (!v && o?.verdict === 'verified')
+    return `<section class="verdict ok"><p>Verified over ${states(o.states)}: no leak, use-after-free, refcount misuse, disturbance or deadlock in any interleaving.</p></section>`;
+  if (!v && o?.verdict === 'incomplete')
+    return `<section class="verdict incomplete"><p>Incomplete: ${states(o.states)}, stopped by ${esc(o.stoppedBy ?? 'a limit')}. Nothing found so far, but the search did not finish: this is not a proof.</p></section>`;
+  if (!v)
+    return '<section class="verdict ok"><p>No violation in this run: one schedule, not every interleaving (<code>svmsim check</code> searches them all).</p></section>';
   const rows: string[] = [];
   if (v.cycle)
     rows.push(`<dt>cycle</dt><dd class="ids">${[...v.cycle, v.cycle[0]].map(esc).join(' → ')}</dd>`);
@@ -95,6 +109,27 @@ function results(d: ReportData): string {
 const legendItem = (cls: string, text: string): string =>
   `<li><span class="swatch ${cls}"></span>${text}</li>`;
 
+/** The lanes, steps, graph, chart and state of a trace, drawn by page.js. */
+function trace(highlighted: string): string {
+  return `<noscript><p class="noscript">The lanes, steps, graph and chart need JavaScript; the trace is in the JSON below.</p></noscript>
+<main>
+<section class="panel lanes-panel"><h2>Actors <small>one lane per actor, a mark per step; click a mark or use ← → ↑ ↓</small></h2>
+<div id="lanes" class="lanes" role="group" aria-label="swim lanes"></div></section>
+<div class="row">
+<section class="panel"><h2>Steps</h2><ol id="step-list" class="step-list" aria-label="steps"></ol></section>
+<section class="panel"><h2>References <small id="graph-caption"></small></h2>
+<div id="graph" class="graph" role="img" aria-label="reference graph at the selected step"></div>
+<ul class="legend">${highlighted ? legendItem('hl', highlighted) : ''}${legendItem('changed', 'changed in this step')}${legendItem('freed', 'freed')}${legendItem('holder', 'holder that is not an object')}${legendItem('cache', 'cached translation (holds no reference)')}</ul>
+</section>
+</div>
+<div class="row top">
+<section class="panel"><h2 id="step-title">Step</h2><div id="step-detail"></div></section>
+<section class="panel"><h2>Reference counts <small>per object, after each step</small></h2><div id="chart" class="chart"></div></section>
+</div>
+<section class="panel"><h2 id="state-title">State</h2><div id="state"></div></section>
+</main>`;
+}
+
 export function renderHtml(data: ReportData): string {
   const a = assets();
   const names = { pageKinds: pageKindName };
@@ -119,23 +154,7 @@ ${facts(data)}
 ${results(data)}
 <details class="source"><summary>scenario ${esc(data.scenario.name)}</summary><pre>${esc(data.scenario.text)}</pre></details>
 </header>
-<noscript><p class="noscript">The lanes, steps, graph and chart need JavaScript; the trace is in the JSON below.</p></noscript>
-<main>
-<section class="panel lanes-panel"><h2>Actors <small>one lane per actor, a mark per step; click a mark or use ← → ↑ ↓</small></h2>
-<div id="lanes" class="lanes" role="group" aria-label="swim lanes"></div></section>
-<div class="row">
-<section class="panel"><h2>Steps</h2><ol id="step-list" class="step-list" aria-label="steps"></ol></section>
-<section class="panel"><h2>References <small id="graph-caption"></small></h2>
-<div id="graph" class="graph" role="img" aria-label="reference graph at the selected step"></div>
-<ul class="legend">${highlighted ? legendItem('hl', highlighted) : ''}${legendItem('changed', 'changed in this step')}${legendItem('freed', 'freed')}${legendItem('holder', 'holder that is not an object')}${legendItem('cache', 'cached translation (holds no reference)')}</ul>
-</section>
-</div>
-<div class="row top">
-<section class="panel"><h2 id="step-title">Step</h2><div id="step-detail"></div></section>
-<section class="panel"><h2>Reference counts <small>per object, after each step</small></h2><div id="chart" class="chart"></div></section>
-</div>
-<section class="panel"><h2 id="state-title">State</h2><div id="state"></div></section>
-</main>
+${data.steps.length ? trace(highlighted) : '<main><p class="no-trace">No counterexample, so no trace to show.</p></main>'}
 <footer>svmsim ${esc(data.svmsim)} · drawn with ${a.libraries.map((l) => esc(l.name)).join(', ')} (MIT licence, notices in the inlined code)</footer>
 <script type="application/json" id="svmsim-data">${jsonText(data)}</script>
 <script type="application/json" id="svmsim-names">${jsonText(names)}</script>
