@@ -389,7 +389,7 @@ describe('svmsim simulate', () => {
     expect(run('11')).toEqual(a);
   });
 
-  it('runs four processes on two devices for the time it is given, and stops with exit 3', () => {
+  it('runs four processes on two devices for the time it is given', () => {
     const f = p4d2(tmp());
     const r = svmsim(
       'simulate',
@@ -402,9 +402,11 @@ describe('svmsim simulate', () => {
       '2',
       '--json',
     );
-    expect(r.code).toBe(3);
+    // Two processes share each device, so a sample may yet hit e57e58bd's prq use-after-free
+    // (README); either way the time given is kept, shortening included.
     const [x] = JSON.parse(r.out).results;
-    expect([x.verdict, x.incompleteReason]).toEqual(['incomplete', 'max-seconds']);
+    if (x.verdict === 'violation') expect([r.code, x.violation.kind]).toEqual([1, 'use-after-free']);
+    else expect([r.code, x.verdict, x.incompleteReason]).toEqual([3, 'incomplete', 'max-seconds']);
     expect(x.stats.samples).toBeGreaterThan(0);
     expect(x.stats.seconds).toBeLessThan(2.5);
   });
@@ -418,8 +420,18 @@ describe('progress and colour off a terminal', () => {
     });
     return { code: r.status, out: r.stdout, err: r.stderr };
   };
-  // A search that takes seconds: 174 K states to its use-after-free; stopped after 2 s.
-  const slow = ['check', 'two-procs-one-device', '--policy', 'e57e58bd', '--max-seconds', '2'];
+  // A search that takes many seconds unreduced (368 K states to its use-after-free at ~45 K states/s);
+  // stopped after 2 s.
+  const slow = [
+    'check',
+    'two-procs-one-device',
+    '--policy',
+    'e57e58bd',
+    '--no-por',
+    '--no-symmetry',
+    '--max-seconds',
+    '2',
+  ];
 
   it('prints a plain progress line on a piped stderr every interval, and none with --quiet', () => {
     const r = piped({ NO_COLOR: '1', SVMSIM_PROGRESS_SECONDS: '0.4' }, ...slow);
@@ -432,6 +444,18 @@ describe('progress and colour off a terminal', () => {
     const q = piped({ NO_COLOR: '1', SVMSIM_PROGRESS_SECONDS: '0.4' }, ...slow, '--quiet');
     expect(q.err).not.toContain('svmsim: two-procs-one-device');
     expect(q.out).toContain('incomplete (max-seconds)');
+  });
+
+  it('prints the same plain lines for a long simulation', () => {
+    // A verified configuration: nothing ends the sampling but the time.
+    const args = ['simulate', 'seed-accel-dma', '--policy', 'e57e58bd', '--samples', '100000000'];
+    const r = piped({ NO_COLOR: '1', SVMSIM_PROGRESS_SECONDS: '0.4' }, ...args, '--max-seconds', '2');
+    expect(r.code).toBe(3);
+    const lines = r.err.split('\n').filter((l) => l.startsWith('svmsim: simulate seed-accel-dma e57e58bd: '));
+    expect(lines.length).toBeGreaterThanOrEqual(2);
+    expect(lines[0]).toMatch(
+      /: [\d,]+ samples, [\d,]+ steps, [\d,]+ steps\/s, deepest \d+, [\d,]+ MiB, \d+ s$/,
+    );
   });
 
   it('colours piped output with FORCE_COLOR, and not when NO_COLOR is set too', () => {
