@@ -402,11 +402,10 @@ describe('svmsim simulate', () => {
       '2',
       '--json',
     );
-    // Two processes share each device, so a sample may yet hit e57e58bd's prq use-after-free
-    // (README); either way the time given is kept, shortening included.
+    // Nothing to find under e57e58bd here (91,339 samples in 60 s found nothing): the time given
+    // is kept.
     const [x] = JSON.parse(r.out).results;
-    if (x.verdict === 'violation') expect([r.code, x.violation.kind]).toEqual([1, 'use-after-free']);
-    else expect([r.code, x.verdict, x.incompleteReason]).toEqual([3, 'incomplete', 'max-seconds']);
+    expect([r.code, x.verdict, x.incompleteReason]).toEqual([3, 'incomplete', 'max-seconds']);
     expect(x.stats.samples).toBeGreaterThan(0);
     expect(x.stats.seconds).toBeLessThan(2.5);
   });
@@ -420,7 +419,7 @@ describe('progress and colour off a terminal', () => {
     });
     return { code: r.status, out: r.stdout, err: r.stderr };
   };
-  // A search that takes many seconds unreduced (368 K states to its use-after-free at ~45 K states/s);
+  // A search that takes many seconds unreduced (698 K states to its verdict at ~45 K states/s);
   // stopped after 2 s.
   const slow = [
     'check',
