@@ -25,7 +25,7 @@ import {
 import { stateGraphDot } from '../report/dot.ts';
 import { renderHtml } from '../report/html/render.ts';
 import { reportData } from '../report/snapshot.ts';
-import { colorsFor, formatTrace, formatViolation, traceSteps } from '../report/text.ts';
+import { colorsFor, formatTable, formatTrace, formatViolation, traceSteps } from '../report/text.ts';
 import { withSpeculativeCaching } from '../scenario/load.ts';
 import type { Scenario } from '../scenario/types.ts';
 import { SvmSystem } from '../system/system.ts';
@@ -340,22 +340,7 @@ export function table(results: readonly CheckResult[], c: ReturnType<typeof colo
       `${r.stats.seconds.toFixed(2)} s`,
     ]),
   ];
-  const widths = rows[0].map((_, i) => Math.max(...rows.map((row) => row[i].length)));
-  return rows
-    .map((row, n) => {
-      const line = row
-        .map((cell, i) => cell.padEnd(widths[i]))
-        .join('  ')
-        .trimEnd();
-      if (n === 0) return c.bold(line);
-      const verdict = row[2];
-      return verdict === 'verified'
-        ? line.replace(verdict, c.green(verdict))
-        : verdict === 'violation'
-          ? line.replace(verdict, c.red(verdict))
-          : line;
-    })
-    .join('\n');
+  return formatTable(rows, c);
 }
 
 /** Where a worker thread builds the same system: cli/factory.ts, from the scenario's text and the policy argument. */

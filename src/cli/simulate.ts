@@ -10,7 +10,7 @@ import type { SvmPolicy } from '../drivers/iommu/intel/svm.ts';
 import { describeViolation, type StepView, type ViolationView } from '../report/describe.ts';
 import { renderHtml } from '../report/html/render.ts';
 import { reportData } from '../report/snapshot.ts';
-import { colorsFor, formatSteps, formatViolation, traceSteps } from '../report/text.ts';
+import { colorsFor, formatSteps, formatTable, formatViolation, traceSteps } from '../report/text.ts';
 import { SvmSystem } from '../system/system.ts';
 import { progressSeconds } from './check.ts';
 import { loadModelScenario } from './input.ts';
@@ -153,17 +153,7 @@ function table(results: readonly SimulateCommandResult[], c: ReturnType<typeof c
       `${r.stats.seconds.toFixed(2)} s`,
     ]),
   ];
-  const widths = rows[0].map((_, i) => Math.max(...rows.map((row) => row[i].length)));
-  return rows
-    .map((row, n) => {
-      const line = row
-        .map((cell, i) => cell.padEnd(widths[i]))
-        .join('  ')
-        .trimEnd();
-      if (n === 0) return c.bold(line);
-      return row[2] === 'violation' ? line.replace('violation', c.red('violation')) : line;
-    })
-    .join('\n');
+  return formatTable(rows, c);
 }
 
 /**

@@ -90,3 +90,26 @@ export function formatViolation(v: ViolationView, c: Colors): string {
     );
   return lines.join('\n');
 }
+
+/**
+ * A table of text cells in aligned columns, two spaces apart: the header row bold, and in every
+ * other row the verdict in column 2 coloured (verified green, violation red).
+ */
+export function formatTable(rows: readonly (readonly string[])[], c: Colors): string {
+  const widths = rows[0].map((_, i) => Math.max(...rows.map((row) => row[i].length)));
+  return rows
+    .map((row, n) => {
+      const line = row
+        .map((cell, i) => cell.padEnd(widths[i]))
+        .join('  ')
+        .trimEnd();
+      if (n === 0) return c.bold(line);
+      const verdict = row[2];
+      return verdict === 'verified'
+        ? line.replace(verdict, c.green(verdict))
+        : verdict === 'violation'
+          ? line.replace(verdict, c.red(verdict))
+          : line;
+    })
+    .join('\n');
+}
