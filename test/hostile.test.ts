@@ -7,6 +7,7 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { startServers } from './valkey.ts';
 
 const root = join(import.meta.dirname, '..');
 const bin = join(root, 'bin', 'svmsim.js');
@@ -240,6 +241,27 @@ describe('a policy step that never returns', () => {
     expect(r.code).toBe(3);
     expect(r.err).toMatch(byCtrlC);
     expect(r.seconds).toBeLessThan(15);
+  }, 60_000);
+
+  it('check --valkey: stops at --max-seconds 3, its worker process ended', async () => {
+    // The steps run in the worker process check starts; the search ends it when it stops.
+    const servers = await startServers(1, false);
+    try {
+      const looping = join(tmp(), 'looping');
+      const r = await hang(
+        ['check', 'seed-accel-dma', '--policy', loop, '--valkey', servers.urls[0], '--max-seconds', '3'],
+        { env: { SVMSIM_TEST_LOOPING: looping } },
+      );
+      expect(r.code).toBe(3);
+      expect(r.out).toMatch(/seed-accel-dma\s+loops\s+incomplete \(max-seconds\)/);
+      expect(r.seconds).toBeLessThan(20);
+      // The worker did reach the loop, and no such process is left.
+      expect(existsSync(looping)).toBe(true);
+      const left = spawnSync('pgrep', ['-f', `worker --valkey ${servers.urls[0]}`], { encoding: 'utf8' });
+      expect(left.stdout.trim()).toBe('');
+    } finally {
+      servers.stop();
+    }
   }, 60_000);
 
   it('replay: stops on Ctrl-C, naming the step', async () => {
