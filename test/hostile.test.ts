@@ -176,7 +176,7 @@ describe('a policy step that never returns', () => {
     }
     const code = await exited;
     const seconds = (performance.now() - (signalledAt || started)) / 1000;
-    return { code, out, err, seconds };
+    return { code, out, err, seconds, looped: existsSync(looping) };
   }
   const loop = policy('loop');
   const bySeconds = new RegExp(`${step} \\(stopped at --max-seconds 3`);
@@ -195,22 +195,28 @@ describe('a policy step that never returns', () => {
         ...extra,
       ]);
       expect(r.code).toBe(3);
-      expect(r.err).toMatch(bySeconds);
       expect(r.seconds).toBeLessThan(20);
       const [x] = JSON.parse(r.out).results;
-      expect([x.verdict, x.incompleteReason, x.stuck]).toEqual([
-        'incomplete',
-        'max-seconds',
-        ["step 'next_request' of prq_event_thread"],
-      ]);
+      expect([x.verdict, x.incompleteReason]).toEqual(['incomplete', 'max-seconds']);
+      // The search threads of --swarm and --workers count their start-up in --max-seconds: on a
+      // loaded machine they may start after it, and stop before any reaches the step. Whenever
+      // one did (the fixture writes the file), the step must be named. Ctrl-C, below, waits for it.
+      if (extra.length === 0 || r.looped) {
+        expect(r.err).toMatch(bySeconds);
+        expect(x.stuck).toEqual(["step 'next_request' of prq_event_thread"]);
+      } else expect(x.stuck).toBeUndefined();
     }, 60_000);
 
-  it('check --workers 2: stops on Ctrl-C, naming the step', async () => {
-    const r = await hang(['check', 'seed-accel-dma', '--policy', loop, '--workers', '2'], { ctrlC: true });
-    expect(r.code).toBe(3);
-    expect(r.err).toMatch(byCtrlC);
-    expect(r.seconds).toBeLessThan(15);
-  }, 60_000);
+  for (const extra of [
+    ['--swarm', '2'],
+    ['--workers', '2'],
+  ])
+    it(`check ${extra.join(' ')}: stops on Ctrl-C, naming the step`, async () => {
+      const r = await hang(['check', 'seed-accel-dma', '--policy', loop, ...extra], { ctrlC: true });
+      expect(r.code).toBe(3);
+      expect(r.err).toMatch(byCtrlC);
+      expect(r.seconds).toBeLessThan(15);
+    }, 60_000);
 
   it('check keeps what it found before: a scenario checked first, then the one that hangs', async () => {
     const r = await hang(['check', 'seed-gfx', 'seed-accel-dma', '--policy', loop, '--max-seconds', '3']);

@@ -21,6 +21,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { explore, type SearchResult } from '../../src/check/index.ts';
+import { exploreParallel, ParallelPool } from '../../src/check/threads/parallel/parallel.ts';
 import { parseModelScenario } from '../../src/cli/input.ts';
 import { checkPolicy, policyIdentity } from '../../src/cli/policy.ts';
 import { replayTrace } from '../../src/cli/replay.ts';
@@ -563,7 +564,8 @@ export type SkipReason = `${string}: ${NonNullable<SearchResult['incompleteReaso
  * Generated scenarios, each searched every way and compared with the unreduced breadth-first
  * search (the reference): BFS with each reduction and both (findAll), DFS with and without them,
  * and two worker threads (with the reductions on every other case, as `--workers 2` runs, and
- * without them on the others: a thread pool costs about a second to start, most of a case's time).
+ * without them on the others), kept from case to case (a ParallelPool: two threads starting cost
+ * about a second, five times what a typical case's searches take).
  * The reference runs first: it stores the most states, so a case over the budget is found over it
  * at the cost of one search, and skipped with its reason counted (FuzzReport.skippedBy).
  */
@@ -572,6 +574,7 @@ export async function fuzzDifferential(o: FuzzOptions): Promise<FuzzReport> {
   let skipped = 0;
   const skippedBy: Record<string, number> = {};
   let n = 0;
+  const pool = new ParallelPool();
   const report = await runProperty(validScenarioText, o, async (text, rep) => {
     n++;
     let sc: Scenario;
@@ -611,19 +614,15 @@ export async function fuzzDifferential(o: FuzzOptions): Promise<FuzzReport> {
       ]);
     if (o.workersEvery && n % o.workersEvery === 0) {
       const reduce = n % (2 * o.workersEvery) === 0;
+      // What explore({ workers: 2 }) runs, on threads kept from one case to the next.
+      const source = {
+        module: new URL('../../src/cli/factory.ts', import.meta.url).href,
+        exportName: 'buildSystem',
+        args: [sc.text, sc.source, 'e57e58bd'],
+      };
       runs.push([
         `workers 2 por=${reduce} symmetry=${reduce}`,
-        await explore(sys, {
-          ...budget,
-          workers: 2,
-          por: reduce,
-          symmetry: reduce,
-          source: {
-            module: new URL('../../src/cli/factory.ts', import.meta.url).href,
-            exportName: 'buildSystem',
-            args: [sc.text, sc.source, 'e57e58bd'],
-          },
-        }),
+        await exploreParallel(source, { ...budget, workers: 2, por: reduce, symmetry: reduce, pool }, sys),
       ]);
     }
     if (over()) return;
@@ -652,5 +651,6 @@ export async function fuzzDifferential(o: FuzzOptions): Promise<FuzzReport> {
       }
     }
   });
+  await pool.close();
   return { ...report, compared, skipped, skippedBy };
 }
