@@ -110,6 +110,13 @@ describe('reports without a counterexample', () => {
     expect(html).not.toContain('No violation');
   });
 
+  it('--all cut short by a limit says so: the kinds it lists may not be all', () => {
+    const r = svmsim('check', 'seed-accel-dma', '--policy', 'v4.4', '--all', '--max-states', '100');
+    expect(r.code).toBe(1);
+    expect(r.out).toContain('--all was cut short (max-states) after 100 states');
+    expect(r.out).toMatch(/seed-accel-dma\s+v4\.4\s+violation \(cut short: max-states\)\s+leak/);
+  });
+
   it('a verified check says over how many states', () => {
     const f = join(tmp(), 'v.html');
     expect(svmsim('check', 'seed-gfx', '--policy', 'e57e58bd', '--report', f).code).toBe(0);
