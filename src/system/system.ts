@@ -223,6 +223,7 @@ export class SvmSystem implements Model {
         streamRequests: d.streamRequests,
         faultCb: d.faultCb,
         pasids: d.pasids,
+        badRequests: d.badRequests,
       })),
     };
     this.kernel = new Kernel(this.world, this.hw, cfg);
@@ -293,7 +294,7 @@ export class SvmSystem implements Model {
     const info = this.actors[actor];
     switch (info.kind) {
       case 'device':
-        return deviceChoices(this.hw);
+        return deviceChoices(this.hw, this.kernel.cfg.devices[actor - this.firstDevice]);
       case 'iommu-cache':
         return this.scenario.speculativeCaching ? cacheFillChoices(this.hw) : 0;
       case 'iommu-qi':

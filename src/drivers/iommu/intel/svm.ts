@@ -343,7 +343,8 @@ export const fault = {
     const pasid = req(k, 'PASID');
     if (k.a2 === 0 || !liveSvm(k) || k.w.svm[svmOf(k)].pasid !== pasid) {
       if (k.w.kernel.violation !== 0) return Ctl.RET;
-      const svm = k.s[k.w.idrBase + pasid] - 1;
+      // idr_find of an id the model never allocates (hw/pci UNBOUND_PASID) finds nothing.
+      const svm = pasid < k.w.dims.pasids ? k.s[k.w.idrBase + pasid] - 1 : -1;
       k.a2 = svm + 1;
       if (svm < 0) {
         k.note(`page request for invalid PASID ${pasid}: goto no_pasid`);
