@@ -9,9 +9,8 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { check } from './verdict.ts';
 
-const recorded: Record<string, { verdict: string; states: number; steps?: number; kind?: string }> = JSON.parse(
-  readFileSync(new URL('./fixtures/counts-6c1fb10.json', import.meta.url), 'utf8'),
-);
+const recorded: Record<string, { verdict: string; states: number; steps?: number; kind?: string }> =
+  JSON.parse(readFileSync(new URL('./fixtures/counts-6c1fb10.json', import.meta.url), 'utf8'));
 const configs = {
   reduced: { order: 'bfs', symmetry: true, por: true },
   plain: { order: 'bfs', symmetry: false, por: false },

@@ -4,7 +4,7 @@
  * thread reads it if the step never returns), checks, and posts the result.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { routines, StepError } from '../kernel/kernel.ts';
+import { StepError } from '../kernel/kernel.ts';
 import { InputError } from '../scenario/load.ts';
 import { SvmSystem } from '../system/system.ts';
 import { checkOne } from './check.ts';
@@ -21,9 +21,12 @@ try {
   const sc = parseModelScenario(task.text, task.source);
   const policy = await resolvePolicy(task.policyArg);
   const sys = new SvmSystem(sc, policy);
-  post({ type: 'routines', names: routines.all.map((r) => ({ name: r.name, labels: [...r.labels] })) });
-  sys.kernel.onStep = (r, pc) => {
-    at[0] = r.id;
+  post({
+    type: 'routines',
+    names: sys.kernel.routines.all.map((r) => ({ name: r.name, labels: [...r.labels] })),
+  });
+  sys.kernel.onStep = (_r, pc, id) => {
+    at[0] = id;
     at[1] = pc;
   };
   const out = await checkOne(

@@ -11,13 +11,13 @@ const S_MMAP_SEM = site('down/up on mmap_sem of a freed mm');
 /** mutex_lock(&pasid_mutex); false means blocked. */
 export function mutex_lock_pasid(k: Kernel): boolean {
   const kern = k.w.kernel;
-  if (kern.pasid_mutex !== 0) return false;
-  kern.pasid_mutex = k.actor + 1;
+  if (kern.pasid_mutex !== null) return false;
+  kern.pasid_mutex = k.actor;
   return true;
 }
 
 export function mutex_unlock_pasid(k: Kernel): void {
-  k.w.kernel.pasid_mutex = 0;
+  k.w.kernel.pasid_mutex = null;
 }
 
 export function down_write(k: Kernel, mm: number): boolean {

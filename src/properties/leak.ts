@@ -37,9 +37,9 @@ export function leakReport(sys: SvmSystem): LeakReport {
     const to = name(r.targetKind, r.target);
     if (from !== to) edges.push({ from, to, label: countName[r.count] });
   }
-  for (const sd of w.sdev) {
+  for (const sd of w.pool('sdev')) {
     if (sd.life === Life.live && sd.svm)
-      edges.push({ from: name(Obj.sdev, sd.index), to: name(Obj.svm, sd.svm - 1), label: 'devs' });
+      edges.push({ from: name(Obj.sdev, sd.index), to: name(Obj.svm, sd.svm.index), label: 'devs' });
   }
   const live = new Set(leaked);
   const out = (n: string) => edges.filter((e) => e.from === n && live.has(e.to));

@@ -31,12 +31,12 @@ export function leakedObjects(w: World): Leaked[] {
     [Obj.vma, w.vma],
     [Obj.file, w.file],
     [Obj.page, w.page],
-    [Obj.svm, w.svm],
-    [Obj.sdev, w.sdev],
+    [Obj.svm, w.pool('svm')],
+    [Obj.sdev, w.pool('sdev')],
   ];
   for (const [kind, pool] of pools)
     for (const o of pool) if (o.life === Life.live) out.push({ kind, index: o.index });
   for (let p = 0; p < w.dims.pasids; p++)
-    if (w.s[w.idrBase + p] !== 0) out.push({ kind: Obj.pasid, index: p });
+    if (w.s[w.array('pasid_idr') + p] !== 0) out.push({ kind: Obj.pasid, index: p });
   return out;
 }

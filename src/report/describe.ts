@@ -78,8 +78,8 @@ function pools(sys: SvmSystem) {
     ['vma', w.vma],
     ['file', w.file],
     ['page', w.page],
-    ['svm', w.svm],
-    ['sdev', w.sdev],
+    ['svm', w.pool('svm')],
+    ['sdev', w.pool('sdev')],
   ] as const;
 }
 
@@ -91,7 +91,7 @@ export function diffStates(sys: SvmSystem, before: Int32Array, after: Int32Array
   const fdNum = (slot: number) => sys.scenario.fdNumbers[slot] ?? slot;
   for (const [name, pool] of pools(sys)) {
     for (const v of pool) {
-      const fields = v.def.fields as readonly string[];
+      const fields = v.def.names;
       for (let f = 0; f < fields.length; f++) {
         const a = fieldValue(v.def, before, v.base, f);
         const b = fieldValue(v.def, after, v.base, f);
@@ -176,25 +176,25 @@ export function diffStates(sys: SvmSystem, before: Int32Array, after: Int32Array
         });
     }
   }
-  const regs = hw.regs.def.fields as readonly string[];
+  const regs = hw.regs.def.names;
   regs.forEach((f, i) => {
     const at = hw.regs.base + i;
     if (before[at] !== after[at])
       out.push({ obj: 'dmar0', field: f, from: hex(before[at]), to: hex(after[at]) });
   });
   hw.dev.forEach((d, di) => {
-    (d.def.fields as readonly string[]).forEach((f, i) => {
+    d.def.names.forEach((f, i) => {
       const at = d.base + i;
       if (before[at] !== after[at])
         out.push({ obj: sys.scenario.devices[di].name, field: f, from: before[at], to: after[at] });
     });
   });
   for (let p = 0; p < sys.world.dims.pasids; p++) {
-    const at = sys.world.idrBase + p;
+    const at = sys.world.array('pasid_idr') + p;
     if (before[at] !== after[at])
       out.push({ obj: 'pasid_idr', field: `[${p}]`, from: svmRef(before[at]), to: svmRef(after[at]) });
   }
-  const k = sys.world.kernel.def.fields as readonly string[];
+  const k = sys.world.kernel.def.names;
   if (before[sys.world.kernel.base] !== after[sys.world.kernel.base]) {
     const at = sys.world.kernel.base + k.indexOf('pasid_mutex');
     if (before[at] !== after[at])
@@ -299,9 +299,9 @@ function describeFinal(sys: SvmSystem, state: Int32Array, code: number): Violati
   const kv = w.kernel;
   const objKind = kv.violation_obj >> 8;
   const idx = kv.violation_obj & 0xff;
-  const actor = kv.violation_actor > 0 ? sys.actors[kv.violation_actor - 1].name : undefined;
+  const actor = kv.violation_actor !== null ? sys.actors[kv.violation_actor].name : undefined;
   const obj = objKind ? `${objName[objKind]}#${idx}` : '';
-  const extra = objKind === 5 ? ` (${pageKindName[w.page[idx].kind]} of mm#${w.page[idx].owner - 1})` : '';
+  const extra = objKind === 5 ? ` (${pageKindName[w.page[idx].kind]} of mm#${w.page[idx].owner?.index})` : '';
   const by = actor ? ` by ${actor}` : '';
   return {
     kind,
