@@ -10,7 +10,7 @@
  */
 import { framePhys, userVa } from '../../../arch/x86/pgtable.ts';
 import { respName } from '../../../hw/vtd/iommu.ts';
-import { DMA_PRS, DMAR_CAP, DMAR_ECAP, PAGE_REQ_DSC, PASID_ENTRY, QI_RESP } from '../../../hw/vtd/layouts.ts';
+import { DMA_PRS, DMAR_CAP, DMAR_ECAP, PAGE_REQ_DSC, QI_RESP } from '../../../hw/vtd/layouts.ts';
 import { Ctl, implement, ownWordsOnly } from '../../../kernel/exec.ts';
 import {
   declareRoutine,
