@@ -24,8 +24,17 @@ export const IommuRegsDef = defineStruct('intel_iommu', [
   /** DMAR_PQH_REG / DMAR_PQT_REG: byte offsets of the page request queue's head and tail. */
   'pqh',
   'pqt',
-  /** DMAR_PRS_REG: PPR, PRO. */
+  /** DMAR_PRS_REG: PPR, PRO (write 1 to clear: prsWrite in vtd/iommu.ts). */
   'prs',
+  /** DMAR_PECTL_REG: IM (interrupt mask), IP (interrupt pending); see DMA_PECTL. */
+  'pectl',
+  /**
+   * Not an IOMMU register: the page-request IRQ's `IRQTF_RUNTHREAD`. The interrupt message, the
+   * hard-IRQ handler it runs (`irq_default_primary_handler`, whose `__irq_wake_thread` does
+   * `test_and_set_bit(IRQTF_RUNTHREAD)` and wakes the thread) and nothing else happen in the
+   * hardware's move that sends the message, so the bit lives beside the register that raised it.
+   */
+  'pr_irq_runthread',
   /** Fault recording: count of recorded translation faults, and the last one (PASID, page). */
   'frcd_count',
   'frcd_pasid',

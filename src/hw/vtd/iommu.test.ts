@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { boot, oneProcess } from '../../system/testing.ts';
 import { Life } from '../../world/objects.ts';
-import { NOT_PRESENT, PASID_NOT_PRESENT, translate } from './iommu.ts';
-import { DMA_PRS } from './layouts.ts';
+import { NOT_PRESENT, PASID_NOT_PRESENT, pectlWrite, prqAppend, prsWrite, translate } from './iommu.ts';
+import { DMA_PECTL, DMA_PRS } from './layouts.ts';
 
 const bound = (extra: string[] = []) => {
   const b = boot(
@@ -107,5 +107,90 @@ describe('page stream requests', () => {
     expect(q.join(' ')).toContain('page stream response to device 0, PASID 0: Success');
     expect(b.s[b.sys.hw.devOutstanding(0, 0)]).toBe(0);
     expect(b.sys.world.kernel.violation).toBe(0);
+  });
+});
+
+describe('page request event interrupt: an edge on PPR 0→1, PECTL IM/IP', () => {
+  const append = (b: ReturnType<typeof bound>, i = 0) =>
+    prqAppend(b.sys.world, b.sys.hw, 0x10, 0, i, true, false);
+
+  it('the first request raises the interrupt; one queued while PPR is set raises none', () => {
+    const b = bound();
+    const r = b.sys.hw.regs;
+    expect([r.prs, r.pr_irq_runthread, r.pectl]).toEqual([0, 0, 0]);
+    append(b);
+    expect(r.prs & DMA_PRS.PPR).toBe(DMA_PRS.PPR);
+    expect(r.pr_irq_runthread).toBe(1);
+    expect(r.pectl & DMA_PECTL.IP).toBe(0);
+    // The thread took the interrupt but has not cleared PPR: the next request is no new condition.
+    r.pr_irq_runthread = 0;
+    append(b, 1);
+    expect(r.pqt).toBe(0x20);
+    expect(r.pr_irq_runthread).toBe(0);
+    // Once software clears PPR, the next request is an edge again (the ring has three slots:
+    // consume the two first, as the thread's PQH write would).
+    prsWrite(b.sys.hw, DMA_PRS.PPR);
+    r.pqh = r.pqt;
+    append(b, 2);
+    expect(r.pr_irq_runthread).toBe(1);
+  });
+
+  it('PRS is write-1-to-clear: writing 0 changes nothing, writing PPR clears only PPR', () => {
+    const b = bound();
+    const r = b.sys.hw.regs;
+    r.prs = DMA_PRS.PPR | DMA_PRS.PRO;
+    prsWrite(b.sys.hw, 0);
+    expect(r.prs).toBe(DMA_PRS.PPR | DMA_PRS.PRO);
+    prsWrite(b.sys.hw, DMA_PRS.PPR);
+    expect(r.prs).toBe(DMA_PRS.PRO);
+    prsWrite(b.sys.hw, DMA_PRS.PRO);
+    expect(r.prs).toBe(0);
+  });
+
+  it('masked: the condition sets IP and sends nothing; unmasking sends the held message', () => {
+    const b = bound();
+    const r = b.sys.hw.regs;
+    pectlWrite(b.sys.hw, DMA_PECTL.IM);
+    append(b);
+    expect(r.pr_irq_runthread).toBe(0);
+    expect(r.pectl & DMA_PECTL.IP).toBe(DMA_PECTL.IP);
+    // IP is read-only: writing it does nothing; writing IM again keeps the message held.
+    pectlWrite(b.sys.hw, DMA_PECTL.IM | DMA_PECTL.IP);
+    expect(r.pr_irq_runthread).toBe(0);
+    pectlWrite(b.sys.hw, 0);
+    expect(r.pr_irq_runthread).toBe(1);
+    expect(r.pectl).toBe(0);
+  });
+
+  it('masked: clearing PPR services the condition, so unmasking sends nothing', () => {
+    const b = bound();
+    const r = b.sys.hw.regs;
+    pectlWrite(b.sys.hw, DMA_PECTL.IM);
+    append(b);
+    prsWrite(b.sys.hw, DMA_PRS.PPR);
+    expect(r.pectl & DMA_PECTL.IP).toBe(0);
+    pectlWrite(b.sys.hw, 0);
+    expect(r.pr_irq_runthread).toBe(0);
+  });
+
+  it('the IRQ thread runs once per interrupt: a request queued while it runs makes it run once more', () => {
+    const b = bound();
+    const r = b.sys.hw.regs;
+    // Nothing raised: the thread cannot start.
+    expect(b.move('irq/dmar0-prq').moved).toBe(false);
+    expect(b.move('dev0', 0).moved).toBe(true);
+    // One move takes the interrupt, clears PPR, reads PQT/PQH and starts on the request.
+    expect(b.move('irq/dmar0-prq').moved).toBe(true);
+    expect(r.pr_irq_runthread).toBe(0);
+    expect(r.prs & DMA_PRS.PPR).toBe(0);
+    // A request queued now (PPR clear: an edge) is past the tail the thread read.
+    append(b, 1);
+    expect(r.pr_irq_runthread).toBe(1);
+    // The thread and the invalidation queue that carries its responses, until neither can move.
+    while (b.runActor('irq/dmar0-prq').length + b.runActor('dmar0 invalidation queue').length > 0);
+    // The thread ran its handler twice and handled both: head caught up with the tail.
+    expect(r.pqh).toBe(r.pqt);
+    expect(r.pr_irq_runthread).toBe(0);
+    expect(b.move('irq/dmar0-prq').moved).toBe(false);
   });
 });

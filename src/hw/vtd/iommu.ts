@@ -15,6 +15,7 @@ import type { World } from '../../world/layout.ts';
 import { Life, Obj } from '../../world/objects.ts';
 import type { Hardware } from '../hardware.ts';
 import {
+  DMA_PECTL,
   DMA_PRS,
   decodeDevTlbRange,
   decodeIotlbRange,
@@ -270,7 +271,7 @@ const qiStatusSlotOfAddr = (addrField: number): number => (addrField * 4 - QI_ST
 
 /**
  * The IOMMU appends a page request from device d for (PASID p, page i) to the queue and raises
- * the event only when PPR goes 0→1. Returns false when the queue is full (the caller then has the
+ * the page request event only when PPR goes 0→1. Returns false when the queue is full (the caller then has the
  * request auto-answered; the model sizes the queue so that this does not happen).
  */
 export function prqAppend(
@@ -308,6 +309,51 @@ export function prqAppend(
     hw.prq + 4 * tail,
   );
   r.pqt = next << 4;
-  r.prs |= DMA_PRS.PPR;
+  if ((r.prs & DMA_PRS.PPR) === 0) {
+    r.prs |= DMA_PRS.PPR;
+    pageRequestEvent(hw);
+  }
   return true;
+}
+
+// --- Page request event interrupt -------------------------------------------------------------
+
+/*
+ * The page request event (VT-d 2.x, page request handling and the page request event control
+ * register), with the semantics the specification gives each of its event control registers: an
+ * interrupt condition sets IP; with IM clear hardware sends the interrupt message and clears IP;
+ * with IM set the message is held pending (IP stays set) until software clears IM, which sends
+ * it, or services the condition (here: clears PPR), which drops it. PPR going from 0 to 1 is the
+ * condition; a request queued while PPR is already set is none ("if [the status field] was
+ * already set ..., it is not treated as a new interrupt condition"). docs/fidelity.md says which
+ * text was read. After intel_svm_enable_prq the IRQ is unmasked (PECTL = 0, the state's initial
+ * value) and v4.5 never masks it again while it runs.
+ */
+
+/** PPR went from 0 to 1. */
+function pageRequestEvent(hw: Hardware): void {
+  const r = hw.regs;
+  r.pectl |= DMA_PECTL.IP;
+  if ((r.pectl & DMA_PECTL.IM) === 0) sendPageRequestMessage(hw);
+}
+
+/** The interrupt message: the hard-IRQ handler sets the IRQ thread's IRQTF_RUNTHREAD. */
+function sendPageRequestMessage(hw: Hardware): void {
+  hw.regs.pectl &= ~DMA_PECTL.IP;
+  hw.regs.pr_irq_runthread = 1;
+}
+
+/** Software writes DMAR_PRS_REG: PPR and PRO are write-1-to-clear; clearing PPR drops a held message. */
+export function prsWrite(hw: Hardware, value: number): void {
+  const r = hw.regs;
+  const cleared = r.prs & value & (DMA_PRS.PPR | DMA_PRS.PRO);
+  r.prs &= ~cleared;
+  if (cleared & DMA_PRS.PPR) r.pectl &= ~DMA_PECTL.IP;
+}
+
+/** Software writes DMAR_PECTL_REG (only IM is writable): unmasking sends a held message. */
+export function pectlWrite(hw: Hardware, value: number): void {
+  const r = hw.regs;
+  r.pectl = (r.pectl & DMA_PECTL.IP) | (value & DMA_PECTL.IM);
+  if ((r.pectl & (DMA_PECTL.IM | DMA_PECTL.IP)) === DMA_PECTL.IP) sendPageRequestMessage(hw);
 }

@@ -500,6 +500,18 @@ export const DMA_PRS = {
   PRO: 1 << 1,
 } as const;
 
+/**
+ * Event control register bits (DMA_FECTL_IM of v4.5; the page request event control register has
+ * the fault event control register's layout: VT-d §10.4). IM is set at reset; v4.5's
+ * `dmar_msi_unmask` writes 0 to PECTL, `dmar_msi_mask` writes IM. IP is read-only.
+ */
+export const DMA_PECTL = {
+  /** Interrupt mask: hardware sends no interrupt message while set. */
+  IM: 1 << 31,
+  /** Interrupt pending: an interrupt condition is held pending (masked). */
+  IP: 1 << 30,
+} as const;
+
 /** Fault status register bits the invalidation queue reports (DMA_FSTS_* of v4.5). */
 export const DMA_FSTS = {
   /** Invalidation queue error. */

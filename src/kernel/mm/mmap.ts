@@ -11,7 +11,7 @@ import { Count, Life, Obj } from '../../world/objects.ts';
 import { Ctl } from '../exec.ts';
 import { get_file } from '../fs/file.ts';
 import { defineRoutine, type Kernel } from '../kernel.ts';
-import { down_write, up_write } from '../locking.ts';
+import { down_write_mmap_sem, up_write } from '../locking.ts';
 import { remove_vma } from './exit_mmap.ts';
 
 export const VM_READ = 0x1;
@@ -58,9 +58,7 @@ export const do_mmap = defineRoutine({
   name: 'do_mmap',
   frame: { mm: obj('mm'), file: obj('file') },
   steps: [
-    function down_write_mmap_sem(k, f) {
-      return down_write(k, f.mm.index) ? Ctl.NEXT : Ctl.BLOCK;
-    },
+    down_write_mmap_sem,
     function mmap_region(k, f) {
       if (!k.live(Obj.file, f.file.life, f.file.index, S_MMAP)) return Ctl.RET;
       vma_alloc(k, f.mm.index, pageOfVa(MMAP_BASE), 1, f.file.index, VM_READ | VM_WRITE | VM_IO | VM_PFNMAP);
@@ -75,9 +73,7 @@ export const do_munmap = defineRoutine({
   name: 'do_munmap',
   frame: { mm: obj('mm'), vma: obj('vma') },
   steps: [
-    function down_write_mmap_sem(k, f) {
-      return down_write(k, f.mm.index) ? Ctl.NEXT : Ctl.BLOCK;
-    },
+    down_write_mmap_sem,
     function remove_vma_and_unlock(k, f) {
       // A device mapping has no RAM pages to zap, so no notifier invalidation is needed here.
       remove_vma(k, f.vma.index);

@@ -23,7 +23,7 @@ import { bit, obj, ref, value } from '../../world/fields.ts';
 import { Obj } from '../../world/objects.ts';
 import { Ctl } from '../exec.ts';
 import { defineRoutine, type Kernel } from '../kernel.ts';
-import { down_write, up_write } from '../locking.ts';
+import { down_write_mmap_sem, up_write } from '../locking.ts';
 import { holder, mmdrop, mmgrab } from './mm.ts';
 
 /** svm.notifier: never registered, on the mm's list, unhashed (hlist_del_init_rcu). */
@@ -56,9 +56,7 @@ export const mmu_notifier_register = defineRoutine({
   name: 'mmu_notifier_register',
   frame: { svm: obj('svm'), mm: obj('mm') },
   steps: [
-    function down_write_mmap_sem(k, f) {
-      return down_write(k, f.mm.index) ? Ctl.NEXT : Ctl.BLOCK;
-    },
+    down_write_mmap_sem,
     /** mm_count++ then hlist_add_head under mmu_notifier_mm->lock; BUG_ON a dead mm. */
     function hlist_add(k, f) {
       const m = f.mm;

@@ -9,7 +9,7 @@
  * recorded as the holder of the binding (sdev->users), as a ref_tracker would.
  */
 import { framePhys, userVa } from '../../../arch/x86/pgtable.ts';
-import { respName } from '../../../hw/vtd/iommu.ts';
+import { prsWrite, respName } from '../../../hw/vtd/iommu.ts';
 import { DMA_PRS, DMAR_CAP, DMAR_ECAP, PAGE_REQ_DSC, QI_RESP } from '../../../hw/vtd/layouts.ts';
 import { Ctl, implement, ownWordsOnly } from '../../../kernel/exec.ts';
 import {
@@ -357,12 +357,18 @@ const reqRid = (k: Kernel, f: PrqFrame): number => (req(k, f, 'BUS') << 8) | req
 const liveSvm = (k: Kernel, svm: SvmView): boolean => k.live(Obj.svm, svm.life, svm.index, S_SVM);
 
 export const fault = {
-  /** The IRQ thread sleeps until the hardware raised the page-request event (PPR 0→1). */
+  /**
+   * irq_thread (kernel/irq/manage.c): the thread runs its handler once per IRQTF_RUNTHREAD, which
+   * irq_wait_for_interrupt test-and-clears; an interrupt that comes while the handler runs sets
+   * it again, so the handler runs once more. prq_event_thread then writes DMA_PRS_PPR to clear PPR
+   * "before reading head/tail registers, to ensure that we get a new interrupt if needed", then
+   * reads PQT and PQH.
+   */
   wait_for_irq(k: Kernel, f: PrqFrame): Ctl {
     const r = k.hw.regs;
-    if (!(r.prs & DMA_PRS.PPR)) return Ctl.BLOCK;
-    // Clear PPR before reading head and tail, so that a new request raises a new event.
-    r.prs &= ~DMA_PRS.PPR;
+    if (r.pr_irq_runthread === 0) return Ctl.BLOCK;
+    r.pr_irq_runthread = 0;
+    prsWrite(k.hw, DMA_PRS.PPR);
     // A new invocation of the thread: `struct intel_svm *svm = NULL;`
     f.svm = null;
     f.tail = r.pqt >> 4;
@@ -525,6 +531,23 @@ export const fault = {
 
 // Steps that only touch their frame (exec.ts ownWordsOnly).
 for (const s of [fault.result_success, fault.mmput]) ownWordsOnly(s);
+
+/**
+ * prq_event_thread as first merged (v4.4), before 46924008 "iommu/vt-d: Clear PPR bit to ensure
+ * we get more page request interrupts": PPR is never cleared, so only its first 0→1 raises an
+ * interrupt.
+ */
+export const faultBefore46924008 = {
+  wait_for_irq(k: Kernel, f: PrqFrame): Ctl {
+    const r = k.hw.regs;
+    if (r.pr_irq_runthread === 0) return Ctl.BLOCK;
+    r.pr_irq_runthread = 0;
+    f.svm = null;
+    f.tail = r.pqt >> 4;
+    f.head = r.pqh >> 4;
+    return Ctl.NEXT;
+  },
+} satisfies Record<string, KStep<typeof PrqFields>>;
 
 /** The four functions a policy defines, as step lists. */
 export interface SvmPolicy {
