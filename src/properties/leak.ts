@@ -6,7 +6,7 @@
  * VMA holds its file (f_count), a file's client context holds its binding (intel_svm_dev.users),
  * a binding keeps its intel_svm, and an intel_svm may hold its mm (mm_users, policy v4.4).
  */
-import type { SvmSystem } from '../system/system.ts';
+import type { World } from '../world/layout.ts';
 import { countName, Life, Obj, objName } from '../world/objects.ts';
 import { refList } from '../world/refs.ts';
 import { leakedObjects } from './quiescent.ts';
@@ -24,8 +24,7 @@ interface Edge {
   label: string;
 }
 
-export function leakReport(sys: SvmSystem): LeakReport {
-  const w = sys.world;
+export function leakReport(w: World): LeakReport {
   const name = (kind: number, idx: number): string => `${objName[kind]}#${idx}`;
   const leaked = leakedObjects(w).map((o) => name(o.kind, o.index));
   const edges: Edge[] = [];

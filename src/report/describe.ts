@@ -280,7 +280,7 @@ function describeFinal(sys: SvmSystem, state: Int32Array, code: number): Violati
   w.s = state;
   const kind = violationKind[code] ?? 'refcount';
   if (code === V.leak) {
-    const r = leakReport(sys);
+    const r = leakReport(sys.world);
     return {
       kind,
       message: r.message,

@@ -178,6 +178,8 @@ export interface DriverArray {
   readonly name: string;
   readonly words: number;
   readonly kind: FieldKind;
+  /** When a non-zero word means id `i` is allocated: the kind (Obj) of the ids, for the leak check. */
+  readonly allocates?: number;
 }
 
 /** What the drivers of a system add to its state: their pools, their arrays, a file context. */
@@ -218,7 +220,7 @@ export class World implements Memory {
   /** The declared structs of each pool, by object kind (for symmetry, leaks and printing). */
   readonly defs: StructDef[] = [];
   /** The drivers' arrays, by name: where each starts, how many words, of what kind. */
-  readonly arrays = new Map<string, { base: number; words: number; kind: FieldKind }>();
+  readonly arrays = new Map<string, { base: number; words: number; kind: FieldKind; allocates?: number }>();
   /** The reference tracker: a sorted array of packed references (see refs.ts), 0 = empty. */
   readonly refsBase: number;
   /** Where the hardware model's words start, and how many it has (see hw/). */
@@ -254,8 +256,7 @@ export class World implements Memory {
         ),
       );
     this.kernel = makeView(KernelDef, this, 0, this.take(KernelDef.words));
-    for (const a of drivers.arrays)
-      this.arrays.set(a.name, { base: this.take(a.words), words: a.words, kind: a.kind });
+    for (const a of drivers.arrays) this.arrays.set(a.name, { ...a, base: this.take(a.words) });
     this.refsBase = this.take(dims.refs);
     this.hwBase = this.take(hwWords);
     this.words = this.next;

@@ -51,7 +51,7 @@ export function intelSvmState(d: Dims): { pools: DriverPool[]; arrays: DriverArr
       { kind: Obj.svm, def: SvmDef, count: d.svms },
       { kind: Obj.sdev, def: SdevDef, count: d.sdevs },
     ],
-    arrays: [{ name: IDR, words: d.pasids, kind: ref('svm') }],
+    arrays: [{ name: IDR, words: d.pasids, kind: ref('svm'), allocates: Obj.pasid }],
   };
 }
 
@@ -60,6 +60,8 @@ export const sdevs = (k: Kernel): SdevView[] => k.w.pool('sdev');
 
 /** idr_find(&pasid_idr, pasid). */
 export function idr_find(k: Kernel, pasid: number): SvmView | null {
+  // An id the model never allocates (a device's made-up PASID, hw/pci) finds nothing.
+  if (pasid < 0 || pasid >= k.w.dims.pasids) return null;
   const v = k.w.s[k.w.array(IDR) + pasid];
   return v === 0 ? null : svms(k)[v - 1];
 }
