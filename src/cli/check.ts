@@ -14,7 +14,6 @@ import {
   type Transition,
   type Violation,
 } from '../check/index.ts';
-import { findPolicy } from '../drivers/iommu/intel/policies/index.ts';
 import type { SvmPolicy } from '../drivers/iommu/intel/svm.ts';
 import {
   describeLivelock,
@@ -29,7 +28,7 @@ import { colorsFor, formatTable, formatTrace, formatViolation, traceSteps } from
 import { withSpeculativeCaching } from '../scenario/load.ts';
 import type { Scenario } from '../scenario/types.ts';
 import { SvmSystem } from '../system/system.ts';
-import { guardedCheck } from './guard.ts';
+import { type GuardedCheckOptions, guarded, isUserPolicy } from './guard.ts';
 import { loadModelScenario } from './input.ts';
 import { policyIdentity } from './policy.ts';
 import { makeTraceFile, tracePath, writeTraceFile } from './tracefile.ts';
@@ -73,6 +72,8 @@ export interface CheckOptions {
   shouldStop?: () => boolean;
   /** Also look for livelocks (check/liveness): breadth-first, with the reductions off. */
   liveness?: boolean;
+  /** The step watch (stepwatch.ts) every search thread writes into, in a guarded check of a user's policy. */
+  stepWatch?: SharedArrayBuffer;
 }
 
 export interface CheckResult {
@@ -80,6 +81,8 @@ export interface CheckResult {
   policy: string;
   verdict: 'verified' | 'violation' | 'incomplete';
   incompleteReason?: string;
+  /** A policy step that did not return when the search was stopped (guard.ts): the search was ended there. */
+  stuck?: string[];
   /** With incompleteReason 'memory': how many states would fit, and what to do. */
   memoryMessage?: string;
   violation: ViolationView | null;
@@ -130,7 +133,7 @@ export async function checkOne(
     order: o.order,
     workers: o.workers,
     swarm,
-    source: systemSource(sc, policyArg ?? policy.name),
+    source: systemSource(sc, policyArg ?? policy.name, o.stepWatch),
     maxStates: o.maxStates,
     maxSeconds: o.maxSeconds,
     hashCompaction: o.hashCompaction,
@@ -226,15 +229,13 @@ export async function checkCommand(scenarioArgs: string[], o: CheckOptions): Pro
         const shown = { ...o, progressIntervalMs: bar?.intervalMs };
         const policyArg = o.policyArgs?.[i];
         // A user's policy module runs in a worker thread that Ctrl-C and --max-seconds can stop
-        // even inside a step that never returns (guard.ts); --workers and --swarm have threads of their own.
-        const guarded =
-          policyArg !== undefined && !findPolicy(policyArg) && !o.workers && !(o.swarm && o.swarm > 1);
-        const { result, sys, trace } = guarded
-          ? {
-              ...(await guardedCheck(sc, policyArg, withoutPolicies(shown), () => interrupted, bar?.update)),
-              sys: new SvmSystem(sc, policy),
-            }
-          : await checkOne(sc, policy, shown, bar?.update, policyArg);
+        // even inside a step that never returns (guard.ts), --swarm's and --workers' threads started
+        // from there. With --valkey its steps run in worker processes, which the search stops
+        // (SIGTERM) when it is stopped, a step looping or not.
+        const { result, sys, trace } =
+          isUserPolicy(policyArg) && o.valkey === undefined
+            ? await guardedCheckOne(sc, policy, policyArg, withoutPolicies(shown), bar?.update)
+            : await checkOne(sc, policy, shown, bar?.update, policyArg);
         bar?.stop();
         results.push(result);
         if (!reported || (!reported.violation && result.violation))
@@ -299,7 +300,53 @@ export async function checkCommand(scenarioArgs: string[], o: CheckOptions): Pro
   return 0;
 }
 
-const withoutPolicies = ({ policies: _p, policyArgs: _a, shouldStop: _s, ...rest }: CheckOptions) => rest;
+const withoutPolicies = ({
+  policies: _p,
+  policyArgs: _a,
+  shouldStop: _s,
+  stepWatch: _w,
+  ...rest
+}: CheckOptions) => rest;
+
+/**
+ * checkOne in the guard's worker thread (guard.ts). A search ended inside a step that did not
+ * return is incomplete, stopped by the limit or by Ctrl-C, with what it had reported and the step.
+ */
+async function guardedCheckOne(
+  sc: Scenario,
+  policy: SvmPolicy,
+  policyArg: string,
+  o: GuardedCheckOptions,
+  onProgress?: (p: Progress) => void,
+): Promise<{ result: CheckResult; sys: SvmSystem; trace: Transition[] }> {
+  const g = await guarded({ kind: 'check', text: sc.text, source: sc.source, options: o }, policyArg, {
+    maxSeconds: o.maxSeconds,
+    interrupted: () => interrupted,
+    onProgress,
+  });
+  // This thread's own system, to describe the trace: its steps returned in the worker.
+  const sys = new SvmSystem(sc, policy);
+  if ('done' in g) return { ...g.done, sys };
+  process.stderr.write(`svmsim: ${g.hung.message}\n`);
+  const p = g.hung.progress as Progress | undefined;
+  const result: CheckResult = {
+    scenario: sc.name,
+    policy: policy.name,
+    verdict: 'incomplete',
+    incompleteReason: g.hung.reason,
+    stuck: g.hung.steps,
+    violation: null,
+    trace: [],
+    stats: {
+      states: p?.states ?? 0,
+      transitions: p?.transitions ?? 0,
+      maxDepth: p?.maxDepth ?? 0,
+      seconds: Math.round(g.hung.seconds * 1000) / 1000,
+      bytesPerState: p && p.states > 0 ? Math.round(p.memoryBytes / p.states) : 0,
+    },
+  };
+  return { result, sys, trace: [] };
+}
 
 function describeResult(r: CheckResult, c: ReturnType<typeof colorsFor>): string {
   const head = `${c.bold(r.scenario)} under ${c.bold(r.policy)}: `;
@@ -315,7 +362,7 @@ function describeResult(r: CheckResult, c: ReturnType<typeof colorsFor>): string
   if (r.verdict === 'verified')
     return `${head}${c.green('verified')} (${stats}): no leak, use-after-free, refcount misuse, kernel warning, NULL dereference, disturbance${livelock} or deadlock in any interleaving`;
   if (r.verdict === 'incomplete')
-    return `${head}${c.yellow(`incomplete (${r.incompleteReason})`)} after ${stats}: nothing found so far`;
+    return `${head}${c.yellow(`incomplete (${r.incompleteReason})`)} after ${stats}: nothing found so far${r.stuck ? `; ended inside ${r.stuck.length ? r.stuck.join(' and ') : 'the policy'}, which did not return` : ''}`;
   const all = [{ violation: r.violation as ViolationView, trace: r.trace }, ...(r.more ?? [])];
   return all
     .map(
@@ -344,11 +391,11 @@ export function table(results: readonly CheckResult[], c: ReturnType<typeof colo
 }
 
 /** Where a worker thread builds the same system: cli/factory.ts, from the scenario's text and the policy argument. */
-const systemSource = (sc: Scenario, policyArg: string): ModelSource => ({
+const systemSource = (sc: Scenario, policyArg: string, watch?: SharedArrayBuffer): ModelSource => ({
   // factory.ts beside this module, or factory.js once compiled.
   module: new URL(`./factory.${import.meta.url.endsWith('.ts') ? 'ts' : 'js'}`, import.meta.url).href,
   exportName: 'buildSystem',
-  args: [sc.text, sc.source, policyArg],
+  args: [sc.text, sc.source, policyArg, ...(watch ? [watch] : [])],
 });
 
 /** Seconds between two progress lines off a terminal: 10, or SVMSIM_PROGRESS_SECONDS (for tests). */

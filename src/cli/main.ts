@@ -111,7 +111,7 @@ export async function main(argv: string[]): Promise<number> {
     .action(async (scenario: string, o) => {
       checkOutput('--trace-out', o.traceOut);
       checkOutput('--report', o.report);
-      code = runCommand(scenario, {
+      code = await runCommand(scenario, {
         speculativeCaching: o.speculativeCaching,
         policy: await resolvePolicy(o.policy),
         policyArg: o.policy,

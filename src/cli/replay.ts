@@ -22,6 +22,7 @@ import { colorsFor, formatTrace, formatViolation } from '../report/text.ts';
 import { InputError } from '../scenario/load.ts';
 import { enabledMoves } from '../system/schedule.ts';
 import { SvmSystem } from '../system/system.ts';
+import { guardedUntilCtrlC, isUserPolicy } from './guard.ts';
 import { parseModelScenario } from './input.ts';
 import { policyIdentity, resolvePolicy } from './policy.ts';
 import { type PolicyIdentity, readTraceFile, sha256, stepText } from './tracefile.ts';
@@ -37,9 +38,27 @@ export async function replayCommand(
   file: string,
   o: { json?: boolean; policy?: string; dumpDot?: string },
 ): Promise<number> {
-  const { replayed, sys, trace, code, atEnd } = await replay(file, o);
+  let replayed: Replayed;
+  let dot: string | undefined;
+  if (isUserPolicy(o.policy)) {
+    // The user's steps run in a worker thread that Ctrl-C can end (guard.ts).
+    const g = await guardedUntilCtrlC({ kind: 'replay', file, dumpDot: o.dumpDot !== undefined }, o.policy);
+    if ('hung' in g) {
+      process.stderr.write(`svmsim: ${g.hung.message}\n`);
+      if (o.json)
+        process.stdout.write(
+          `${JSON.stringify({ trace: file, verdict: 'incomplete', incompleteReason: g.hung.reason, stuck: g.hung.steps }, null, 1)}\n`,
+        );
+      return 3;
+    }
+    ({ replayed, dot } = g.done);
+  } else {
+    const r = await replay(file, o);
+    replayed = r.replayed;
+    if (o.dumpDot) dot = traceDot(r.sys, r.trace, r.code ? { code: r.code, atEnd: r.atEnd } : null);
+  }
   const { scenario, policy, violation, steps } = replayed;
-  if (o.dumpDot) writeFileSync(o.dumpDot, traceDot(sys, trace, code ? { code, atEnd } : null));
+  if (o.dumpDot && dot !== undefined) writeFileSync(o.dumpDot, dot);
   if (o.json) {
     process.stdout.write(
       `${JSON.stringify({ scenario, policy, verdict: violation ? 'fail' : 'pass', violation, steps }, null, 1)}\n`,
@@ -58,9 +77,11 @@ export async function replayTrace(file: string, o: { policy?: string }): Promise
   return (await replay(file, o)).replayed;
 }
 
-async function replay(
+/** Re-executes a trace file; `onSystem` sees the system before any step runs (guard-worker.ts). */
+export async function replay(
   file: string,
   o: { policy?: string },
+  onSystem?: (sys: SvmSystem) => void,
 ): Promise<{ replayed: Replayed; sys: SvmSystem; trace: Transition[]; code: number; atEnd: boolean }> {
   const t = readTraceFile(file);
   const meta = t['#meta'].svmsim;
@@ -75,6 +96,7 @@ async function replay(
   const sc = parseModelScenario(meta.scenario.text, `${file} (scenario ${meta.scenario.name})`);
   const policy = await tracePolicy(meta.policy, o.policy, bad);
   const sys = new SvmSystem(sc, policy);
+  onSystem?.(sys);
   let s = new Int32Array(sys.stateWords);
   sys.init(s);
   const initial = itfState(sys, s, 0, { actor: '', choice: -1, text: 'initial state' });

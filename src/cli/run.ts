@@ -6,8 +6,9 @@ import { renderHtml } from '../report/html/render.ts';
 import { reportData } from '../report/snapshot.ts';
 import { colorsFor, formatSteps, formatViolation, traceSteps } from '../report/text.ts';
 import { withSpeculativeCaching } from '../scenario/load.ts';
-import { runSchedule } from '../system/schedule.ts';
+import { runSchedule, type Schedule } from '../system/schedule.ts';
 import { SvmSystem } from '../system/system.ts';
+import { guardedUntilCtrlC, type Hung, isUserPolicy } from './guard.ts';
 import { loadModelScenario } from './input.ts';
 import { policyIdentity } from './policy.ts';
 import { makeTraceFile, writeTraceFile } from './tracefile.ts';
@@ -25,10 +26,20 @@ export interface RunOptions {
   report?: string;
 }
 
-export function runCommand(scenarioArg: string, o: RunOptions): number {
+export async function runCommand(scenarioArg: string, o: RunOptions): Promise<number> {
   const sc = withSpeculativeCaching(loadModelScenario(scenarioArg), o.speculativeCaching);
   const sys = new SvmSystem(sc, o.policy);
-  const r = runSchedule(sys, o.seed);
+  let r: Schedule;
+  if (isUserPolicy(o.policyArg)) {
+    // The user's steps run in a worker thread that Ctrl-C can end (guard.ts); this thread replays
+    // the steps that returned there to describe them.
+    const g = await guardedUntilCtrlC(
+      { kind: 'run', text: sc.text, source: sc.source, seed: o.seed },
+      o.policyArg,
+    );
+    if ('hung' in g) return hungRun(sc.name, o, g.hung);
+    r = g.done;
+  } else r = runSchedule(sys, o.seed);
   const { steps, final } = traceSteps(sys, r.trace);
   const violation: ViolationView | null = r.code ? describeViolation(sys, final, r.code, r.trace) : null;
   if (o.traceOut)
@@ -68,6 +79,16 @@ export function runCommand(scenarioArg: string, o: RunOptions): number {
   ];
   process.stdout.write(`${lines.join('\n')}\n`);
   return violation ? 1 : 0;
+}
+
+/** A run whose policy step never returned: exit 3, as a run stopped before its end, with the step named. */
+export function hungRun(scenario: string, o: { json?: boolean; policy: SvmPolicy }, hung: Hung): number {
+  process.stderr.write(`svmsim: ${hung.message}\n`);
+  if (o.json)
+    process.stdout.write(
+      `${JSON.stringify({ scenario, policy: o.policy.name, verdict: 'incomplete', incompleteReason: hung.reason, stuck: hung.steps }, null, 1)}\n`,
+    );
+  return 3;
 }
 
 /** What is left at the end: every object freed, or what is not. */

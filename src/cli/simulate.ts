@@ -13,6 +13,7 @@ import { reportData } from '../report/snapshot.ts';
 import { colorsFor, formatSteps, formatTable, formatViolation, traceSteps } from '../report/text.ts';
 import { SvmSystem } from '../system/system.ts';
 import { progressSeconds } from './check.ts';
+import { guarded, isUserPolicy } from './guard.ts';
 import { loadModelScenario } from './input.ts';
 import { policyIdentity } from './policy.ts';
 import { makeTraceFile, writeTraceFile } from './tracefile.ts';
@@ -42,6 +43,8 @@ export interface SimulateCommandResult {
   seed: number;
   verdict: SimulationResult['verdict'];
   incompleteReason?: string;
+  /** A policy step that did not return when sampling was stopped (guard.ts): sampling was ended there. */
+  stuck?: string[];
   violation: ViolationView | null;
   trace: StepView[];
   /** For a violation: the sample that found it, its own length, and how it was shortened. */
@@ -64,17 +67,50 @@ export async function simulateCommand(scenarioArgs: string[], o: SimulateCommand
     for (const sc of scenarios) {
       for (const [i, policy] of o.policies.entries()) {
         const sys = new SvmSystem(sc, policy);
-        const r = await simulate(sys, {
+        const options = {
           seed: o.seed,
           samples: o.samples,
           maxSteps: o.maxSteps,
           bias: o.bias,
           maxSeconds: o.maxSeconds,
-          shouldStop: () => interrupted,
           por: o.por ?? true,
           symmetry: o.symmetry ?? true,
-          ...progress(o, `${sc.name} ${policy.name}`),
-        });
+        };
+        const shown = progress(o, `${sc.name} ${policy.name}`);
+        const policyArg = o.policyArgs[i];
+        let r: SimulationResult;
+        let stuck: string[] | undefined;
+        if (isUserPolicy(policyArg)) {
+          // The user's steps run in a worker thread that Ctrl-C and --max-seconds can stop even
+          // inside a step that never returns (guard.ts); its trace is described here.
+          const g = await guarded(
+            {
+              kind: 'simulate',
+              text: sc.text,
+              source: sc.source,
+              options: { ...options, progressIntervalMs: shown.progressIntervalMs },
+            },
+            policyArg,
+            { maxSeconds: o.maxSeconds, interrupted: () => interrupted, onProgress: shown.onProgress },
+          );
+          if ('hung' in g) {
+            process.stderr.write(`svmsim: ${g.hung.message}\n`);
+            const p = g.hung.progress as SimulationProgress | undefined;
+            stuck = g.hung.steps;
+            r = {
+              verdict: 'incomplete',
+              incompleteReason: g.hung.reason,
+              stats: {
+                samples: p?.samples ?? 0,
+                steps: p?.steps ?? 0,
+                maxDepth: p?.depth ?? 0,
+                finished: 0,
+                cut: 0,
+                seconds: Math.round(g.hung.seconds * 1000) / 1000,
+              },
+            };
+          } else r = g.done;
+        } else r = await simulate(sys, { ...options, shouldStop: () => interrupted, ...shown });
         const v = r.violation;
         const steps = v ? traceSteps(sys, v.trace) : null;
         const violation = v && steps ? describeViolation(sys, steps.final, v.code, v.trace) : null;
@@ -84,6 +120,7 @@ export async function simulateCommand(scenarioArgs: string[], o: SimulateCommand
           seed: o.seed,
           verdict: r.verdict,
           ...(r.incompleteReason ? { incompleteReason: r.incompleteReason } : {}),
+          ...(stuck ? { stuck } : {}),
           violation,
           trace: steps?.steps ?? [],
           ...(v
@@ -125,7 +162,7 @@ function describe(
   if (r.verdict === 'none-found')
     return `${head}${c.green('no violation found')} (${runs}; ${r.stats.cut} cut at the step limit): not a proof, only these samples`;
   if (r.verdict === 'incomplete')
-    return `${head}${c.yellow(`stopped (${r.incompleteReason})`)} after ${runs}: nothing found so far`;
+    return `${head}${c.yellow(`stopped (${r.incompleteReason})`)} after ${runs}: nothing found so far${r.stuck ? `; ended inside ${r.stuck.length ? r.stuck.join(' and ') : 'the policy'}, which did not return` : ''}`;
   const f = r.found!;
   const how =
     f.shortenedBy === 'bfs'
@@ -160,7 +197,10 @@ function table(results: readonly SimulateCommandResult[], c: ReturnType<typeof c
  * Off a terminal (CI logs, pipes), a plain line on stderr every 10 s (SVMSIM_PROGRESS_SECONDS), as
  * check prints; none with --quiet. A simulation on a terminal prints none: its samples are quick.
  */
-function progress(o: SimulateCommandOptions, label: string) {
+function progress(
+  o: SimulateCommandOptions,
+  label: string,
+): { progressIntervalMs?: number; onProgress?: (p: SimulationProgress) => void } {
   if (o.quiet || process.stderr.isTTY) return {};
   const every = progressSeconds();
   const n = (x: number) => Math.round(x).toLocaleString('en-US');

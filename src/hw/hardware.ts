@@ -48,6 +48,8 @@ export const PciDevDef = defineStruct('pci_dev', [
   'pri_enabled',
   /** The PASID (+1) whose Response Failure disabled PRI. */
   'pri_failed_by',
+  /** A page request for a PASID the model has no slot for (UNBOUND_PASID) is outstanding. */
+  'unbound_outstanding',
 ] as const);
 
 /** Per-PASID device context words (programmed by the client driver through MMIO). */
@@ -165,6 +167,15 @@ export class Hardware {
   /** Word offset of device d's outstanding page request for PASID p (page + 1, or 0). */
   devOutstanding(d: number, p: number): number {
     return this.devBase[d] + PciDevDef.words + this.npasid + p;
+  }
+  /**
+   * Word offset of device d's outstanding page request for PASID p: devOutstanding for a PASID the
+   * model allocates, the device's `unbound_outstanding` word for any other.
+   */
+  outstandingAt(d: number, p: number): number {
+    return p < this.npasid
+      ? this.devOutstanding(d, p)
+      : this.devBase[d] + PciDevDef.names.indexOf('unbound_outstanding');
   }
   /** Word offset of device d's device-TLB entry for (PASID p, user page i): frame + 1, or 0. */
   devTlb(d: number, p: number, i: number): number {

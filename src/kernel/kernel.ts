@@ -3,6 +3,7 @@
  * and its current frame, and the helpers that record references, violations and trace notes.
  */
 import type { Hardware } from '../hw/hardware.ts';
+import type { BadRequest } from '../hw/pci/device.ts';
 import { V, type ViolationKind } from '../properties/violations.ts';
 import { recordViolation } from '../world/fail.ts';
 import type { FieldValue, ObjKind, ValueKind } from '../world/fields.ts';
@@ -120,6 +121,8 @@ export interface DeviceConfig {
   readonly faultCb: boolean;
   /** Which PASIDs its requests carry: its own, any present in the shared table, or none (hw/pci). */
   readonly pasids: 'own' | 'all' | 'absent';
+  /** The misbehaving page requests it sends instead of DMA (hw/pci/device.ts). */
+  readonly badRequests: readonly BadRequest[];
 }
 
 /** Flags in task_struct.flags. */

@@ -37,7 +37,7 @@ const sites = new Map<number, string>([[0, '']]);
 export function site(text: string): number {
   let h = 0x811c9dc5;
   for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
-  const id = (h >>> 1) || 1;
+  const id = h >>> 1 || 1;
   const known = sites.get(id);
   if (known !== undefined && known !== text) throw new Error(`site '${text}' has the number of '${known}'`);
   sites.set(id, text);

@@ -33,6 +33,17 @@ describe('scenario loading', () => {
     expect(e.toString()).toMatch(/^x\.yaml:5:10: devices\.0\.dma: /);
   });
 
+  it('names a bad request kind it does not know, and one listed twice, at the line of the field', () => {
+    const yaml = (kinds: string) =>
+      `name: t\ndevices:\n  - name: d\n    client: accel\n    bad_requests: [${kinds}]\nprocesses:\n  - { name: p, program: [exit] }\n`;
+    const unknown = err(yaml('exec, teleport'));
+    expect(unknown.toString()).toMatch(/^x\.yaml:5:\d+: devices\.0\.bad_requests\.1: /);
+    expect(unknown.message).toContain('outside-vma');
+    const twice = err(yaml('exec, exec'));
+    expect(twice.toString()).toMatch(/^x\.yaml:5:\d+: devices\.0\.bad_requests: each kind at most once/);
+    expect(parseScenario(yaml('privileged'), 'x.yaml').devices[0].badRequests).toEqual(['privileged']);
+  });
+
   it('names an unknown field', () => {
     const e = err(
       'name: t\nfoo: 1\ndevices: [{ name: d, client: accel }]\nprocesses: [{ name: p, program: [exit] }]\n',

@@ -298,6 +298,7 @@ function compile(y: ScenarioYaml, text: string, source: string, fail: Fail): Sce
       dma: d.dma,
       faultCb: d.fault_cb,
       pasids: d.pasids,
+      badRequests: d.bad_requests,
     })),
     tasks,
     fdNumbers,

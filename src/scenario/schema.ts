@@ -1,5 +1,6 @@
 /** The YAML scenario format, as a zod schema (see docs/scenarios.md). */
 import { z } from 'zod';
+import { BAD_REQUESTS } from '../hw/pci/device.ts';
 
 const fd = z.number().int().min(0).max(1023);
 
@@ -45,6 +46,10 @@ export const ScenarioSchema = z.strictObject({
         dma: z.number().int().min(0).max(64).default(0),
         fault_cb: z.boolean().default(false),
         pasids: z.enum(['own', 'all', 'absent']).default('own'),
+        bad_requests: z
+          .array(z.enum(BAD_REQUESTS))
+          .refine((l) => new Set(l).size === l.length, 'each kind at most once')
+          .default([]),
       }),
     )
     .min(1),

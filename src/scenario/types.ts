@@ -1,4 +1,5 @@
 /** A scenario once loaded and checked: what the model is built from. */
+import type { BadRequest } from '../hw/pci/device.ts';
 import type { SysOp } from '../kernel/kernel.ts';
 
 export interface ScenarioDevice {
@@ -18,6 +19,8 @@ export interface ScenarioDevice {
    * page requests have the PASID-present bit clear ('absent').
    */
   pasids: 'own' | 'all' | 'absent';
+  /** The page requests it sends instead of its DMA: each a kind the kernel must refuse or survive. */
+  badRequests: readonly BadRequest[];
 }
 
 export interface ScenarioTask {

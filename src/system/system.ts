@@ -204,6 +204,7 @@ export class SvmSystem implements Model {
         streamRequests: d.streamRequests,
         faultCb: d.faultCb,
         pasids: d.pasids,
+        badRequests: d.badRequests,
       })),
     };
     // The routines of this system, numbered from its actors' bottom routines along their calls;
@@ -288,7 +289,7 @@ export class SvmSystem implements Model {
     const info = this.actors[actor];
     switch (info.kind) {
       case 'device':
-        return deviceChoices(this.hw);
+        return deviceChoices(this.hw, this.kernel.cfg.devices[actor - this.firstDevice]);
       case 'iommu-cache':
         return this.scenario.speculativeCaching ? cacheFillChoices(this.hw) : 0;
       case 'iommu-qi':

@@ -40,7 +40,13 @@ for (const [name, n, run] of jobs) {
   const exits = Object.entries(r.exits)
     .map(([code, k]) => `exit ${code}: ${k}`)
     .join(', ');
-  const compared = r.compared === undefined ? '' : `, ${r.compared} compared, ${r.skipped} over budget`;
+  const by = Object.entries(r.skippedBy ?? {})
+    .map(([why, k]) => `${why}: ${k}`)
+    .join('; ');
+  const compared =
+    r.compared === undefined
+      ? ''
+      : `, ${r.compared} compared, ${r.skipped} over budget${by ? ` (${by})` : ''}`;
   process.stdout.write(
     `${name}: ${r.runs} runs in ${r.seconds.toFixed(0)} s, seed ${seed}: ${exits}${compared}; ${r.failures.length} failures\n`,
   );

@@ -1,8 +1,15 @@
-/** A policy whose page-request handler never returns from one step (test/hostile.test.ts). */
+/**
+ * A policy whose page-request handler never returns from one step (test/hostile.test.ts); with
+ * SVMSIM_TEST_NO_LOOP set it handles requests as e57e58bd does, to write a trace that replay then
+ * runs into the loop.
+ */
 import { writeFileSync } from 'node:fs';
-import { e57e58bd, fault, type Kernel, replaced, type SvmPolicy } from 'svmsim/policy';
+import { e57e58bd, fault, type Kernel, type PrqFrame, replaced, type SvmPolicy } from 'svmsim/policy';
 
-function next_request(_k: Kernel): never {
+const original = fault.next_request;
+
+function next_request(k: Kernel, f: PrqFrame) {
+  if (process.env.SVMSIM_TEST_NO_LOOP) return original(k, f);
   // Tells a waiting test that the loop has begun (test/hostile.test.ts sends Ctrl-C then).
   if (process.env.SVMSIM_TEST_LOOPING) writeFileSync(process.env.SVMSIM_TEST_LOOPING, 'looping\n');
   for (;;) {}

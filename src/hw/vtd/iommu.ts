@@ -237,11 +237,11 @@ export function qiProcessOne(
       const d = sidToDev(rid);
       const code = group ? QI_PGRP_RESP.get(s, at, 'RESP_CODE') : QI_PSTRM_RESP.get(s, at, 'RESP_CODE');
       text = `page ${group ? 'group' : 'stream'} response to device ${d}, PASID ${p}: ${respName(code)}`;
-      if (d < 0 || s[hw.devOutstanding(d, p)] === 0) {
+      if (d < 0 || s[hw.outstandingAt(d, p)] === 0) {
         recordViolation(w, actor, 'disturbance', Obj.device, Math.max(d, 0), S_PRG_UNEXPECTED);
         break;
       }
-      s[hw.devOutstanding(d, p)] = 0;
+      s[hw.outstandingAt(d, p)] = 0;
       if (code === QI_RESP.FAILURE) {
         // PCIe PRI: Response Failure stops page requests from the whole function.
         hw.dev[d].pri_enabled = 0;
@@ -284,6 +284,27 @@ export function prqAppend(
   stream: boolean,
   withPasid = true,
 ): boolean {
+  return prqAppendDesc(w, hw, {
+    PASID_PRESENT: withPasid ? 1 : 0,
+    // A page-group request is its own group (LPIG); a stream request asks for a stream response.
+    LPIG: stream ? 0 : 1,
+    SRR: stream ? 1 : 0,
+    PASID: withPasid ? p : 0,
+    BUS: sid >> 8,
+    PRG_INDEX: i,
+    RD_REQ: 1,
+    WR_REQ: write ? 1 : 0,
+    DEVFN: sid & 0xff,
+    ADDR: userVa(i) / 4096,
+  });
+}
+
+/** Appends the descriptor `fields` (what a device's PRI message carries); false when the queue is full. */
+export function prqAppendDesc(
+  w: World,
+  hw: Hardware,
+  fields: Parameters<typeof PAGE_REQ_DSC.encode>[0],
+): boolean {
   const r = hw.regs;
   const tail = r.pqt >> 4;
   const next = (tail + 1) % hw.prqSize;
@@ -291,23 +312,7 @@ export function prqAppend(
     r.prs |= DMA_PRS.PRO;
     return false;
   }
-  PAGE_REQ_DSC.encode(
-    {
-      PASID_PRESENT: withPasid ? 1 : 0,
-      // A page-group request is its own group (LPIG); a stream request asks for a stream response.
-      LPIG: stream ? 0 : 1,
-      SRR: stream ? 1 : 0,
-      PASID: withPasid ? p : 0,
-      BUS: sid >> 8,
-      PRG_INDEX: i,
-      RD_REQ: 1,
-      WR_REQ: write ? 1 : 0,
-      DEVFN: sid & 0xff,
-      ADDR: userVa(i) / 4096,
-    },
-    w.s,
-    hw.prq + 4 * tail,
-  );
+  PAGE_REQ_DSC.encode(fields, w.s, hw.prq + 4 * tail);
   r.pqt = next << 4;
   if ((r.prs & DMA_PRS.PPR) === 0) {
     r.prs |= DMA_PRS.PPR;

@@ -21,7 +21,7 @@ import type { Model } from '../../model.ts';
 import { finalState } from '../../trace/trace.ts';
 import type { ModelSource } from '../source.ts';
 import { buildModel } from '../source.ts';
-import { exploreParallel, type ParallelOptions, type ParallelResult } from './parallel.ts';
+import { exploreParallel, type ParallelOptions, ParallelPool, type ParallelResult } from './parallel.ts';
 
 const example = (name: string, exportName: string, args: unknown[]): ModelSource => ({
   module: fileURLToPath(new URL(`../../examples/${name}.ts`, import.meta.url)),
@@ -213,6 +213,23 @@ describe('exploreParallel', () => {
         expect(r.stats.omissionProbability, name).toBe((r.stats.states * (r.stats.states - 1)) / 2 ** 65);
         if (r.violation) replaysTo(cases[k].model, r);
       });
+    }
+  });
+
+  it('a pool of threads serves one search after another, each as fresh threads would', async () => {
+    const pool = new ParallelPool();
+    try {
+      const first = pool.thread(0);
+      for (const c of [...cases, ...cases.slice(0, 2)]) {
+        const expected = await sequential(c.source, c.options);
+        const r = await exploreParallel(c.source, { ...c.options, workers: 2, pool });
+        expect(essence(r), c.name).toEqual(essence(expected));
+        if (r.violation) replaysTo(c.model, r);
+      }
+      // The same thread served them all.
+      expect(pool.thread(0)).toBe(first);
+    } finally {
+      await pool.close();
     }
   });
 

@@ -171,6 +171,43 @@ export interface ParallelOptions {
    * unreduced; stats.reduced says which ran.
    */
   por?: boolean;
+  /**
+   * Threads kept from one search to the next (ParallelPool), for a caller that runs many small
+   * searches: a thread's start-up (its modules loaded) is most of a small search's time.
+   */
+  pool?: ParallelPool;
+}
+
+/**
+ * Worker threads that serve one search after another: each loads its modules once, and builds the
+ * model of each search it is given from that search's source. Every thread of a pool builds the
+ * same models in the same order, so they number what they define alike, as fresh threads would.
+ * Idle threads do not keep the process alive; close() ends them.
+ */
+export class ParallelPool {
+  private readonly threads: (Worker | undefined)[] = [];
+
+  /** Worker `id`, started on first use (again, after a search that ended it). */
+  thread(id: number): Worker {
+    let w = this.threads[id];
+    if (w === undefined) {
+      w = new Worker(workerModule(import.meta.url), { workerData: { pooled: true } });
+      w.unref();
+      this.threads[id] = w;
+    }
+    return w;
+  }
+
+  /** Ends worker `id` (it failed, or its search was abandoned): the next search starts another. */
+  drop(id: number): void {
+    void this.threads[id]?.terminate();
+    this.threads[id] = undefined;
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.threads.map((w) => w?.terminate()));
+    this.threads.length = 0;
+  }
 }
 
 export interface ParallelResult extends SearchResult {
@@ -310,7 +347,7 @@ export async function exploreParallel(
     report(false);
   }, POLL_MS);
 
-  const workers = Array.from({ length: n }, (_, id) => startWorker(task(id)));
+  const workers = Array.from({ length: n }, (_, id) => startWorker(task(id), options.pool));
   let model: Model;
   let outcomes: ParallelOutcome[];
   try {
@@ -462,7 +499,11 @@ function confirm(
  * Starts one worker. Its outcome is what it posts; one that fails rejects with its error, and one
  * that exits without posting (terminated) rejects too.
  */
-function startWorker(task: ParallelTask): { outcome: Promise<ParallelOutcome>; terminate: () => void } {
+function startWorker(
+  task: ParallelTask,
+  pool?: ParallelPool,
+): { outcome: Promise<ParallelOutcome>; terminate: () => void } {
+  if (pool !== undefined) return startPooled(task, pool);
   const worker = new Worker(workerModule(import.meta.url), { workerData: task });
   const outcome = new Promise<ParallelOutcome>((resolve, reject) => {
     let posted: ParallelOutcome | null = null;
@@ -476,4 +517,38 @@ function startWorker(task: ParallelTask): { outcome: Promise<ParallelOutcome>; t
     });
   });
   return { outcome, terminate: () => void worker.terminate() };
+}
+
+/** startWorker on a pool's thread: the task is posted, and the outcome is its one answer. */
+function startPooled(
+  task: ParallelTask,
+  pool: ParallelPool,
+): { outcome: Promise<ParallelOutcome>; terminate: () => void } {
+  const worker = pool.thread(task.id);
+  const outcome = new Promise<ParallelOutcome>((resolve, reject) => {
+    const done = (): void => {
+      worker.off('message', onMessage);
+      worker.off('error', onError);
+      worker.off('exit', onExit);
+    };
+    const onMessage = (m: ParallelOutcome): void => {
+      done();
+      resolve(m);
+    };
+    const onError = (err: Error): void => {
+      done();
+      pool.drop(task.id);
+      reject(new Error(`parallel search worker ${task.id}: ${err.message}`));
+    };
+    const onExit = (code: number): void => {
+      done();
+      pool.drop(task.id);
+      reject(new Error(`parallel search worker ${task.id} exited (code ${code}) without a result`));
+    };
+    worker.on('message', onMessage);
+    worker.on('error', onError);
+    worker.on('exit', onExit);
+  });
+  worker.postMessage(task);
+  return { outcome, terminate: () => pool.drop(task.id) };
 }

@@ -396,6 +396,7 @@ export const fault = {
     const pasid = req(k, f, 'PASID');
     if (f.svm === null || !liveSvm(k, f.svm) || f.svm.pasid !== pasid) {
       if (k.w.kernel.violation !== 0) return Ctl.RET;
+      // idr_find of an id the model never allocates (hw/pci UNBOUND_PASID) finds nothing.
       f.svm = idr_find(k, pasid);
       if (!f.svm) {
         k.note(`page request for invalid PASID ${pasid}: goto no_pasid`);
