@@ -143,7 +143,9 @@ export class BreadthFirst implements Engine {
 
   private expand(i: number): void {
     const { model, cur, daemon } = this;
-    this.queue.copy(i, cur);
+    // Only this method writes `cur`, so the arena may copy just the blocks that differ from the
+    // state expanded before (usually a sibling).
+    this.queue.copyOver(i, cur);
     this.graph?.begin(i, cur);
     if (this.prune && model.violation(cur) !== 0) return;
     this.lookupOnly = this.depth >= this.config.maxDepth;

@@ -117,6 +117,15 @@ export class StateArena {
     this.hintIndex = i;
   }
 
+  /**
+   * As copy, into an `out` the caller has not written since the last copyOver into it: only the
+   * blocks that differ are copied (StateCodec.decodeOver).
+   */
+  copyOver(i: number, out: Int32Array): void {
+    this.codec.decodeOver(this.pages[i >>> PAGE_SHIFT]!, this.offsets.get(i), out);
+    this.hintIndex = i;
+  }
+
   equals(i: number, state: Int32Array): boolean {
     return this.codec.encode(state, false) && this.matches(i);
   }

@@ -64,6 +64,24 @@ describe.each(modes)('compression, $name', ({ words, blockWords }) => {
     );
   });
 
+  it('decodes over the state it held before to the vector it was given, in any order of reads', () => {
+    fc.assert(
+      fc.property(states(words), fc.array(fc.nat(), { minLength: 1, maxLength: 40 }), (list, reads) => {
+        const arena = new StateArena(words, { blockWords });
+        for (const s of list) arena.append(s);
+        const held = new Int32Array(words);
+        const other = new Int32Array(words);
+        for (const [n, r] of reads.entries()) {
+          const i = r % list.length;
+          // Now and then a plain copy into the held array, or into another one, in between.
+          if (n % 5 === 3) arena.copy((i + 1) % list.length, n % 2 === 0 ? held : other);
+          arena.copyOver(i, held);
+          expect([...held]).toEqual([...list[i]]);
+        }
+      }),
+    );
+  });
+
   it.each([
     ['a hint by index', false],
     ["a hint by index and the hint's words", true],

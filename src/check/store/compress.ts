@@ -55,6 +55,9 @@ export class StateCodec {
   /** The component numbers of the hint state, valid when `hinted`. */
   private readonly hintIds: Int32Array;
   private hinted = false;
+  /** The array the last decodeOver wrote, and the component numbers it holds (see decodeOver). */
+  private heldOut: Int32Array | null = null;
+  private readonly heldIds: Int32Array;
 
   constructor(stateWords: number, options: CodecOptions = {}) {
     const blockWords = options.blockWords ?? BLOCK_WORDS;
@@ -67,6 +70,7 @@ export class StateCodec {
     );
     this.ids = new Int32Array(this.blocks);
     this.hintIds = new Int32Array(this.blocks);
+    this.heldIds = new Int32Array(this.blocks);
     this.record = new Uint8Array(MAX_VARINT_BYTES * (this.blocks || stateWords));
   }
 
@@ -141,6 +145,7 @@ export class StateCodec {
    * the next `encode`: a search expands the state it has just read back.
    */
   decode(bytes: Uint8Array, offset: number, out: Int32Array): void {
+    if (out === this.heldOut) this.heldOut = null;
     if (this.blocks === 0) {
       readWords(bytes, offset, out);
       return;
@@ -151,6 +156,29 @@ export class StateCodec {
       tables[j].copyOut(hintIds[j], out, start);
       start += tables[j].width;
     }
+  }
+
+  /**
+   * As decode, into an `out` that still holds what the previous decodeOver into it wrote (the caller
+   * has not written to it since): only the blocks whose component differs are copied. A breadth-first
+   * search reads its states back one after the other, and consecutive states of a level are mostly
+   * siblings that share most blocks. Any other array is decoded whole, and becomes the held one.
+   */
+  decodeOver(bytes: Uint8Array, offset: number, out: Int32Array): void {
+    if (this.blocks === 0) {
+      readWords(bytes, offset, out);
+      return;
+    }
+    const held = out === this.heldOut ? this.heldIds : null;
+    this.hint(bytes, offset);
+    const { tables, hintIds } = this;
+    for (let j = 0, start = 0; j < this.blocks; j++) {
+      const id = hintIds[j];
+      if (held === null || held[j] !== id) tables[j].copyOut(id, out, start);
+      start += tables[j].width;
+    }
+    this.heldIds.set(hintIds);
+    this.heldOut = out;
   }
 
   /** Makes the record at `bytes[offset..]` the hint for the next `encode`, without decoding it. */
