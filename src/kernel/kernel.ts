@@ -152,6 +152,7 @@ export class Kernel {
   private readonly stack: Stack<Kernel>;
   /** Per routine id: a view of its frame, moved onto the frame that runs. */
   private readonly frameViews: MovableView<Fields>[] = [];
+  private readonly setters: Map<string, (v: unknown) => void>[] = [];
   /** Trace notes of the running action, collected only when `notes` is set (not while searching). */
   notes: string[] | null = null;
   /** Called before every step run, when set: for tests and debugging. */
@@ -171,7 +172,21 @@ export class Kernel {
     readonly routines: RoutineTable<Kernel>,
   ) {
     this.stack = new Stack(routines, w.dims.stackDepth);
-    for (const r of routines.all) this.frameViews.push(makeMovableView(r.frame, w));
+    for (const r of routines.all) {
+      const v = makeMovableView(r.frame, w);
+      this.frameViews.push(v);
+      // Each frame word's setter, called directly: a call's arguments are written through these,
+      // not by a keyed store that sees every routine's frame class.
+      const proto = Object.getPrototypeOf(v);
+      this.setters.push(
+        new Map(
+          r.frame.names.map((n) => [
+            n,
+            Object.getOwnPropertyDescriptor(proto, n)?.set as (v: unknown) => void,
+          ]),
+        ),
+      );
+    }
   }
 
   get s(): Int32Array {
@@ -220,14 +235,17 @@ export class Kernel {
   }
 
   /** Writes named values into a frame, refusing a name the routine does not declare. */
-  private assign(r: KRoutine, f: MovableView<Fields>, values: Readonly<Record<string, unknown>>): void {
-    const rec = f as unknown as Record<string, unknown>;
+  private assign(id: number, f: MovableView<Fields>, values: Readonly<Record<string, unknown>>): void {
+    const setters = this.setters[id - 1];
     for (const name in values) {
-      if (!(name in r.frame.fields))
+      const set = setters.get(name);
+      if (set === undefined) {
+        const r = this.routines.get(id);
         throw new Error(
           `${r.name} has no frame word '${name}' (its frame: ${r.frame.names.join(', ') || 'none'})`,
         );
-      rec[name] = values[name];
+      }
+      set.call(f, values[name]);
     }
   }
 
@@ -238,7 +256,7 @@ export class Kernel {
   out(values: Readonly<Record<string, unknown>>): void {
     const b = this.stack.callerBase();
     const id = this.s[b] >>> PC_BITS;
-    this.assign(this.routines.get(id), this.frameAt(id, b + 1), values);
+    this.assign(id, this.frameAt(id, b + 1), values);
   }
 
   /**
@@ -266,7 +284,7 @@ export class Kernel {
       this.fail('capacity', 0, 0, 0);
       return Ctl.BLOCK;
     }
-    if (args) this.assign(this.routines.get(id), this.frameAt(id, this.stack.fb + 1), args);
+    if (args) this.assign(id, this.frameAt(id, this.stack.fb + 1), args);
     if (this.notes) this.notes.push(r.name);
     return Ctl.CALL;
   }
@@ -276,7 +294,7 @@ export class Kernel {
     this.stack.s = this.w.s;
     const id = this.routines.idOf(r);
     this.stack.push(id);
-    if (args) this.assign(this.routines.get(id), this.frameAt(id, this.stack.fb + 1), args);
+    if (args) this.assign(id, this.frameAt(id, this.stack.fb + 1), args);
   }
 
   /** Jumps to the step labelled `label` in the current routine. */

@@ -9,9 +9,10 @@ import { leakReport } from '../properties/leak.ts';
 import { deadlockedActor } from '../properties/quiescent.ts';
 import { siteText, V, type ViolationKind, violationKind } from '../properties/violations.ts';
 import type { SvmSystem } from '../system/system.ts';
-import { objName } from '../world/objects.ts';
+import type { FieldKind } from '../world/fields.ts';
+import { Obj, objName } from '../world/objects.ts';
 import { refList, refText } from '../world/refs.ts';
-import { fieldValue } from '../world/struct.ts';
+import { type Fields, fieldValue, type View } from '../world/struct.ts';
 
 export interface Change {
   /** The object, as in the kernel's words: mm#0, file#1, PASID table[0], device accel0. */
@@ -69,18 +70,33 @@ export function traceAssumptions(sys: SvmSystem, trace: readonly Transition[]): 
 
 const hex = (v: number): string => `0x${(v >>> 0).toString(16)}`;
 
-/** Named views of every struct pool, for diffs. */
-function pools(sys: SvmSystem) {
-  const w = sys.world;
-  return [
-    ['task', w.task],
-    ['mm', w.mm],
-    ['vma', w.vma],
-    ['file', w.file],
-    ['page', w.page],
-    ['svm', w.pool('svm')],
-    ['sdev', w.pool('sdev')],
-  ] as const;
+/** Every struct pool but the kernel actors' (whose stacks are shown as frames), by name, for diffs. */
+function pools(sys: SvmSystem): [string, readonly View<Fields>[]][] {
+  const out: [string, readonly View<Fields>[]][] = [];
+  sys.world.pools.forEach((pool, kind) => {
+    if (pool && kind !== Obj.actor) out.push([objName[kind], pool as readonly View<Fields>[]]);
+  });
+  return out;
+}
+
+/** A field's stored word as its declared kind reads: an object's name, NULL, a set, a number. */
+function fieldText(kind: FieldKind, v: number): number | string {
+  const pool = kind.pool === undefined ? '' : objName[kind.pool];
+  switch (kind.tag) {
+    case 'ref':
+      return v === 0 ? 'NULL' : `${pool}#${v - 1}`;
+    case 'obj':
+      return `${pool}#${v}`;
+    case 'opt':
+      return v === 0 ? 'none' : v - 1;
+    case 'mask': {
+      const members: string[] = [];
+      for (let i = 0; i < 31; i++) if (v & (1 << i)) members.push(`${pool}#${i}`);
+      return `{${members.join(', ')}}`;
+    }
+    default:
+      return v;
+  }
 }
 
 const lifeName = ['unused', 'live', 'freed'];
@@ -97,9 +113,10 @@ export function diffStates(sys: SvmSystem, before: Int32Array, after: Int32Array
         const b = fieldValue(v.def, after, v.base, f);
         if (a === b) continue;
         const obj = `${name}#${v.index}`;
+        const kind = v.def.places[f].kind;
         if (fields[f] === 'life') out.push({ obj, field: 'state', from: lifeName[a], to: lifeName[b] });
         else if (name === 'task' && fields[f] === 'prog_pc') continue;
-        else out.push({ obj, field: fields[f], from: a, to: b });
+        else out.push({ obj, field: fields[f], from: fieldText(kind, a), to: fieldText(kind, b) });
       }
       if (name === 'task') {
         for (let i = 0; i < sys.world.dims.nfd; i++) {
