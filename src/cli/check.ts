@@ -364,12 +364,16 @@ function describeResult(r: CheckResult, c: ReturnType<typeof colorsFor>): string
   if (r.verdict === 'incomplete')
     return `${head}${c.yellow(`incomplete (${r.incompleteReason})`)} after ${stats}: nothing found so far${r.stuck ? `; ended inside ${r.stuck.length ? r.stuck.join(' and ') : 'the policy'}, which did not return` : ''}`;
   const all = [{ violation: r.violation as ViolationView, trace: r.trace }, ...(r.more ?? [])];
-  return all
+  // --all cut short by a limit: what it found stands, but other kinds may lie past the cut.
+  const cut = r.incompleteReason
+    ? `\n\n${c.yellow(`--all was cut short (${r.incompleteReason}) after ${r.stats.states.toLocaleString('en-US')} states: other kinds of violation may lie beyond`)}`
+    : '';
+  return `${all
     .map(
       (x) =>
         `${head}${c.red(x.violation.kind)} in ${x.trace.length} steps (${stats})\n\n${formatTrace(x.trace, x.violation.cycleStart, c)}\n\n${formatViolation(x.violation, c)}`,
     )
-    .join('\n\n');
+    .join('\n\n')}${cut}`;
 }
 
 export function table(results: readonly CheckResult[], c: ReturnType<typeof colorsFor>): string {
@@ -378,7 +382,9 @@ export function table(results: readonly CheckResult[], c: ReturnType<typeof colo
     ...results.map((r) => [
       r.scenario,
       r.policy,
-      r.verdict === 'incomplete' ? `incomplete (${r.incompleteReason})` : r.verdict,
+      r.verdict === 'incomplete' || r.incompleteReason
+        ? `${r.verdict} (${r.verdict === 'incomplete' ? '' : 'cut short: '}${r.incompleteReason})`
+        : r.verdict,
       r.violation
         ? [r.violation, ...(r.more ?? []).map((m) => m.violation)].map((v) => v.kind).join(', ')
         : '-',
