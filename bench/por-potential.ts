@@ -45,8 +45,8 @@ const pools: [{ base: number; def: { words: number } }[], number, boolean][] = [
   [w.vma, d.per.vmas, false],
   [w.file, d.per.files, false],
   [w.page, d.per.frames, false],
-  [w.svm, d.per.svms, false],
-  [w.sdev, d.per.sdevs, false],
+  [w.pool('svm'), d.per.svms, false],
+  [w.pool('sdev'), d.per.sdevs, false],
   [w.actor, 1, true],
 ];
 for (const [pool, per, priv] of pools)
@@ -56,7 +56,7 @@ for (const [pool, per, priv] of pools)
       privateWord[v.base + k] = priv ? 1 : 0;
     }
   });
-const violationWord = w.kernel.base + w.kernel.def.fields.indexOf('violation');
+const violationWord = w.kernel.base + w.kernel.def.names.indexOf('violation');
 const isRef = (i: number) => i >= w.refsBase && i < w.refsBase + d.refs;
 
 let touched = new Set<number>();
@@ -67,7 +67,7 @@ const record = (i: number) => {
 /** No svm of task a was ever allocated and no file of a is on the delayed_fput list. */
 function unexposed(s: Int32Array, a: number): boolean {
   w.s = s;
-  for (let i = a * d.per.svms; i < (a + 1) * d.per.svms; i++) if (w.svm[i].life !== 0) return false;
+  for (let i = a * d.per.svms; i < (a + 1) * d.per.svms; i++) if (w.pool('svm')[i].life !== 0) return false;
   for (let q = w.kernel.delayed_fput; q !== 0; q >>>= 5)
     if (Math.floor(((q & 31) - 1) / d.per.files) === a) return false;
   return true;

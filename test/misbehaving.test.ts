@@ -32,11 +32,11 @@ import { describe, expect, it } from 'vitest';
 import { explore } from '../src/check/index.ts';
 import { replaced } from '../src/drivers/iommu/intel/policies/edit.ts';
 import { findPolicy } from '../src/drivers/iommu/intel/policies/index.ts';
-import { fault, type SvmPolicy } from '../src/drivers/iommu/intel/svm.ts';
+import { fault, type PrqFrame, type SvmPolicy } from '../src/drivers/iommu/intel/svm.ts';
 import { CTX_ACTIVE } from '../src/hw/hardware.ts';
 import { BAD_REQUESTS } from '../src/hw/pci/device.ts';
 import type { Ctl } from '../src/kernel/exec.ts';
-import { type Kernel, routines } from '../src/kernel/kernel.ts';
+import type { Kernel } from '../src/kernel/kernel.ts';
 import { describeViolation } from '../src/report/describe.ts';
 import { traceSteps } from '../src/report/text.ts';
 import { loadScenario } from '../src/scenario/load.ts';
@@ -111,9 +111,9 @@ describe('misbehaving-device: what v4.5 answers each bad page request', () => {
 describe('an ablation only a misbehaving device reaches: the refused request keeps its references', () => {
   const forgetful = {
     /** find_vma, but a request it refuses goes to bad_req: no up_read, no mmput. */
-    find_vma(k: Kernel): Ctl {
-      const r = fault.find_vma(k);
-      return routines.get(k.routineId).labels[k.pc] === 'invalid' ? k.jump('bad_req') : r;
+    find_vma(k: Kernel, f: PrqFrame): Ctl {
+      const r = fault.find_vma(k, f);
+      return k.routines.get(k.routineId).labels[k.pc] === 'invalid' ? k.jump('bad_req') : r;
     },
   };
   const e57e58bd = findPolicy('e57e58bd')!;

@@ -31,19 +31,26 @@ function ok(cmd: string, args: string[], cwd = dir): string {
 
 /**
  * e57e58bd with its ->release clearing the PASID entry by a step of the author's own: it reads the
- * intel_svm's fields (life, mm, pasid) and writes the PASID table entry's two words, as today's
- * step API does. If the step did not run, or read the wrong field, the entry would stay and the
+ * frame's intel_svm and mm as objects, the svm's fields by name (life, mm, pasid), and writes the
+ * PASID table entry. If the step did not run, or read the wrong field, the entry would stay and the
  * device's DMA would reach the exiting mm's freed pages (the ablation e57e58bd-no-release-clear).
  */
-const POLICY = `import { Ctl, e57e58bd, type Kernel, Life, release, replaced, type SvmPolicy } from 'svmsim/policy';
+const POLICY = `import {
+  Ctl,
+  e57e58bd,
+  type Kernel,
+  Life,
+  type ReleaseFrame,
+  release,
+  replaced,
+  type SvmPolicy,
+} from 'svmsim/policy';
 
 /** ->release: pasid_table[svm->pasid].val = 0, once sure this svm is the releasing mm's. */
-function clear_pasid_entry_of_mm(k: Kernel): Ctl {
-  const svm = k.w.svm[k.a0];
-  if (svm.life !== Life.live || svm.mm !== k.a1 + 1) return Ctl.RET;
-  const at = k.hw.pasidTable + 2 * svm.pasid;
-  k.s[at] = 0;
-  k.s[at + 1] = 0;
+function clear_pasid_entry_of_mm(k: Kernel, f: ReleaseFrame): Ctl {
+  const svm = f.svm;
+  if (svm.life !== Life.live || svm.mm !== f.mm) return Ctl.RET;
+  k.hw.writePasidEntry(svm.pasid, { P: 0 });
   return Ctl.NEXT;
 }
 

@@ -26,8 +26,8 @@ describe('seed-accel-dma, seeded schedules', () => {
         sys.world.vma,
         sys.world.file,
         sys.world.page,
-        sys.world.svm,
-        sys.world.sdev,
+        sys.world.pool('svm'),
+        sys.world.pool('sdev'),
       ]
         .flat()
         .filter((o) => o.life === Life.live);

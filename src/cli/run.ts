@@ -94,7 +94,14 @@ export function hungRun(scenario: string, o: { json?: boolean; policy: SvmPolicy
 /** What is left at the end: every object freed, or what is not. */
 function endState(sys: SvmSystem, s: Int32Array): { allFreed: boolean; summary: string } {
   sys.world.s = s;
-  const left = [sys.world.mm, sys.world.vma, sys.world.file, sys.world.page, sys.world.svm, sys.world.sdev]
+  const left = [
+    sys.world.mm,
+    sys.world.vma,
+    sys.world.file,
+    sys.world.page,
+    sys.world.pool('svm'),
+    sys.world.pool('sdev'),
+  ]
     .flat()
     .filter((o) => o.life === 1).length;
   return {

@@ -6,11 +6,10 @@
  * step's routine id and pc into a slot of one SharedArrayBuffer, and marks the slot busy until the
  * move returns; the thread that keeps the time reads the busy slots when it has to give up.
  *
- * Routine ids are numbered by each thread as it defines its routines, so each slot also holds its
- * thread's names, written once when it attaches. The cost per step is one call and three stores
+ * Routine ids are numbered by each system (kernel/exec.ts RoutineTable), so each slot also holds its
+ * system's names, written once when it attaches. The cost per step is one call and three stores
  * into memory that only that thread writes, and only with a user's policy.
  */
-import { routines } from '../kernel/kernel.ts';
 import type { SvmSystem } from '../system/system.ts';
 
 /** Threads that can attach (more attach unwatched). */
@@ -38,14 +37,14 @@ export function watchSteps(watch: SharedArrayBuffer, sys: SvmSystem): void {
   if (slot >= SLOTS) return;
   const head = new Int32Array(watch, FIRST + slot * SLOT_BYTES, HEAD_WORDS);
   const names = new TextEncoder().encode(
-    JSON.stringify(routines.all.map((r) => [r.id, r.name, [...r.labels]])),
+    JSON.stringify(sys.kernel.routines.all.map((r, i) => [i + 1, r.name, [...r.labels]])),
   );
   if (names.length <= NAME_BYTES) {
     new Uint8Array(watch, FIRST + slot * SLOT_BYTES + HEAD_WORDS * 4, names.length).set(names);
     Atomics.store(head, NAMES, names.length);
   }
-  sys.kernel.onStep = (r, pc) => {
-    head[0] = r.id;
+  sys.kernel.onStep = (_r, pc, id) => {
+    head[0] = id;
     head[1] = pc;
     head[BUSY] = 1;
     head[STEPS]++;

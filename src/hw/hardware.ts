@@ -10,6 +10,7 @@
  */
 import type { Dims, World } from '../world/layout.ts';
 import { defineStruct, makeView, type View } from '../world/struct.ts';
+import { PASID_ENTRY } from './vtd/layouts.ts';
 
 export const IommuRegsDef = defineStruct('intel_iommu', [
   /** DMAR_CAP_REG and DMAR_ECAP_REG, each as bits 31:0 then 63:32 (see DMAR_CAP, DMAR_ECAP). */
@@ -54,8 +55,8 @@ export const PciDevDef = defineStruct('pci_dev', [
 /** Per-PASID device context words (programmed by the client driver through MMIO). */
 export const CTX_ACTIVE = 1;
 
-export type IommuRegs = View<(typeof IommuRegsDef.fields)[number]>;
-export type PciDev = View<(typeof PciDevDef.fields)[number]>;
+export type IommuRegs = View<typeof IommuRegsDef.fields>;
+export type PciDev = View<typeof PciDevDef.fields>;
 
 /** Word offsets of the hardware's structures in the state vector. */
 export class Hardware {
@@ -113,6 +114,7 @@ export class Hardware {
 
   /** Makes the offsets absolute once the world has placed the region at `w.hwBase`. */
   attach(w: World): void {
+    this.mem = w;
     const b = w.hwBase;
     this.regs = makeView(IommuRegsDef, w, 0, b);
     this.pasidTable += b;
@@ -126,6 +128,32 @@ export class Hardware {
     this.devBase.forEach((base, d) => {
       this.dev.push(makeView(PciDevDef, w, d, base));
     });
+  }
+
+  private mem: World | undefined;
+
+  /** The status word of invalidation-queue slot `i` (qi->desc_status[i], kernel memory). */
+  qiStatusOf(i: number): number {
+    return (this.mem as World).s[this.qiStatus + i];
+  }
+
+  setQiStatus(i: number, v: number): void {
+    (this.mem as World).s[this.qiStatus + i] = v;
+  }
+
+  /** pasid_table[p].val = the entry these fields make (the others zero): kernel memory the IOMMU walks. */
+  writePasidEntry(p: number, fields: Parameters<typeof PASID_ENTRY.encode>[0]): void {
+    PASID_ENTRY.encode(fields, (this.mem as World).s, this.pasidTable + 2 * p);
+  }
+
+  /** A device's MMIO context register for PASID p (the client driver programs it). */
+  writeDevCtx(d: number, p: number, v: number): void {
+    (this.mem as World).s[this.devCtx(d, p)] = v;
+  }
+
+  /** Whether device d has a page request for PASID p outstanding (its status register). */
+  readDevOutstanding(d: number, p: number): number {
+    return (this.mem as World).s[this.devOutstanding(d, p)];
   }
 
   /** Word offset of device d's block (its PciDev registers first; see devWords). */
@@ -147,7 +175,7 @@ export class Hardware {
   outstandingAt(d: number, p: number): number {
     return p < this.npasid
       ? this.devOutstanding(d, p)
-      : this.devBase[d] + PciDevDef.fields.indexOf('unbound_outstanding');
+      : this.devBase[d] + PciDevDef.names.indexOf('unbound_outstanding');
   }
   /** Word offset of device d's device-TLB entry for (PASID p, user page i): frame + 1, or 0. */
   devTlb(d: number, p: number, i: number): number {

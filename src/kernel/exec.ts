@@ -9,7 +9,7 @@
  * completion not yet written). Steps between preemption points run atomically, so the preemption
  * points are exactly the places where the model lets another actor run.
  */
-import { frameShape } from './frames.ts';
+import type { Fields, StructDef, View } from '../world/struct.ts';
 
 export enum Ctl {
   /** Go on to the next step in the same atomic action. */
@@ -28,26 +28,36 @@ export enum Ctl {
   JUMP_PREEMPT = 6,
 }
 
-export type Step<K> = (k: K) => Ctl;
+/** A step: runs with the kernel context and the running routine's frame (its named words). */
+export type Step<K, F extends Fields = Fields> = {
+  // A method's parameters are compared both ways, so a step of one frame fits a list of steps of
+  // any frame (the routine it is listed in decides the frame it runs with).
+  step(k: K, f: View<F>): Ctl;
+}['step'];
 
-export interface Routine<K> {
-  readonly id: number;
+/**
+ * A routine as its callers know it: its name, its frame (arguments and locals, each word declared
+ * with its kind, world/fields.ts) and the routines it may call. The steps come with it (a routine)
+ * or from a policy (intel-svm's four, drivers/iommu/intel/svm.ts).
+ */
+export interface RoutineDecl<K = unknown, F extends Fields = Fields> {
   readonly name: string;
-  readonly steps: readonly Step<K>[];
+  readonly frame: StructDef<F>;
+  /**
+   * The routines it may call: direct calls, and for a call through a function pointer
+   * (f_op->release, ops->fault_cb) every routine the system can have there, from its config.
+   */
+  readonly calls: (cfg: never) => readonly RoutineDecl<K, Fields>[];
+}
+
+export interface Routine<K = unknown, F extends Fields = Fields> extends RoutineDecl<K, F> {
+  /** The declaration this routine implements (itself, or a policy's declaration). */
+  readonly decl: RoutineDecl<K, Fields>;
+  readonly steps: readonly Step<K, F>[];
   /** Step names (the step functions' names), for labels and traces. */
   readonly labels: readonly string[];
   /** Steps at which an actor may wait forever without that being a deadlock (an idle loop). */
   readonly idle: ReadonlySet<number>;
-  /** Argument and local words of its frame (a0 .. a(args-1)), from frames.ts. */
-  readonly args: number;
-  /**
-   * What each of those words holds, as the definer declares it (kernel.ts's defineRoutine: an
-   * object kind, or none), for the words that the symmetry reduction renames (system/symmetry.ts);
-   * opaque here. At most `args` of them.
-   */
-  readonly argKinds: readonly number[];
-  /** The routines it may call, by name (frames.ts): a call to any other is an error. */
-  readonly callees: ReadonlySet<string>;
   /** By pc: 1 where the step was declared with ownWordsOnly. */
   readonly ownOnly: Uint8Array;
 }
@@ -61,8 +71,8 @@ const OWN_ONLY = Symbol('ownWordsOnly');
  * that is wrong makes that reduction unsound, so system/footprint.test.ts runs every declared
  * step it reaches under a recording memory and fails on any other word.
  */
-export function ownWordsOnly<K>(step: Step<K>): Step<K> {
-  (step as Step<K> & { [OWN_ONLY]?: true })[OWN_ONLY] = true;
+export function ownWordsOnly<K, F extends Fields>(step: Step<K, F>): Step<K, F> {
+  (step as Step<K, F> & { [OWN_ONLY]?: true })[OWN_ONLY] = true;
   return step;
 }
 
@@ -74,49 +84,103 @@ export const PC_BITS = 8;
 const PC_MASK = (1 << PC_BITS) - 1;
 const MAX_ROUTINES = 1 << (31 - PC_BITS);
 
-/** Every routine gets an id at definition; the id is what a frame stores. */
+/** A routine from its declaration and its steps. */
+export function implement<K, F extends Fields>(
+  decl: RoutineDecl<K, F>,
+  steps: readonly Step<K, F>[],
+  idle: readonly string[] = [],
+): Routine<K, F> {
+  // The pc runs up to steps.length (one past the last step, an error caught by Kernel.run).
+  if (steps.length > PC_MASK)
+    throw new Error(`${decl.name}: ${steps.length} steps; a frame's pc holds ${PC_MASK}`);
+  const labels = steps.map((s, i) => s.name || `${decl.name}+${i}`);
+  for (const l of idle) if (!labels.includes(l)) throw new Error(`${decl.name}: no step '${l}' to idle at`);
+  return {
+    name: decl.name,
+    frame: decl.frame,
+    calls: decl.calls,
+    decl: decl as RoutineDecl<K, Fields>,
+    steps,
+    labels,
+    idle: new Set(idle.map((l) => labels.indexOf(l))),
+    ownOnly: Uint8Array.from(steps, (st) => ((st as { [OWN_ONLY]?: true })[OWN_ONLY] ? 1 : 0)),
+  };
+}
+
+/**
+ * The routines of one system, numbered: what a frame's header stores. Built from the bottom
+ * routines of its actors and the routines each declares it calls (resolved by `impl` for a
+ * declaration a policy implements), in that order, so that the numbers depend on the system alone.
+ * The call graph also bounds how many words each actor's stack can need (`stackWords`).
+ */
 export class RoutineTable<K> {
   readonly all: Routine<K>[] = [];
+  private readonly ids = new Map<RoutineDecl<K>, number>();
+  /** Per routine id: the ids of the routines it declares it calls. */
+  readonly callees: ReadonlySet<number>[] = [];
 
-  define(
-    name: string,
-    steps: readonly Step<K>[],
-    idle: readonly string[] = [],
-    argKinds: readonly number[] = [],
-  ): Routine<K> {
-    // The pc runs up to steps.length (one past the last step, an error caught by Kernel.run).
-    if (steps.length > PC_MASK)
-      throw new Error(`${name}: ${steps.length} steps; a frame's pc holds ${PC_MASK}`);
-    if (this.all.length + 1 >= MAX_ROUTINES)
-      throw new Error(`${name}: more than ${MAX_ROUTINES - 1} routines`);
-    const labels = steps.map((s, i) => s.name || `${name}+${i}`);
-    const shape = frameShape(name);
-    if (argKinds.length > shape.args)
-      throw new Error(
-        `${name}: declares ${argKinds.length} argument words, but frames.ts gives it ${shape.args}`,
-      );
-    const r: Routine<K> = {
-      id: this.all.length + 1,
-      name,
-      steps,
-      labels,
-      idle: new Set(idle.map((l) => labels.indexOf(l))),
-      args: shape.args,
-      argKinds,
-      callees: new Set(shape.calls),
-      ownOnly: Uint8Array.from(steps, (st) => ((st as { [OWN_ONLY]?: true })[OWN_ONLY] ? 1 : 0)),
+  constructor(
+    roots: readonly Routine<K>[],
+    private readonly cfg: unknown,
+    impl: (d: RoutineDecl<K>) => Routine<K> | undefined = () => undefined,
+  ) {
+    const queue: Routine<K>[] = [...roots];
+    const resolve = (d: RoutineDecl<K>): Routine<K> => {
+      const r = impl(d) ?? (d as Routine<K>);
+      if (!('steps' in r)) throw new Error(`${d.name} is declared but no routine implements it`);
+      return r;
     };
-    this.all.push(r);
-    return r;
+    while (queue.length > 0) {
+      const r = queue.shift() as Routine<K>;
+      if (this.ids.has(r.decl)) continue;
+      if (this.all.length + 1 >= MAX_ROUTINES)
+        throw new Error(`${r.name}: more than ${MAX_ROUTINES - 1} routines`);
+      this.all.push(r);
+      // Callers name the routine or the declaration it implements: either finds its number.
+      this.ids.set(r.decl, this.all.length);
+      this.ids.set(r, this.all.length);
+      for (const c of r.calls(cfg as never)) queue.push(resolve(c));
+    }
+    for (const r of this.all) this.callees.push(new Set(r.calls(cfg as never).map((c) => this.idOf(c))));
   }
 
   get(id: number): Routine<K> {
     return this.all[id - 1];
   }
-}
 
-/** Most argument words a frame can have (Stack.push takes a0 .. a4; a5 is a local, zero at the call). */
-export const FRAME_ARGS = 6;
+  /** The number of the routine that implements `d` here; throws for one the system cannot call. */
+  idOf(d: RoutineDecl<K, Fields>): number {
+    const id = this.ids.get(d as RoutineDecl<K>);
+    if (id === undefined)
+      throw new Error(`${d.name} is not a routine of this system (no routine declares it as its callee)`);
+    return id;
+  }
+
+  /**
+   * The most words a stack with `root` at the bottom can hold: the heaviest chain of at most
+   * `maxFrames` frames down the call graph (a push beyond `maxFrames` is a capacity violation, so no
+   * deeper chain is ever stored). Throws on a cycle, which would leave only `maxFrames` as a bound.
+   */
+  stackWords(root: Routine<K>, maxFrames: number): number {
+    const memo = new Map<string, number>();
+    const heaviest = (id: number, frames: number, path: readonly number[]): number => {
+      if (frames === 0) return 0;
+      const r = this.get(id);
+      if (path.includes(id))
+        throw new Error(`call cycle ${[...path, id].map((i) => this.get(i).name).join(' → ')}`);
+      const key = `${id}/${frames}`;
+      const known = memo.get(key);
+      if (known !== undefined) return known;
+      let below = 0;
+      for (const c of r.calls(this.cfg as never))
+        below = Math.max(below, heaviest(this.idOf(c), frames - 1, [...path, id]));
+      const words = 1 + r.frame.words + below;
+      memo.set(key, words);
+      return words;
+    };
+    return heaviest(this.idOf(root.decl), maxFrames, []);
+  }
+}
 
 /*
  * Reading frames from outside the running actor (system/symmetry.ts renames the ids in them) goes
@@ -127,13 +191,8 @@ export const FRAME_ARGS = 6;
 export const frameRoutine = (s: Int32Array, fb: number): number => s[fb] >>> PC_BITS;
 /** The step the frame at `fb` is at. */
 export const framePc = (s: Int32Array, fb: number): number => s[fb] & PC_MASK;
-/** Argument word `i` of the frame at `fb` (i below its routine's `args`). */
-export const frameArg = (s: Int32Array, fb: number, i: number): number => s[fb + 1 + i];
-export const setFrameArg = (s: Int32Array, fb: number, i: number, v: number): void => {
-  s[fb + 1 + i] = v;
-};
 /** Where the frame above the one at `fb`, of routine `r`, starts. */
-export const nextFrame = (fb: number, r: { readonly args: number }): number => fb + 1 + r.args;
+export const nextFrame = (fb: number, r: { readonly frame: StructDef }): number => fb + 1 + r.frame.words;
 
 /**
  * The stack of one kernel actor, over the state vector: the frame count at `spAt`, then `words`
@@ -171,7 +230,7 @@ export class Stack<K> {
     let b = this.start;
     for (let i = 0; i < sp; i++) {
       this.bases[i] = b;
-      b += 1 + this.table.get(s[b] >>> PC_BITS).args;
+      b += 1 + this.table.get(s[b] >>> PC_BITS).frame.words;
     }
     this.bases[sp] = b;
     this.top(sp);
@@ -184,7 +243,7 @@ export class Stack<K> {
       return;
     }
     this.fb = this.bases[sp - 1];
-    this.args = this.table.get(this.s[this.fb] >>> PC_BITS).args;
+    this.args = this.table.get(this.s[this.fb] >>> PC_BITS).frame.words;
   }
 
   get sp(): number {
@@ -219,40 +278,25 @@ export class Stack<K> {
   }
 
   /**
-   * Pushes a frame for `r` with arguments `a`. False when the stack already has `depth` frames;
-   * throws when `r` is given an argument it has no word for, or when the frame would not fit in
-   * the words the call graph bounds this stack to (frames.ts): either means frames.ts is wrong.
+   * Pushes a frame for routine `id`, its words zero (the caller then writes the arguments). False
+   * when the stack already has `depth` frames; throws when the frame would not fit in the words the
+   * call graph bounds this stack to (RoutineTable.stackWords), which would mean that bound is wrong.
    */
-  push(r: Routine<K>, a0: number, a1: number, a2: number, a3: number, a4: number): boolean {
+  push(id: number): boolean {
     const sp = this.s[this.spAt];
     if (sp >= this.depth) return false;
-    const args = r.args;
-    if (
-      (args < 5 && a4 !== 0) ||
-      (args < 4 && a3 !== 0) ||
-      (args < 3 && a2 !== 0) ||
-      (args < 2 && a1 !== 0) ||
-      (args < 1 && a0 !== 0)
-    )
-      throw new Error(
-        `${r.name} called with arguments [${[a0, a1, a2, a3, a4]}], but its frame has ${args} words (frames.ts)`,
-      );
+    const r = this.table.get(id);
+    const words = r.frame.words;
     const b = this.bases[sp];
-    if (b + 1 + args > this.end)
+    if (b + 1 + words > this.end)
       throw new Error(
-        `${r.name}: stack overflow at depth ${sp + 1}, past the ${this.end - this.start} words frames.ts bounds this stack to`,
+        `${r.name}: stack overflow at depth ${sp + 1}, past the ${this.end - this.start} words its call graph bounds this stack to`,
       );
-    const s = this.s;
-    s[b] = r.id << PC_BITS;
-    if (args > 0) s[b + 1] = a0;
-    if (args > 1) s[b + 2] = a1;
-    if (args > 2) s[b + 3] = a2;
-    if (args > 3) s[b + 4] = a3;
-    if (args > 4) s[b + 5] = a4;
-    this.bases[sp + 1] = b + 1 + args;
-    s[this.spAt] = sp + 1;
+    this.s[b] = id << PC_BITS;
+    this.bases[sp + 1] = b + 1 + words;
+    this.s[this.spAt] = sp + 1;
     this.fb = b;
-    this.args = args;
+    this.args = words;
     return true;
   }
 

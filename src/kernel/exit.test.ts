@@ -20,9 +20,9 @@ describe('do_exit (kernel/exit.c, v4.5)', () => {
     const b = boot(oneProcess(['exit']));
     b.move('proc'); // exit_mm → mmput → exit_mmap ... until a preemption point
     const t = b.sys.world.task[0];
-    expect(t.mm).toBe(0);
-    expect(t.active_mm).toBe(1);
+    expect(t.mm).toBe(null);
+    expect(t.active_mm?.index).toBe(0);
     b.runActor('proc');
-    expect(t.active_mm).toBe(0);
+    expect(t.active_mm).toBe(null);
   });
 });

@@ -20,7 +20,7 @@ describe('fork (kernel/fork.c, v4.5)', () => {
     expect(w.mm[1].life).toBe(Life.live);
     // fd of the parent + its VMA, fd of the child + its VMA.
     expect(w.file[0].f_count).toBe(4);
-    expect(w.vma.filter((v) => v.life === Life.live && v.vm_mm === 2)).toHaveLength(2);
+    expect(w.vma.filter((v) => v.life === Life.live && v.vm_mm === w.mm[1])).toHaveLength(2);
   });
 
   it('the child starts running only once forked', () => {

@@ -6,51 +6,59 @@ import type { Hardware } from '../hw/hardware.ts';
 import type { BadRequest } from '../hw/pci/device.ts';
 import { V, type ViolationKind } from '../properties/violations.ts';
 import { recordViolation } from '../world/fail.ts';
+import type { FieldValue, ObjKind, ValueKind } from '../world/fields.ts';
 import type { World } from '../world/layout.ts';
-import { ID_PLUS1, Id, Life, Obj } from '../world/objects.ts';
+import { Life, Obj } from '../world/objects.ts';
 import { packRef, refAdd, refDel } from '../world/refs.ts';
-import { Ctl, FRAME_ARGS, PC_BITS, type Routine, RoutineTable, Stack, type Step } from './exec.ts';
+import { defineStruct, type Fields, type MovableView, makeMovableView, type View } from '../world/struct.ts';
+import {
+  Ctl,
+  implement,
+  PC_BITS,
+  type Routine,
+  type RoutineDecl,
+  type RoutineTable,
+  Stack,
+  type Step,
+} from './exec.ts';
 
-export type KStep = Step<Kernel>;
-export type KRoutine = Routine<Kernel>;
-export const routines = new RoutineTable<Kernel>();
-/**
- * Defines a kernel routine from its prototype, its steps and the steps where it idles. The
- * prototype names the routine and says what each argument word holds, as C's would:
- * `mmput(mm, holder)`. Every word that holds an object's number must say which kind (task, mm,
- * vma, file, page, svm, sdev; `+1` when stored as index + 1; `holder`, `qi_target`), or exchanging
- * processes would not rename it (system/symmetry.ts); other words say what they are (ARG_PLAIN).
- */
-export const defineRoutine = (prototype: string, steps: readonly KStep[], idle: readonly string[] = []) => {
-  const m = /^([^(]+)\((.*)\)$/.exec(prototype);
-  if (!m) throw new Error(`defineRoutine: '${prototype}' is not a prototype such as 'mmput(mm, holder)'`);
-  const args = m[2] === '' ? [] : m[2].split(',').map((a) => argKind(m[1], a.trim()));
-  if (args.length > FRAME_ARGS) throw new Error(`${m[1]}: more arguments than a frame has`);
-  return routines.define(m[1], steps, idle, args);
-};
+export type KStep<F extends Fields = Fields> = Step<Kernel, F>;
+export type KRoutine<F extends Fields = Fields> = Routine<Kernel, F>;
+export type KDecl<F extends Fields = Fields> = RoutineDecl<Kernel, F>;
 
-/** Argument words that hold no object's number, by what they hold. */
-const ARG_PLAIN = new Set(['-', 'pasid', 'pasid+1', 'user_page', 'slot', 'flag', 'result', 'kind', 'code']);
-const ARG_ID: Record<string, number> = {
-  task: Id.task,
-  mm: Id.mm,
-  vma: Id.vma,
-  file: Id.file,
-  page: Id.page,
-  svm: Id.svm,
-  sdev: Id.sdev,
-  holder: Id.holder,
-  qi_target: Id.qiTarget,
-  dev: Id.dev,
-};
+/** A routine's frame: its arguments and locals, each with its kind (world/fields.ts). */
+export type Frame<F extends Fields> = View<F>;
 
-function argKind(routine: string, a: string): number {
-  if (ARG_PLAIN.has(a)) return Id.none;
-  const plus1 = a.endsWith('+1');
-  const kind = ARG_ID[plus1 ? a.slice(0, -2) : a];
-  if (kind === undefined || (plus1 && kind >= Id.holder))
-    throw new Error(`${routine}: unknown argument kind '${a}'`);
-  return plus1 ? kind | ID_PLUS1 : kind;
+/** The arguments a call passes, by name: the callee's frame words not named start as zero (NULL). */
+export type Args<F extends Fields> = { readonly [K in keyof F]?: FieldValue<F[K]> };
+
+interface RoutineShape<F extends Fields> {
+  /** The kernel function it models. */
+  readonly name: string;
+  /** Its arguments and locals in order, each with its kind; none when omitted. */
+  readonly frame?: F;
+  /**
+   * The routines it calls (so that a stack is sized by its deepest chain of calls): a function,
+   * since routines refer to each other across files; given the system's config for calls through
+   * function pointers (f_op->release, ops->fault_cb).
+   */
+  readonly calls?: (cfg: KernelConfig) => readonly KDecl[];
+}
+
+/** Declares a routine whose steps are given elsewhere (by a policy, see drivers/iommu/intel/svm.ts). */
+export function declareRoutine<F extends Fields = Record<never, never>>(shape: RoutineShape<F>): KDecl<F> {
+  return {
+    name: shape.name,
+    frame: defineStruct(shape.name, (shape.frame ?? {}) as F),
+    calls: (shape.calls ?? (() => [])) as (cfg: never) => readonly KDecl[],
+  };
+}
+
+/** Defines a kernel routine: its shape, its steps, and the steps where it idles (waiting for work). */
+export function defineRoutine<F extends Fields = Record<never, never>>(
+  shape: RoutineShape<F> & { readonly steps: readonly KStep<F>[]; readonly idle?: readonly string[] },
+): KRoutine<F> {
+  return implement(declareRoutine(shape), shape.steps, shape.idle);
 }
 
 /** What the kernel needs to know about the system it runs in (from the scenario). */
@@ -62,12 +70,10 @@ export interface KernelConfig {
   readonly prqThread: number;
   /** Each task's program (the syscalls it makes), by task. */
   readonly programs: readonly (readonly SysOp[])[];
+  /** The notifier ops intel-svm registers: its ->release (the selected policy's). */
+  readonly svmOps: { readonly release: KDecl<NotifierReleaseFrame> };
   /** file_operations of each client driver, indexed by file.f_op. */
   readonly fileOps: readonly ClientFileOps[];
-  /** The notifier ops intel-svm registers (from the selected policy). */
-  readonly svmOps: { readonly release: KRoutine };
-  /** intel_svm_unbind_mm of the selected policy, for the client drivers. */
-  readonly svmUnbind: KRoutine;
   /** Per device: which client driver drives it, and its PCI identity. */
   readonly devices: readonly DeviceConfig[];
 }
@@ -87,13 +93,19 @@ export interface ClientFileOps {
   readonly name: string;
   /** Whether the driver's file_operations have ->mmap. */
   readonly mmap: boolean;
-  /** ioctl(SVM_BIND): a0 = file. */
-  readonly bind: KRoutine;
-  /** ->release: a0 = file. */
-  readonly release: KRoutine;
-  /** svm_dev_ops.fault_cb, called by prq_event_thread: a0 = device, a1 = PASID, a2 = result. */
-  readonly faultCb?: KRoutine;
+  /** ioctl(SVM_BIND), given the file. */
+  readonly bind: KRoutine<{ file: ObjKind<'file'> }>;
+  /** ->release, given the file. */
+  readonly release: KRoutine<{ file: ObjKind<'file'> }>;
+  /** svm_dev_ops.fault_cb, called by prq_event_thread with the device, the PASID and the result. */
+  readonly faultCb?: KRoutine<FaultCbFrame>;
 }
+
+/** mmu_notifier_ops.release's arguments: the notifier (embedded in an intel_svm) and the mm. */
+export type NotifierReleaseFrame = { svm: ObjKind<'svm'>; mm: ObjKind<'mm'> };
+
+/** svm_dev_ops.fault_cb's arguments: the device, the PASID and the result sent. */
+export type FaultCbFrame = { dev: ObjKind<'device'>; pasid: ValueKind; result: ValueKind };
 
 export interface DeviceConfig {
   readonly name: string;
@@ -138,10 +150,13 @@ export class Kernel {
   /** The kernel actor now running (its id indexes w.actor). */
   actor = 0;
   private readonly stack: Stack<Kernel>;
+  /** Per routine id: a view of its frame, moved onto the frame that runs. */
+  private readonly frameViews: MovableView<Fields>[] = [];
+  private readonly setters: Map<string, (v: unknown) => void>[] = [];
   /** Trace notes of the running action, collected only when `notes` is set (not while searching). */
   notes: string[] | null = null;
   /** Called before every step run, when set: for tests and debugging. */
-  onStep: ((r: KRoutine, pc: number) => void) | null = null;
+  onStep: ((r: KRoutine, pc: number, id: number) => void) | null = null;
   /**
    * When set, run() stops before any step not declared ownWordsOnly and sets `strayed`: how
    * system/footprint.ts finds out whether a move touches only its actor's own words.
@@ -153,8 +168,25 @@ export class Kernel {
     readonly w: World,
     readonly hw: Hardware,
     readonly cfg: KernelConfig,
+    /** The system's routines (exec.ts): what the frames' headers number. */
+    readonly routines: RoutineTable<Kernel>,
   ) {
     this.stack = new Stack(routines, w.dims.stackDepth);
+    for (const r of routines.all) {
+      const v = makeMovableView(r.frame, w);
+      this.frameViews.push(v);
+      // Each frame word's setter, called directly: a call's arguments are written through these,
+      // not by a keyed store that sees every routine's frame class.
+      const proto = Object.getPrototypeOf(v);
+      this.setters.push(
+        new Map(
+          r.frame.names.map((n) => [
+            n,
+            Object.getOwnPropertyDescriptor(proto, n)?.set as (v: unknown) => void,
+          ]),
+        ),
+      );
+    }
   }
 
   get s(): Int32Array {
@@ -195,90 +227,79 @@ export class Kernel {
     this.stack.pc = v;
   }
 
-  /** Where word `i` of the running routine's frame is; it must be one of its own (frames.ts). */
-  private argAt(i: number): number {
-    const st = this.stack;
-    if (i >= st.args)
-      throw new Error(
-        `${routines.get(st.routineId).name} uses a${i}, but its frame has ${st.args} words (frames.ts)`,
-      );
-    return st.fb + 1 + i;
+  /** The frame of routine `id` whose words start at `at`, as a view. */
+  private frameAt(id: number, at: number): MovableView<Fields> {
+    const v = this.frameViews[id - 1];
+    v.base = at;
+    return v;
   }
 
-  get a0(): number {
-    return this.s[this.argAt(0)];
-  }
-  set a0(v: number) {
-    this.s[this.argAt(0)] = v;
-  }
-  get a1(): number {
-    return this.s[this.argAt(1)];
-  }
-  set a1(v: number) {
-    this.s[this.argAt(1)] = v;
-  }
-  get a2(): number {
-    return this.s[this.argAt(2)];
-  }
-  set a2(v: number) {
-    this.s[this.argAt(2)] = v;
-  }
-  get a3(): number {
-    return this.s[this.argAt(3)];
-  }
-  set a3(v: number) {
-    this.s[this.argAt(3)] = v;
-  }
-  get a4(): number {
-    return this.s[this.argAt(4)];
-  }
-  set a4(v: number) {
-    this.s[this.argAt(4)] = v;
-  }
-  get a5(): number {
-    return this.s[this.argAt(5)];
-  }
-  set a5(v: number) {
-    this.s[this.argAt(5)] = v;
-  }
-
-  /** The caller's frame word `i` (0..4): how a routine returns a value. */
-  setCallerArg(i: number, v: number): void {
-    const b = this.stack.callerBase();
-    const caller = routines.get(this.s[b] >>> PC_BITS);
-    if (i >= caller.args)
-      throw new Error(
-        `${caller.name} receives a${i} from its callee, but its frame has ${caller.args} words (frames.ts)`,
-      );
-    this.s[b + 1 + i] = v;
+  /** Writes named values into a frame, refusing a name the routine does not declare. */
+  private assign(id: number, f: MovableView<Fields>, values: Readonly<Record<string, unknown>>): void {
+    const setters = this.setters[id - 1];
+    for (const name in values) {
+      const set = setters.get(name);
+      if (set === undefined) {
+        const r = this.routines.get(id);
+        throw new Error(
+          `${r.name} has no frame word '${name}' (its frame: ${r.frame.names.join(', ') || 'none'})`,
+        );
+      }
+      set.call(f, values[name]);
+    }
   }
 
   /**
-   * Calls `r`: the caller resumes at its next step (or at this same step when `again`, to loop),
-   * after `r` returns.
+   * Returns values through the caller's frame, as C returns through pointer arguments
+   * (`intel_svm_bind_mm(dev, &pasid, ...)`): the caller's words of these names.
    */
-  call(r: KRoutine, a0 = 0, a1 = 0, a2 = 0, again = false, a3 = 0, a4 = 0): Ctl {
-    const me = routines.get(this.routineId);
-    if (!me.callees.has(r.name))
-      throw new Error(`${me.name} calls ${r.name}, which frames.ts does not list as its callee`);
+  out(values: Readonly<Record<string, unknown>>): void {
+    const b = this.stack.callerBase();
+    const id = this.s[b] >>> PC_BITS;
+    this.assign(id, this.frameAt(id, b + 1), values);
+  }
+
+  /**
+   * Calls routine `r` with `args` (by name; its other words start as zero): the caller resumes at
+   * its next step after `r` returns.
+   */
+  call<F extends Fields>(r: KDecl<F>, args?: Args<F>): Ctl {
+    return this.push(r, args, false);
+  }
+
+  /** Calls `r`, resuming the caller at this same step after it returns: a loop over calls. */
+  callAgain<F extends Fields>(r: KDecl<F>, args?: Args<F>): Ctl {
+    return this.push(r, args, true);
+  }
+
+  private push<F extends Fields>(r: KDecl<F>, args: Args<F> | undefined, again: boolean): Ctl {
+    const me = this.routineId;
+    const id = this.routines.idOf(r);
+    if (!this.routines.callees[me - 1].has(id))
+      throw new Error(
+        `${this.routines.get(me).name} calls ${r.name}, which it does not declare among its calls`,
+      );
     if (!again) this.pc = this.pc + 1;
-    if (!this.stack.push(r, a0, a1, a2, a3, a4)) {
+    if (!this.stack.push(id)) {
       this.fail('capacity', 0, 0, 0);
       return Ctl.BLOCK;
     }
+    if (args) this.assign(id, this.frameAt(id, this.stack.fb + 1), args);
     if (this.notes) this.notes.push(r.name);
     return Ctl.CALL;
   }
 
   /** Starts a fresh actor stack with `r` as its bottom frame. */
-  start(r: KRoutine, a0 = 0, a1 = 0, a2 = 0): void {
+  start<F extends Fields>(r: KDecl<F>, args?: Args<F>): void {
     this.stack.s = this.w.s;
-    this.stack.push(r, a0, a1, a2, 0, 0);
+    const id = this.routines.idOf(r);
+    this.stack.push(id);
+    if (args) this.assign(id, this.frameAt(id, this.stack.fb + 1), args);
   }
 
   /** Jumps to the step labelled `label` in the current routine. */
   jump(label: string): Ctl {
-    const r = routines.get(this.routineId);
+    const r = this.routines.get(this.routineId);
     const i = r.labels.indexOf(label);
     if (i < 0) throw new Error(`${r.name}: no step labelled '${label}'`);
     this.pc = i;
@@ -300,18 +321,19 @@ export class Kernel {
         if (progressed) this.w.actor[this.actor].done = 1;
         return progressed;
       }
-      const r = routines.get(this.routineId);
+      const id = this.routineId;
+      const r = this.routines.get(id);
       const step = r.steps[this.pc];
       if (!step)
         throw new StepError(r.name, r.labels[r.steps.length - 1], 'ran off the end of its list (no return)');
-      if (this.onStep) this.onStep(r, this.pc);
+      if (this.onStep) this.onStep(r, this.pc, id);
       if (this.ownOnly && r.ownOnly[this.pc] === 0) {
         this.strayed = true;
         return progressed;
       }
       let ctl: Ctl;
       try {
-        ctl = step(this);
+        ctl = step(this, this.frameAt(id, this.stack.fb + 1));
       } catch (e) {
         throw e instanceof StepError ? e : new StepError(r.name, r.labels[this.pc], errorText(e));
       }
@@ -338,7 +360,7 @@ export class Kernel {
       }
       progressed = true;
     }
-    const r = routines.get(this.routineId);
+    const r = this.routines.get(this.routineId);
     throw new StepError(
       r.name,
       r.labels[this.pc],
@@ -350,7 +372,7 @@ export class Kernel {
   atIdle(a: number): boolean {
     this.bindActor(a);
     if (this.sp === 0) return true;
-    return routines.get(this.routineId).idle.has(this.pc);
+    return this.routines.get(this.routineId).idle.has(this.pc);
   }
 
   note(text: string): void {

@@ -38,7 +38,7 @@ describe('a task running its program', () => {
     b.move('proc');
     const { notes } = b.move('proc');
     expect(notes.join(' ')).toContain('-ENODEV');
-    expect(b.sys.world.vma.filter((v) => v.vm_file !== 0)).toHaveLength(0);
+    expect(b.sys.world.vma.filter((v) => v.vm_file !== null)).toHaveLength(0);
   });
 
   it('a syscall on an fd that is not open names the fd of the task that made it, so that symmetry reduction can rename it', async () => {

@@ -6,7 +6,7 @@
  * VMA holds its file (f_count), a file's client context holds its binding (intel_svm_dev.users),
  * a binding keeps its intel_svm, and an intel_svm may hold its mm (mm_users, policy v4.4).
  */
-import type { SvmSystem } from '../system/system.ts';
+import type { World } from '../world/layout.ts';
 import { countName, Life, Obj, objName } from '../world/objects.ts';
 import { refList } from '../world/refs.ts';
 import { leakedObjects } from './quiescent.ts';
@@ -24,8 +24,7 @@ interface Edge {
   label: string;
 }
 
-export function leakReport(sys: SvmSystem): LeakReport {
-  const w = sys.world;
+export function leakReport(w: World): LeakReport {
   const name = (kind: number, idx: number): string => `${objName[kind]}#${idx}`;
   const leaked = leakedObjects(w).map((o) => name(o.kind, o.index));
   const edges: Edge[] = [];
@@ -37,9 +36,9 @@ export function leakReport(sys: SvmSystem): LeakReport {
     const to = name(r.targetKind, r.target);
     if (from !== to) edges.push({ from, to, label: countName[r.count] });
   }
-  for (const sd of w.sdev) {
+  for (const sd of w.pool('sdev')) {
     if (sd.life === Life.live && sd.svm)
-      edges.push({ from: name(Obj.sdev, sd.index), to: name(Obj.svm, sd.svm - 1), label: 'devs' });
+      edges.push({ from: name(Obj.sdev, sd.index), to: name(Obj.svm, sd.svm.index), label: 'devs' });
   }
   const live = new Set(leaked);
   const out = (n: string) => edges.filter((e) => e.from === n && live.has(e.to));

@@ -3,12 +3,19 @@
  * every kernel actor has finished or is parked at its idle point (else it waits forever: a
  * deadlock), and every object the run allocated has been freed (else: a leak).
  */
-import type { SvmSystem } from '../system/system.ts';
 import type { World } from '../world/layout.ts';
 import { Life, Obj } from '../world/objects.ts';
 
+/** What the properties need of a system: its world, its actors, which of them are idle. */
+export interface Subject {
+  readonly world: World;
+  readonly actorCount: number;
+  isKernelActor(a: number): boolean;
+  readonly kernel: { atIdle(a: number): boolean };
+}
+
 /** The first kernel actor stuck waiting (not finished, not idle), or -1. */
-export function deadlockedActor(sys: SvmSystem): number {
+export function deadlockedActor(sys: Subject): number {
   const w = sys.world;
   for (let a = 0; a < sys.actorCount; a++) {
     if (!sys.isKernelActor(a) || w.actor[a].done === 1) continue;
@@ -23,20 +30,21 @@ export interface Leaked {
   index: number;
 }
 
-/** Every object still allocated: mm, VMA, file, page, svm, sdev, PASID, registered notifier. */
+/**
+ * Every object still allocated: each pool's live objects (mm, VMA, file, page, and the drivers'
+ * own: intel_svm, intel_svm_dev), and each id a driver's allocator still holds (PASIDs). Tasks and
+ * kernel actors are not objects a run frees.
+ */
 export function leakedObjects(w: World): Leaked[] {
   const out: Leaked[] = [];
-  const pools: [number, { life: number; index: number }[]][] = [
-    [Obj.mm, w.mm],
-    [Obj.vma, w.vma],
-    [Obj.file, w.file],
-    [Obj.page, w.page],
-    [Obj.svm, w.svm],
-    [Obj.sdev, w.sdev],
-  ];
-  for (const [kind, pool] of pools)
-    for (const o of pool) if (o.life === Life.live) out.push({ kind, index: o.index });
-  for (let p = 0; p < w.dims.pasids; p++)
-    if (w.s[w.idrBase + p] !== 0) out.push({ kind: Obj.pasid, index: p });
+  w.pools.forEach((pool, kind) => {
+    if (kind === Obj.task || kind === Obj.actor || !pool) return;
+    for (const o of pool as unknown as readonly { life: number; index: number }[])
+      if (o.life === Life.live) out.push({ kind, index: o.index });
+  });
+  for (const a of w.arrays.values()) {
+    if (a.allocates === undefined) continue;
+    for (let i = 0; i < a.words; i++) if (w.s[a.base + i] !== 0) out.push({ kind: a.allocates, index: i });
+  }
   return out;
 }

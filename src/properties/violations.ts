@@ -27,13 +27,20 @@ export const violationKind: Record<number, ViolationKind> = Object.fromEntries(
 
 /**
  * Sites: where in the model a violation was detected ("IOMMU walk read PUD entry"), registered once
- * at load time so that the state stores a small number and the report prints words.
+ * at load time so that the state stores a number and the report prints words. Site 0 is none.
  */
-const sites: string[] = [''];
+const sites = new Map<number, string>([[0, '']]);
+/**
+ * The site's number is a hash of its text, not the order sites were registered in, so that the
+ * number a state stores does not depend on which modules a program happened to import first.
+ */
 export function site(text: string): number {
-  const i = sites.indexOf(text);
-  if (i > 0) return i;
-  sites.push(text);
-  return sites.length - 1;
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
+  const id = h >>> 1 || 1;
+  const known = sites.get(id);
+  if (known !== undefined && known !== text) throw new Error(`site '${text}' has the number of '${known}'`);
+  sites.set(id, text);
+  return id;
 }
-export const siteText = (id: number): string => sites[id] ?? `site ${id}`;
+export const siteText = (id: number): string => sites.get(id) ?? `site ${id}`;

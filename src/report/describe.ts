@@ -9,9 +9,10 @@ import { leakReport } from '../properties/leak.ts';
 import { deadlockedActor } from '../properties/quiescent.ts';
 import { siteText, V, type ViolationKind, violationKind } from '../properties/violations.ts';
 import type { SvmSystem } from '../system/system.ts';
-import { objName } from '../world/objects.ts';
+import type { FieldKind } from '../world/fields.ts';
+import { Obj, objName } from '../world/objects.ts';
 import { refList, refText } from '../world/refs.ts';
-import { fieldValue } from '../world/struct.ts';
+import { type Fields, fieldValue, type View } from '../world/struct.ts';
 
 export interface Change {
   /** The object, as in the kernel's words: mm#0, file#1, PASID table[0], device accel0. */
@@ -69,18 +70,33 @@ export function traceAssumptions(sys: SvmSystem, trace: readonly Transition[]): 
 
 const hex = (v: number): string => `0x${(v >>> 0).toString(16)}`;
 
-/** Named views of every struct pool, for diffs. */
-function pools(sys: SvmSystem) {
-  const w = sys.world;
-  return [
-    ['task', w.task],
-    ['mm', w.mm],
-    ['vma', w.vma],
-    ['file', w.file],
-    ['page', w.page],
-    ['svm', w.svm],
-    ['sdev', w.sdev],
-  ] as const;
+/** Every struct pool but the kernel actors' (whose stacks are shown as frames), by name, for diffs. */
+function pools(sys: SvmSystem): [string, readonly View<Fields>[]][] {
+  const out: [string, readonly View<Fields>[]][] = [];
+  sys.world.pools.forEach((pool, kind) => {
+    if (pool && kind !== Obj.actor) out.push([objName[kind], pool as readonly View<Fields>[]]);
+  });
+  return out;
+}
+
+/** A field's stored word as its declared kind reads: an object's name, NULL, a set, a number. */
+function fieldText(kind: FieldKind, v: number): number | string {
+  const pool = kind.pool === undefined ? '' : objName[kind.pool];
+  switch (kind.tag) {
+    case 'ref':
+      return v === 0 ? 'NULL' : `${pool}#${v - 1}`;
+    case 'obj':
+      return `${pool}#${v}`;
+    case 'opt':
+      return v === 0 ? 'none' : v - 1;
+    case 'mask': {
+      const members: string[] = [];
+      for (let i = 0; i < 31; i++) if (v & (1 << i)) members.push(`${pool}#${i}`);
+      return `{${members.join(', ')}}`;
+    }
+    default:
+      return v;
+  }
 }
 
 const lifeName = ['unused', 'live', 'freed'];
@@ -91,15 +107,16 @@ export function diffStates(sys: SvmSystem, before: Int32Array, after: Int32Array
   const fdNum = (slot: number) => sys.scenario.fdNumbers[slot] ?? slot;
   for (const [name, pool] of pools(sys)) {
     for (const v of pool) {
-      const fields = v.def.fields as readonly string[];
+      const fields = v.def.names;
       for (let f = 0; f < fields.length; f++) {
         const a = fieldValue(v.def, before, v.base, f);
         const b = fieldValue(v.def, after, v.base, f);
         if (a === b) continue;
         const obj = `${name}#${v.index}`;
+        const kind = v.def.places[f].kind;
         if (fields[f] === 'life') out.push({ obj, field: 'state', from: lifeName[a], to: lifeName[b] });
         else if (name === 'task' && fields[f] === 'prog_pc') continue;
-        else out.push({ obj, field: fields[f], from: a, to: b });
+        else out.push({ obj, field: fields[f], from: fieldText(kind, a), to: fieldText(kind, b) });
       }
       if (name === 'task') {
         for (let i = 0; i < sys.world.dims.nfd; i++) {
@@ -176,25 +193,25 @@ export function diffStates(sys: SvmSystem, before: Int32Array, after: Int32Array
         });
     }
   }
-  const regs = hw.regs.def.fields as readonly string[];
+  const regs = hw.regs.def.names;
   regs.forEach((f, i) => {
     const at = hw.regs.base + i;
     if (before[at] !== after[at])
       out.push({ obj: 'dmar0', field: f, from: hex(before[at]), to: hex(after[at]) });
   });
   hw.dev.forEach((d, di) => {
-    (d.def.fields as readonly string[]).forEach((f, i) => {
+    d.def.names.forEach((f, i) => {
       const at = d.base + i;
       if (before[at] !== after[at])
         out.push({ obj: sys.scenario.devices[di].name, field: f, from: before[at], to: after[at] });
     });
   });
   for (let p = 0; p < sys.world.dims.pasids; p++) {
-    const at = sys.world.idrBase + p;
+    const at = sys.world.array('pasid_idr') + p;
     if (before[at] !== after[at])
       out.push({ obj: 'pasid_idr', field: `[${p}]`, from: svmRef(before[at]), to: svmRef(after[at]) });
   }
-  const k = sys.world.kernel.def.fields as readonly string[];
+  const k = sys.world.kernel.def.names;
   if (before[sys.world.kernel.base] !== after[sys.world.kernel.base]) {
     const at = sys.world.kernel.base + k.indexOf('pasid_mutex');
     if (before[at] !== after[at])
@@ -280,7 +297,7 @@ function describeFinal(sys: SvmSystem, state: Int32Array, code: number): Violati
   w.s = state;
   const kind = violationKind[code] ?? 'refcount';
   if (code === V.leak) {
-    const r = leakReport(sys);
+    const r = leakReport(sys.world);
     return {
       kind,
       message: r.message,
@@ -299,9 +316,9 @@ function describeFinal(sys: SvmSystem, state: Int32Array, code: number): Violati
   const kv = w.kernel;
   const objKind = kv.violation_obj >> 8;
   const idx = kv.violation_obj & 0xff;
-  const actor = kv.violation_actor > 0 ? sys.actors[kv.violation_actor - 1].name : undefined;
+  const actor = kv.violation_actor !== null ? sys.actors[kv.violation_actor].name : undefined;
   const obj = objKind ? `${objName[objKind]}#${idx}` : '';
-  const extra = objKind === 5 ? ` (${pageKindName[w.page[idx].kind]} of mm#${w.page[idx].owner - 1})` : '';
+  const extra = objKind === 5 ? ` (${pageKindName[w.page[idx].kind]} of mm#${w.page[idx].owner?.index})` : '';
   const by = actor ? ` by ${actor}` : '';
   return {
     kind,

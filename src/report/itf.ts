@@ -81,13 +81,13 @@ function objects(sys: SvmSystem, s: Int32Array): ItfValue {
   const w = sys.world;
   w.s = s;
   const out: [ItfValue, ItfValue][] = [];
-  const pools = [w.task, w.mm, w.vma, w.file, w.page, w.svm, w.sdev];
+  const pools = [w.task, w.mm, w.vma, w.file, w.page, w.pool('svm'), w.pool('sdev')];
   const names = ['task', 'mm', 'vma', 'file', 'page', 'svm', 'sdev'];
   pools.forEach((pool, n) => {
     for (const v of pool) {
       if (v.life === Life.unused) continue;
       const rec: Record<string, ItfValue> = { state: v.life === Life.live ? 'live' : 'freed' };
-      (v.def.fields as readonly string[]).forEach((f, i) => {
+      v.def.names.forEach((f, i) => {
         if (f !== 'life') rec[f] = fieldValue(v.def, s, v.base, i);
       });
       if (names[n] === 'task') {
@@ -134,8 +134,8 @@ function holders(sys: SvmSystem, s: Int32Array): ItfValue {
           : `${objName[r.holderKind]}#${r.holder}`;
     add(`${objName[r.targetKind]}#${r.target}`, holder, countName[r.count]);
   }
-  for (const sd of w.sdev)
-    if (sd.life === Life.live && sd.svm) add(`svm#${sd.svm - 1}`, `sdev#${sd.index}`, 'devs');
+  for (const sd of w.pool('sdev'))
+    if (sd.life === Life.live && sd.svm) add(`svm#${sd.svm.index}`, `sdev#${sd.index}`, 'devs');
   return map([...held].map(([target, hs]) => [target, { '#set': [...hs.values()] }]));
 }
 
@@ -146,7 +146,7 @@ function pasids(sys: SvmSystem, s: Int32Array): { pasid_table: ItfValue; pasid_i
     table.push([p, u64(s[hw.pasidTable + 2 * p], s[hw.pasidTable + 2 * p + 1])]);
   const idr: [ItfValue, ItfValue][] = [];
   for (let p = 0; p < sys.world.dims.pasids; p++) {
-    const v = s[sys.world.idrBase + p];
+    const v = s[sys.world.array('pasid_idr') + p];
     if (v) idr.push([p, `svm#${v - 1}`]);
   }
   return { pasid_table: map(table), pasid_idr: map(idr) };
@@ -155,7 +155,7 @@ function pasids(sys: SvmSystem, s: Int32Array): { pasid_table: ItfValue; pasid_i
 function iommu(sys: SvmSystem, s: Int32Array): ItfValue {
   const hw = sys.hw;
   const registers: Record<string, ItfValue> = {};
-  (hw.regs.def.fields as readonly string[]).forEach((f, i) => {
+  hw.regs.def.names.forEach((f, i) => {
     registers[f] = s[hw.regs.base + i] >>> 0;
   });
   const pasidCache: [ItfValue, ItfValue][] = [];
@@ -186,7 +186,7 @@ function devices(sys: SvmSystem, s: Int32Array): ItfValue {
   return map(
     hw.dev.map((d, di) => {
       const rec: Record<string, ItfValue> = {};
-      (d.def.fields as readonly string[]).forEach((f, i) => {
+      d.def.names.forEach((f, i) => {
         rec[f] = s[d.base + i];
       });
       const tlb: [ItfValue, ItfValue][] = [];

@@ -75,13 +75,13 @@ export function snapshot(sys: SvmSystem, s: Int32Array): Snapshot {
   const w = sys.world;
   w.s = s;
   const objects: ObjectSnapshot[] = [];
-  const pools = [w.task, w.mm, w.vma, w.file, w.page, w.svm, w.sdev];
+  const pools = [w.task, w.mm, w.vma, w.file, w.page, w.pool('svm'), w.pool('sdev')];
   const names = ['task', 'mm', 'vma', 'file', 'page', 'svm', 'sdev'];
   pools.forEach((pool, n) => {
     for (const v of pool) {
       if (v.life === Life.unused) continue;
       const fields: Record<string, number> = {};
-      (v.def.fields as readonly string[]).forEach((f, i) => {
+      v.def.names.forEach((f, i) => {
         if (f !== 'life') fields[f] = fieldValue(v.def, s, v.base, i);
       });
       objects.push({
@@ -100,9 +100,9 @@ export function snapshot(sys: SvmSystem, s: Int32Array): Snapshot {
     to: `${objName[r.targetKind]}#${r.target}`,
     count: countName[r.count],
   }));
-  for (const sd of w.sdev)
+  for (const sd of w.pool('sdev'))
     if (sd.life === Life.live && sd.svm)
-      refs.push({ from: `sdev#${sd.index}`, to: `svm#${sd.svm - 1}`, count: 'devs' });
+      refs.push({ from: `sdev#${sd.index}`, to: `svm#${sd.svm.index}`, count: 'devs' });
   const hw = sys.hw;
   const iotlb: Record<string, string> = {};
   const deviceTlb: Record<string, string> = {};

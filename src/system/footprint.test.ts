@@ -47,7 +47,7 @@ function audit(sys: SvmSystem, limit: number, walks: number): Audit {
   let ownMove = false;
   let step = '';
   let declared = false;
-  const record = w.kernel.base + w.kernel.def.fields.indexOf('violation');
+  const record = w.kernel.base + w.kernel.def.names.indexOf('violation');
   const isRecord = (i: number) => i >= record && i < record + 4;
   const touch = (i: number, write: boolean) => {
     const mine = actor < kactors && own.ownWord(actor, i);

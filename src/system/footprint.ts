@@ -25,7 +25,6 @@
  */
 
 import { markResource } from '../check/index.ts';
-import { routines } from '../kernel/kernel.ts';
 import type { World } from '../world/layout.ts';
 
 export class OwnMoves {
@@ -49,6 +48,7 @@ export class OwnMoves {
       ownOnly: boolean;
       strayed: boolean;
       readonly routineId: number;
+      readonly routines: { get(id: number): { readonly ownOnly: Uint8Array } };
       readonly pc: number;
     },
     programs: readonly (readonly { op: string; child?: number }[])[],
@@ -90,7 +90,7 @@ export class OwnMoves {
     w.s = state;
     if (w.kernel.violation !== 0 || w.actor[a].done === 1 || w.actor[a].sp === 0) return false;
     k.bindActor(a);
-    if (routines.get(k.routineId).ownOnly[k.pc] === 0) return false;
+    if (k.routines.get(k.routineId).ownOnly[k.pc] === 0) return false;
     const copy = this.scratch;
     copy.set(state);
     w.s = copy;

@@ -42,12 +42,24 @@ import { entryFrame, framePhys } from '../arch/x86/pgtable.ts';
 import { Qi } from '../drivers/iommu/intel/qi.ts';
 import type { Hardware } from '../hw/hardware.ts';
 import { PAGE_REQ_DSC, QI_DEIOTLB, QI_PGRP_RESP, QI_PSTRM_RESP, QI_TYPE, qiType } from '../hw/vtd/layouts.ts';
-import { frameArg, framePc, frameRoutine, nextFrame, setFrameArg } from '../kernel/exec.ts';
+import { framePc, frameRoutine, type Routine } from '../kernel/exec.ts';
 import { DF_BITS, DF_MASK } from '../kernel/fs/file.ts';
-import { routines } from '../kernel/kernel.ts';
 import type { Scenario, ScenarioTask } from '../scenario/types.ts';
-import { PageDef, type World } from '../world/layout.ts';
-import { ID_PLUS1, Id, Obj } from '../world/objects.ts';
+import {
+  ID_PLUS1,
+  packedCode,
+  W_DFPUT,
+  W_ENTRY,
+  W_HOLDER,
+  W_MASK,
+  W_PACKED,
+  W_QI_TARGET,
+  W_SID,
+  W_VOBJ,
+} from '../world/fields.ts';
+import type { World } from '../world/layout.ts';
+import { Obj } from '../world/objects.ts';
+import type { StructDef } from '../world/struct.ts';
 
 /** A group of interchangeable tasks, and the device each brings along into an exchange. */
 export interface SymmetryGroup {
@@ -109,27 +121,42 @@ export function symmetryGroups(sc: Scenario): number[][] {
   return exchangeGroups(sc).map((g) => [...g.tasks]);
 }
 
-/** Word kinds of the catalog beyond Id's (an object kind, | ID_PLUS1). */
-const W_MASK = 0x400; // | object kind: a bitmask of objects
-const W_ENTRY = 0x300; // a page-table or PASID entry's low word: frame in bits 31:12 when present
-const W_ACTOR1 = 0x301; // actor + 1
-const W_VOBJ = 0x302; // violation_obj: kind << 8 | index
-const W_DFPUT = 0x303; // delayed_fput: stack of file + 1 (kernel/fs/file.ts)
-const W_PAGE = 0x304; // struct page's packed word (world/layout.ts): owner, mm + 1, in its bits
-const W_SID = 0x305; // a device's PCI requester id (bus << 8 | devfn), or another number
-
-/** How key hashes a frame's argument word (its kind as defineRoutine declares it). */
+/** How key hashes a frame's argument word (its kind as the routine's frame declares it). */
 const HASH_PLAIN = 0; // not an object's number: as it is
 const HASH_PLUS1 = 1; // index + 1: NULL or not
 const HASH_ID = 2; // a plain index, never NULL: present
 const HASH_HOLDER = 3; // a holder: its kind
-const HASH_DEV = 4; // a device in bits 7:0: the flags above them
+const HASH_PACKED = 4; // an object in the low bits of a packed word: the bits above them
 
-/** Where struct page's owner sits in its packed word (PageDef packs life, kind, owner). */
-const PAGE_OWNER_SHIFT = (PageDef.bits ?? [])
-  .slice(0, PageDef.fields.indexOf('owner'))
-  .reduce((a, b) => a + b, 0);
-const PAGE_OWNER_MASK = PageDef.bits ? (1 << PageDef.bits[PageDef.fields.indexOf('owner')]) - 1 : 0;
+/**
+ * The symmetry code of each word of a struct laid out at `base` (world/fields.ts): a field's own
+ * code, or for a packed word the code of the field in it that holds an object, with its place.
+ */
+function structCodes(def: StructDef, base: number, into: Int32Array): void {
+  for (const p of def.places) {
+    if (p.kind.code === 0) continue;
+    into[base + p.off] =
+      p.mask === -1 ? p.kind.code : packedCode(p.shift, 31 - Math.clz32(p.mask), p.kind.code);
+  }
+  const tail = def.tailKind;
+  if (tail && tail.code !== 0) {
+    // A tail of page-table entries holds two words per entry, the frame in the low one.
+    const step = tail.code === W_ENTRY ? 2 : 1;
+    for (let i = 0; i < def.tailWords; i += step) into[base + def.headWords + i] = tail.code;
+  }
+}
+
+/** How hashFrames counts a frame word of symmetry code `code`. */
+const hashMode = (code: number): number =>
+  code === 0
+    ? HASH_PLAIN
+    : code & W_PACKED
+      ? HASH_PACKED
+      : code === W_HOLDER
+        ? HASH_HOLDER
+        : code & ID_PLUS1
+          ? HASH_PLUS1
+          : HASH_ID;
 
 export class ProcessSymmetry {
   private readonly tasks: number;
@@ -174,6 +201,8 @@ export class ProcessSymmetry {
   private readonly keyIds: Uint8Array[] = [];
   /** Per routine id: argument words, and where its arguments' hash modes start in frameModes. */
   private readonly frameArgs: Int32Array;
+  /** Per routine id: each frame word's symmetry code (its declared kind, world/fields.ts). */
+  private readonly frameCodes: Int32Array[];
   private readonly frameModeAt: Int32Array;
   private readonly frameModes: Int32Array;
 
@@ -202,6 +231,7 @@ export class ProcessSymmetry {
     private readonly hw: Hardware,
     exchange: readonly SymmetryGroup[],
     private readonly sids: readonly number[],
+    routines: { readonly all: readonly Routine<unknown>[] },
   ) {
     const d = w.dims;
     this.tasks = d.tasks;
@@ -214,8 +244,8 @@ export class ProcessSymmetry {
       for (let r = 0; g.devices && r < g.tasks.length; r++) this.devOf[g.tasks[r]] = g.devices[r];
     this.devicesMove = exchange.some((g) => g.devices !== null);
     this.stackDepth = d.stackDepth;
-    this.spOff = w.actor[0].def.fields.indexOf('sp');
-    this.framesOff = w.actor[0].def.fields.length;
+    this.spOff = w.actor[0].def.names.indexOf('sp');
+    this.framesOff = w.actor[0].def.headWords;
     this.actorBase = Int32Array.from(w.actor, (v) => v.base);
     const set = (kind: number, per: number, size: number) => {
       this.per[kind] = per;
@@ -240,59 +270,24 @@ export class ProcessSymmetry {
       [Obj.vma, w.vma],
       [Obj.file, w.file],
       [Obj.page, w.page],
-      [Obj.svm, w.svm],
-      [Obj.sdev, w.sdev],
+      [Obj.svm, w.pool('svm')],
+      [Obj.sdev, w.pool('sdev')],
     ];
     for (const [kind, pool] of pools) {
       this.poolBase[kind] = pool[0].base;
       this.poolWords[kind] = pool[0].def.words;
     }
 
+    // The catalog, from the declarations: every struct's fields and tails, the drivers' arrays,
+    // and the hardware's entries and caches that hold page frames.
     const kinds = new Int32Array(w.words);
-    const field = (v: { base: number; def: { fields: readonly string[] } }, f: string, kind: number) => {
-      const i = v.def.fields.indexOf(f);
-      if (i < 0) throw new Error(`symmetry: ${v.def.fields.join()} has no field ${f}`);
-      kinds[v.base + i] = kind;
-    };
-    for (const t of w.task) {
-      field(t, 'mm', Obj.mm | ID_PLUS1);
-      field(t, 'active_mm', Obj.mm | ID_PLUS1);
-      field(t, 'task_works', W_MASK | Obj.file);
-      for (let fd = 0; fd < d.nfd; fd++) kinds[t.base + t.def.headWords + fd] = Obj.file | ID_PLUS1;
-    }
-    for (const m of w.mm) {
-      field(m, 'pgd', Obj.page | ID_PLUS1);
-      field(m, 'notifiers', W_MASK | Obj.svm);
-    }
-    for (const v of w.vma) {
-      field(v, 'vm_mm', Obj.mm | ID_PLUS1);
-      field(v, 'vm_file', Obj.file | ID_PLUS1);
-    }
-    for (const f of w.file) {
-      field(f, 'ctx_sdev', Obj.sdev | ID_PLUS1);
-      field(f, 'device', Obj.device | ID_PLUS1);
-    }
-    for (const p of w.page) {
-      if (p.def.bits) kinds[p.base] = W_PAGE;
-      else field(p, 'owner', Obj.mm | ID_PLUS1);
-      // Each kept entry is two words (bits 31:0, 63:32); the frame is in the low word.
-      for (let e = 0; e < 2 * d.upages; e += 2) kinds[p.base + p.def.headWords + e] = W_ENTRY;
-    }
-    for (const s of w.svm) {
-      field(s, 'mm', Obj.mm | ID_PLUS1);
-      field(s, 'devs', W_MASK | Obj.sdev);
-    }
-    for (const s of w.sdev) {
-      field(s, 'svm', Obj.svm | ID_PLUS1);
-      field(s, 'dev', Obj.device | ID_PLUS1);
-      field(s, 'sid', W_SID);
-    }
-    field(w.kernel, 'pasid_mutex', W_ACTOR1);
-    field(w.kernel, 'delayed_fput', W_DFPUT);
-    field(w.kernel, 'violation_obj', W_VOBJ);
-    field(w.kernel, 'violation_actor', W_ACTOR1);
+    w.pools.forEach((pool, kind) => {
+      if (kind === Obj.actor) return; // frames are renamed routine by routine (mapFrames)
+      for (const v of pool ?? []) structCodes(v.def, v.base, kinds);
+    });
+    structCodes(w.kernel.def, w.kernel.base, kinds);
+    for (const a of w.arrays.values()) kinds.fill(a.kind.code, a.base, a.base + a.words);
     for (let p = 0; p < d.pasids; p++) {
-      kinds[w.idrBase + p] = Obj.svm | ID_PLUS1;
       kinds[hw.pasidTable + 2 * p] = W_ENTRY;
       kinds[hw.pasidCache + 2 * p] = W_ENTRY;
       for (let l = 1; l <= 3; l++) kinds[hw.pscAt(p, l)] = Obj.page | ID_PLUS1;
@@ -307,7 +302,7 @@ export class ProcessSymmetry {
     // What key reads, tabulated once: each task's words in every moved pool (its actor slot without
     // the frames, which hashFrames reads by routine), its device's block when it brings one along,
     // and each routine's argument words.
-    this.progOff = Int32Array.from(w.task.slice(0, d.tasks), (t) => t.base + t.def.fields.indexOf('prog_pc'));
+    this.progOff = Int32Array.from(w.task.slice(0, d.tasks), (t) => t.base + t.def.names.indexOf('prog_pc'));
     for (let t = 0; t < d.tasks; t++) {
       const offs: number[] = [];
       for (const kind of this.moved) {
@@ -327,24 +322,14 @@ export class ProcessSymmetry {
     this.frameArgs = new Int32Array(all.length + 1);
     this.frameModeAt = new Int32Array(all.length + 1);
     const modes: number[] = [];
-    for (const r of all) {
-      this.frameArgs[r.id] = r.args;
-      this.frameModeAt[r.id] = modes.length;
-      for (let j = 0; j < r.args; j++) {
-        const k = j < r.argKinds.length ? r.argKinds[j] : Id.none;
-        // qi_submit_sync's target is an sdev or a requester id: either is renamed, and is there.
-        modes.push(
-          k === Id.none
-            ? HASH_PLAIN
-            : k === Id.dev
-              ? HASH_DEV
-              : k === Id.holder
-                ? HASH_HOLDER
-                : k & ID_PLUS1
-                  ? HASH_PLUS1
-                  : HASH_ID,
-        );
-      }
+    this.frameCodes = [new Int32Array(0)];
+    for (const [i, r] of all.entries()) {
+      const codes = new Int32Array(r.frame.words);
+      structCodes(r.frame, 0, codes);
+      this.frameCodes.push(codes);
+      this.frameArgs[i + 1] = r.frame.words;
+      this.frameModeAt[i + 1] = modes.length;
+      for (const c of codes) modes.push(hashMode(c));
     }
     this.frameModes = Int32Array.from(modes);
 
@@ -587,7 +572,7 @@ export class ProcessSymmetry {
                   : 1
                 : mode === HASH_HOLDER
                   ? (v >>> 16) | 0x10000
-                  : mode === HASH_DEV
+                  : mode === HASH_PACKED
                     ? (v >>> 8) | 0x20000
                     : 1),
           0x01000193,
@@ -630,6 +615,12 @@ export class ProcessSymmetry {
 
   /** A word of kind k (the catalog's, or a routine argument's) under the exchange tabulated last. */
   private mapWord(k: number, v: number): number {
+    if (k & W_PACKED) {
+      const shift = (k >>> 20) & 31;
+      const mask = 2 ** ((k >>> 25) & 31) - 1;
+      const sub = (v >>> shift) & mask;
+      return (v & ~(mask << shift)) | ((this.mapWord(k & 0xffff, sub) & mask) << shift);
+    }
     if (k & W_MASK) {
       const kind = k & 0xff;
       let out = 0;
@@ -642,8 +633,6 @@ export class ProcessSymmetry {
     switch (k) {
       case W_ENTRY:
         return (v & 1) === 0 ? v : framePhys(this.mapObj(Obj.page, entryFrame(v))) | (v & 0xfff);
-      case W_ACTOR1:
-        return v === 0 ? 0 : this.mapObj(Obj.actor, v - 1) + 1;
       case W_VOBJ:
         return v === 0 ? 0 : (v & ~0xff) | (this.mapObj(v >>> 8, v & 0xff) & 0xff);
       case W_DFPUT: {
@@ -654,18 +643,10 @@ export class ProcessSymmetry {
         }
         return out;
       }
-      case W_PAGE: {
-        const owner = (v >>> PAGE_OWNER_SHIFT) & PAGE_OWNER_MASK;
-        if (owner === 0) return v;
-        const m = this.mapObj(Obj.mm, owner - 1) + 1;
-        return (v & ~(PAGE_OWNER_MASK << PAGE_OWNER_SHIFT)) | ((m & PAGE_OWNER_MASK) << PAGE_OWNER_SHIFT);
-      }
       case W_SID:
         for (let d = 0; d < this.ndev; d++) if (this.sids[d] === v) return this.sids[this.devPerm[d]];
         return v;
-      case Id.dev:
-        return (v & ~0xff) | (this.mapObj(Obj.device, v & 0xff) & 0xff);
-      case Id.holder:
+      case W_HOLDER:
         return (v & ~0xffff) | (this.mapObj(v >>> 16, v & 0xffff) & 0xffff);
     }
     if (k & ID_PLUS1) return v === 0 ? 0 : this.mapObj(k & 0xff, v - 1) + 1;
@@ -679,17 +660,19 @@ export class ProcessSymmetry {
     const sp = s[base + this.spOff];
     let fb = base + this.framesOff;
     for (let i = 0; i < sp && i < this.stackDepth; i++) {
-      const r = routines.get(frameRoutine(s, fb));
-      const kinds = r.argKinds;
-      for (let j = 0; j < r.args; j++) {
-        let k = j < kinds.length ? kinds[j] : Id.none;
-        if (k === Id.qiTarget) {
-          const q = frameArg(s, fb, 0);
-          k = q === Qi.pasid_cache || q === Qi.iotlb_pasid || q === Qi.dev_iotlb_pasid ? Id.sdev : W_SID;
+      const id = frameRoutine(s, fb);
+      const codes = this.frameCodes[id];
+      for (let j = 0; j < codes.length; j++) {
+        let k = codes[j];
+        if (k === W_QI_TARGET) {
+          // qi_submit_sync's target is an sdev for an invalidation, else a requester id; the
+          // descriptor's kind is its first word.
+          const q = s[fb + 1];
+          k = q === Qi.pasid_cache || q === Qi.iotlb_pasid || q === Qi.dev_iotlb_pasid ? Obj.sdev : W_SID;
         }
-        if (k !== Id.none) setFrameArg(s, fb, j, this.mapWord(k, frameArg(s, fb, j)));
+        if (k !== 0) s[fb + 1 + j] = this.mapWord(k, s[fb + 1 + j]);
       }
-      fb = nextFrame(fb, r);
+      fb += 1 + codes.length;
     }
   }
 

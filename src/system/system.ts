@@ -5,9 +5,17 @@
  */
 import type { Model } from '../check/index.ts';
 import { accelNowaitOps, accelOps } from '../drivers/accel/accel.ts';
+import { ClientContext } from '../drivers/client.ts';
 import { gfxOps } from '../drivers/gfx/gfx.ts';
-import { builtinPolicies } from '../drivers/iommu/intel/policies/index.ts';
-import { type SvmPolicy, svmRoutines } from '../drivers/iommu/intel/svm.ts';
+import { intelSvmState } from '../drivers/iommu/intel/state.ts';
+import {
+  intel_mm_release,
+  intel_svm_bind_mm,
+  intel_svm_unbind_mm,
+  prq_event_thread,
+  type SvmPolicy,
+  svmRoutines,
+} from '../drivers/iommu/intel/svm.ts';
 import { Hardware } from '../hw/hardware.ts';
 import { deviceChoices, dmaAttempt, dmaEnabled } from '../hw/pci/device.ts';
 import {
@@ -19,9 +27,15 @@ import {
   qiProcessOne,
 } from '../hw/vtd/iommu.ts';
 import { DMAR_CAP, DMAR_ECAP } from '../hw/vtd/layouts.ts';
-import { stackWordsFrom } from '../kernel/frames.ts';
+import { RoutineTable } from '../kernel/exec.ts';
 import { delayed_fput } from '../kernel/fs/file.ts';
-import { type ClientFileOps, Kernel, type KernelConfig, type KRoutine, routines } from '../kernel/kernel.ts';
+import {
+  type ClientFileOps,
+  type KDecl,
+  Kernel,
+  type KernelConfig,
+  type KRoutine,
+} from '../kernel/kernel.ts';
 import { setup_process, task_main } from '../kernel/task.ts';
 import { deadlockedActor, leakedObjects } from '../properties/quiescent.ts';
 import { V } from '../properties/violations.ts';
@@ -37,38 +51,14 @@ export interface ActorInfo {
   name: string;
 }
 
-const clientFactories: Record<string, (bind: ReturnType<typeof svmRoutines>['bind']) => ClientFileOps> = {
+/** The client drivers, by the name a scenario's device gives. */
+const clientDrivers: Record<string, ClientFileOps> = {
   accel: accelOps,
   'accel-nowait': accelNowaitOps,
   gfx: gfxOps,
 };
 
-/** Each client driver's file_operations, per intel_svm_bind_mm routine (one per policy). */
-const clientOpsBuilt = new WeakMap<KRoutine, Map<string, ClientFileOps>>();
-
 /**
- * The client driver `client`'s file_operations calling `bind`, defined once per thread. Routine ids
- * are numbered in the order routines are defined, and frames hold them, so which state symmetry
- * reduction keeps for an orbit (the least vector on ties) depends on them: defining a client's
- * routines anew for every system made that depend on what else the thread had built before.
- */
-function clientOps(client: string, bind: KRoutine): ClientFileOps {
-  let byClient = clientOpsBuilt.get(bind);
-  if (!byClient) clientOpsBuilt.set(bind, (byClient = new Map()));
-  let ops = byClient.get(client);
-  if (!ops) byClient.set(client, (ops = clientFactories[client](bind)));
-  return ops;
-}
-
-// Every built-in policy's routines and its clients' are defined here, in one order, whatever the
-// thread builds next: the same routine ids, and so the same representatives, in every thread.
-for (const p of builtinPolicies) {
-  const { bind } = svmRoutines(p);
-  for (const client of Object.keys(clientFactories)) clientOps(client, bind);
-}
-
-/**
-
  * Most frames on a kernel call stack: a call beyond it is a capacity violation. Call chains in
  * kernel/frames.ts go 12 deep (task_main, do_exit, __fput, accel_release, intel_svm_unbind_mm,
  * mmput, __mmput, exit_mmap, __mmu_notifier_release, intel_mm_release, the flush, qi_submit_sync),
@@ -77,7 +67,6 @@ for (const p of builtinPolicies) {
 const STACK_DEPTH = 10;
 
 /** The bottom routine of the page-request IRQ thread (every policy's prq routine has this name). */
-const PRQ_THREAD = 'prq_event_thread';
 
 /**
  * A scenario bigger than the state vector's fixed-width words allow: the loader turns it into an
@@ -111,7 +100,7 @@ export class CapacityError extends Error {
  * Pool sizes for a scenario: enough for everything it can allocate, racing faults included. Pools
  * are cut into one range per task (world/layout.ts), each big enough for the task that needs most.
  */
-export function dimsFor(sc: Scenario): Dims {
+export function dimsFor(sc: Scenario, stackWords: readonly number[] = []): Dims {
   const tasks = sc.tasks.length;
   const ops = sc.tasks.flatMap((t) => t.program);
   const most = (op: string): number =>
@@ -165,12 +154,9 @@ export function dimsFor(sc: Scenario): Dims {
     prqSize: sc.devices.length * binds + 2,
     stackDepth: STACK_DEPTH,
     // Each task runs task_main, then the delayed-fput kworker, then the page-request IRQ thread
-    // (see SvmSystem): each stack is as long as the heaviest call chain its bottom routine starts.
-    stackWords: [
-      ...sc.tasks.map(() => stackWordsFrom(task_main.name, STACK_DEPTH)),
-      stackWordsFrom(delayed_fput.name, STACK_DEPTH),
-      stackWordsFrom(PRQ_THREAD, STACK_DEPTH),
-    ],
+    // (see SvmSystem): each stack is as long as the heaviest call chain its bottom routine starts
+    // (RoutineTable.stackWords).
+    stackWords,
   };
 }
 
@@ -199,13 +185,9 @@ export class SvmSystem implements Model {
     readonly scenario: Scenario,
     readonly policy: SvmPolicy,
   ) {
-    const dims = dimsFor(scenario);
-    this.hw = new Hardware(dims, scenario.devices.length);
-    this.world = new World(dims, this.hw.words);
-    this.hw.attach(this.world);
     const svm = svmRoutines(policy);
     const clients = [...new Set(scenario.devices.map((d) => d.client))];
-    const fileOps = clients.map((c) => clientOps(c, svm.bind));
+    const fileOps = clients.map((c) => clientDrivers[c]);
     const T = scenario.tasks.length;
     const cfg: KernelConfig = {
       tasks: T,
@@ -213,8 +195,7 @@ export class SvmSystem implements Model {
       prqThread: T + 1,
       programs: scenario.tasks.map((t) => t.program),
       fileOps,
-      svmOps: { release: svm.release },
-      svmUnbind: svm.unbind,
+      svmOps: { release: intel_mm_release },
       devices: scenario.devices.map((d, i) => ({
         name: d.name,
         client: clients.indexOf(d.client),
@@ -226,7 +207,21 @@ export class SvmSystem implements Model {
         badRequests: d.badRequests,
       })),
     };
-    this.kernel = new Kernel(this.world, this.hw, cfg);
+    // The routines of this system, numbered from its actors' bottom routines along their calls;
+    // the policy gives the steps of intel-svm's four.
+    const impl = new Map<KDecl, KRoutine>([
+      [intel_svm_bind_mm, svm.bind],
+      [intel_svm_unbind_mm, svm.unbind],
+      [intel_mm_release, svm.release],
+      [prq_event_thread, svm.prq],
+    ]);
+    const table = new RoutineTable<Kernel>([task_main, delayed_fput, svm.prq], cfg, (d) => impl.get(d));
+    const stacks = [task_main, delayed_fput, svm.prq].map((r) => table.stackWords(r, STACK_DEPTH));
+    const dims = dimsFor(scenario, [...scenario.tasks.map(() => stacks[0]), stacks[1], stacks[2]]);
+    this.hw = new Hardware(dims, scenario.devices.length);
+    this.world = new World(dims, this.hw.words, { ...intelSvmState(dims), fileContext: ClientContext });
+    this.hw.attach(this.world);
+    this.kernel = new Kernel(this.world, this.hw, cfg, table);
     for (const t of scenario.tasks) this.actors.push({ kind: 'task', name: t.name });
     this.actors.push({ kind: 'kworker', name: 'kworker/u:delayed_fput' });
     this.actors.push({ kind: 'irq', name: 'irq/dmar0-prq' });
@@ -241,7 +236,7 @@ export class SvmSystem implements Model {
     const groups = exchangeGroups(scenario);
     if (groups.length > 0) {
       const sids = cfg.devices.map((d) => d.sid);
-      const sym = new ProcessSymmetry(this.world, this.hw, groups, sids);
+      const sym = new ProcessSymmetry(this.world, this.hw, groups, sids, this.kernel.routines);
       this.symmetry = sym;
       this.canonicalize = (state, scratch) => sym.canonicalize(state, scratch);
     }
@@ -415,11 +410,11 @@ export class SvmSystem implements Model {
   }
 
   routineName(id: number): string {
-    return routines.get(id).name;
+    return this.kernel.routines.get(id).name;
   }
 
   stepLabel(id: number, pc: number): string {
-    return routines.get(id).labels[pc] ?? `+${pc}`;
+    return this.kernel.routines.get(id).labels[pc] ?? `+${pc}`;
   }
 }
 

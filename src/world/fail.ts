@@ -18,5 +18,5 @@ export function recordViolation(
   k.violation = V[kind];
   k.violation_obj = (objKind << 8) | idx;
   k.violation_arg = site;
-  k.violation_actor = actor + 1;
+  k.violation_actor = actor;
 }

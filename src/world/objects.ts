@@ -24,31 +24,6 @@ export const objName: Record<number, string> = Object.fromEntries(
   Object.entries(Obj).map(([k, v]) => [v, k]),
 );
 
-/** In an id word (see Id): the object's index + 1 is stored, 0 meaning none (NULL). */
-export const ID_PLUS1 = 0x100;
-
-/**
- * How a word of the state names an object, for renaming objects when processes are exchanged
- * (system/symmetry.ts): an object kind (Obj) for a plain index, with ID_PLUS1 for index + 1.
- */
-export const Id = {
-  /** Not an object: a count, a flag, a slot, a PASID, a user page number. */
-  none: 0,
-  task: Obj.task,
-  mm: Obj.mm,
-  vma: Obj.vma,
-  file: Obj.file,
-  page: Obj.page,
-  svm: Obj.svm,
-  sdev: Obj.sdev,
-  /** A reference holder passed as an argument: kind << 16 | index (kernel/mm/mm.ts holder). */
-  holder: 0x200,
-  /** qi_submit_sync's a2: an sdev for an invalidation (Qi kind 1..3 in a0), else a requester id. */
-  qiTarget: 0x201,
-  /** A device's index in bits 7:0, flags above them (intel_svm_bind_mm's a0 keeps its own there). */
-  dev: 0x202,
-} as const;
-
 /** Lifetime of a pooled object. Freed slots are never reused (like KASAN's quarantine), so a
  * stale access is always recognisable as a use after free. */
 export const Life = { unused: 0, live: 1, freed: 2 } as const;

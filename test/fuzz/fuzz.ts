@@ -462,8 +462,8 @@ const junkSteps: ((k: never) => unknown)[] = [
   function returns_early() {
     return Ctl.RET;
   },
-  function reads_past(k: { a0: number; w: { mm: { mm_users: number }[] } }) {
-    return k.w.mm[k.a0 + 1000].mm_users as never;
+  function reads_past(k: { w: { mm: { mm_users: number }[] } }) {
+    return k.w.mm[1000].mm_users as never;
   },
 ];
 

@@ -4,12 +4,12 @@
  * runs into the loop.
  */
 import { writeFileSync } from 'node:fs';
-import { e57e58bd, fault, type Kernel, replaced, type SvmPolicy } from 'svmsim/policy';
+import { e57e58bd, fault, type Kernel, type PrqFrame, replaced, type SvmPolicy } from 'svmsim/policy';
 
 const original = fault.next_request;
 
-function next_request(k: Kernel) {
-  if (process.env.SVMSIM_TEST_NO_LOOP) return original(k);
+function next_request(k: Kernel, f: PrqFrame) {
+  if (process.env.SVMSIM_TEST_NO_LOOP) return original(k, f);
   // Tells a waiting test that the loop has begun (test/hostile.test.ts sends Ctrl-C then).
   if (process.env.SVMSIM_TEST_LOOPING) writeFileSync(process.env.SVMSIM_TEST_LOOPING, 'looping\n');
   for (;;) {}

@@ -61,6 +61,15 @@ export function entryAt(w: World, f: number, level: number, index: number): numb
   return slot < 0 ? -1 : w.page[f].base + w.page[f].def.headWords + 2 * slot;
 }
 
+/** The low word of the entry at `at` (entryAt): present bit, flags and frame. */
+export const readEntry = (w: World, at: number): number => w.s[at];
+
+/** Writes the entry at `at` (entryAt): bits 31:0 and 63:32. */
+export function writeEntry(w: World, at: number, lo: number, hi: number): void {
+  w.s[at] = lo;
+  w.s[at + 1] = hi;
+}
+
 /** A non-leaf entry pointing at frame f. */
 export const tableEntryLo = (f: number): number => framePhys(f) | _PAGE_TABLE;
 /** A leaf entry for a writable, non-executable user data page in frame f. */

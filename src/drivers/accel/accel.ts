@@ -10,89 +10,116 @@
 
 import { respName } from '../../hw/vtd/iommu.ts';
 import { Ctl, ownWordsOnly } from '../../kernel/exec.ts';
-import { type ClientFileOps, defineRoutine, type KRoutine, type KStep } from '../../kernel/kernel.ts';
-import { device_page_request_outstanding, device_program_pasid, device_stop_pasid } from '../client.ts';
+import {
+  type ClientFileOps,
+  defineRoutine,
+  type FaultCbFrame,
+  type KRoutine,
+  type KStep,
+} from '../../kernel/kernel.ts';
+import { type ObjKind, obj, opt, ref, value } from '../../world/fields.ts';
+import { ctx, device_page_request_outstanding, device_program_pasid, device_stop_pasid } from '../client.ts';
+import { intel_svm_bind_mm, intel_svm_unbind_mm } from '../iommu/intel/svm.ts';
 
-/** ioctl(SVM_BIND): a0 = file; a1, a2 receive PASID + 1 and sdev + 1 from intel_svm_bind_mm. */
-export function bindIoctl(name: string, svmBind: KRoutine): KRoutine {
-  return defineRoutine(`${name}_ioctl_bind(file, pasid+1, sdev+1)`, [
-    function intel_svm_bind_mm(k) {
-      const dev = k.w.file[k.a0].device - 1;
-      return k.call(svmBind, dev, 0, 0, false, 0, k.a0);
-    },
-    function program_device(k) {
-      const f = k.w.file[k.a0];
-      if (k.a1 === 0) return Ctl.RET;
-      f.ctx_pasid = k.a1;
-      f.ctx_sdev = k.a2;
-      device_program_pasid(k, f.device - 1, k.a1 - 1);
-      return Ctl.RET;
-    },
-  ]);
+/** ioctl(SVM_BIND) of `file`; intel_svm_bind_mm returns the PASID and the binding into the frame. */
+export function bindIoctl(name: string): KRoutine<{ file: ObjKind<'file'> }> {
+  return defineRoutine({
+    name: `${name}_ioctl_bind`,
+    frame: { file: obj('file'), pasid: opt(), sdev: ref('sdev') },
+    calls: () => [intel_svm_bind_mm],
+    steps: [
+      function intel_svm_bind_mm_(k, f) {
+        return k.call(intel_svm_bind_mm, { dev: ctx(f.file).device ?? 0, file: f.file });
+      },
+      function program_device(k, f) {
+        const c = ctx(f.file);
+        if (f.pasid === null || c.device === null) return Ctl.RET;
+        c.ctx_pasid = f.pasid;
+        c.ctx_sdev = f.sdev;
+        device_program_pasid(k, c.device, f.pasid);
+        return Ctl.RET;
+      },
+    ],
+  });
 }
+
+type ReleaseFrame = { file: ObjKind<'file'> };
 
 export const releaseSteps = {
   /** Tell the device to stop issuing work for this context's PASID. */
-  stop_device(k): Ctl {
-    const f = k.w.file[k.a0];
-    if (f.ctx_pasid === 0) return Ctl.RET;
-    device_stop_pasid(k, f.device - 1, f.ctx_pasid - 1);
+  stop_device(k, f): Ctl {
+    const c = ctx(f.file);
+    if (c.ctx_pasid === null || c.device === null) return Ctl.RET;
+    device_stop_pasid(k, c.device, c.ctx_pasid);
     return Ctl.NEXT;
   },
   /** Sleep until every page request the device sent for the PASID has been answered. */
-  wait_page_requests(k): Ctl {
-    const f = k.w.file[k.a0];
-    return device_page_request_outstanding(k, f.device - 1, f.ctx_pasid - 1) ? Ctl.BLOCK : Ctl.NEXT;
+  wait_page_requests(k, f): Ctl {
+    const c = ctx(f.file);
+    return c.device !== null &&
+      c.ctx_pasid !== null &&
+      device_page_request_outstanding(k, c.device, c.ctx_pasid)
+      ? Ctl.BLOCK
+      : Ctl.NEXT;
   },
-  intel_svm_unbind_mm(k): Ctl {
-    const f = k.w.file[k.a0];
-    return k.call(k.cfg.svmUnbind, f.device - 1, f.ctx_pasid - 1, 0, false, 0, k.a0);
+  intel_svm_unbind_mm(k, f): Ctl {
+    const c = ctx(f.file);
+    return k.call(intel_svm_unbind_mm, { dev: c.device ?? 0, pasid: c.ctx_pasid ?? -1, file: f.file });
   },
   done(): Ctl {
     return Ctl.RET;
   },
-} satisfies Record<string, KStep>;
+} satisfies Record<string, KStep<ReleaseFrame>>;
 ownWordsOnly(releaseSteps.done);
+
+/** ->release of a client driver: the steps given, then the unbind it calls. */
+export const clientRelease = (name: string, steps: readonly KStep<ReleaseFrame>[]): KRoutine<ReleaseFrame> =>
+  defineRoutine({
+    name: `${name}_release`,
+    frame: { file: obj('file') },
+    calls: () => [intel_svm_unbind_mm],
+    steps,
+  });
 
 /**
  * svm_dev_ops.fault_cb: prq_event_thread tells the driver how a page request of its device was
  * answered (device, PASID, result). The accel driver only notes it: nothing in the model waits on
  * it, so it changes no state beyond the call itself.
  */
-export function faultCb(name: string): KRoutine {
-  return defineRoutine(`${name}_fault_cb(dev, pasid, result)`, [
-    function report(k) {
-      k.note(`${k.cfg.devices[k.a0].name}: fault_cb PASID ${k.a1}: ${respName(k.a2)}`);
-      return Ctl.RET;
-    },
-  ]);
+export function faultCb(name: string): KRoutine<FaultCbFrame> {
+  return defineRoutine({
+    name: `${name}_fault_cb`,
+    frame: { dev: obj('device', 8), pasid: value(), result: value() },
+    steps: [
+      function report(k, f) {
+        k.note(`${k.cfg.devices[f.dev].name}: fault_cb PASID ${f.pasid}: ${respName(f.result)}`);
+        return Ctl.RET;
+      },
+    ],
+  });
 }
 
-export function accelOps(svmBind: KRoutine): ClientFileOps {
-  return {
-    name: 'accel',
-    mmap: true,
-    faultCb: faultCb('accel'),
-    bind: bindIoctl('accel', svmBind),
-    release: defineRoutine('accel_release(file)', [
-      releaseSteps.stop_device,
-      releaseSteps.wait_page_requests,
-      releaseSteps.intel_svm_unbind_mm,
-      releaseSteps.done,
-    ]),
-  };
-}
+export const accelOps: ClientFileOps = {
+  name: 'accel',
+  mmap: true,
+  faultCb: faultCb('accel'),
+  bind: bindIoctl('accel'),
+  release: clientRelease('accel', [
+    releaseSteps.stop_device,
+    releaseSteps.wait_page_requests,
+    releaseSteps.intel_svm_unbind_mm,
+    releaseSteps.done,
+  ]),
+};
 
-export function accelNowaitOps(svmBind: KRoutine): ClientFileOps {
-  return {
-    name: 'accel-nowait',
-    mmap: true,
-    faultCb: faultCb('accel_nowait'),
-    bind: bindIoctl('accel_nowait', svmBind),
-    release: defineRoutine('accel_nowait_release(file)', [
-      releaseSteps.stop_device,
-      releaseSteps.intel_svm_unbind_mm,
-      releaseSteps.done,
-    ]),
-  };
-}
+export const accelNowaitOps: ClientFileOps = {
+  name: 'accel-nowait',
+  mmap: true,
+  faultCb: faultCb('accel_nowait'),
+  bind: bindIoctl('accel_nowait'),
+  release: clientRelease('accel_nowait', [
+    releaseSteps.stop_device,
+    releaseSteps.intel_svm_unbind_mm,
+    releaseSteps.done,
+  ]),
+};

@@ -3,19 +3,17 @@
  * no mmap (the driver's mmap goes through another file), so no VMA holds the bound file and
  * there is no cycle. ->release stops the context's work, waits for its page requests, unbinds.
  */
-import { type ClientFileOps, defineRoutine, type KRoutine } from '../../kernel/kernel.ts';
-import { bindIoctl, releaseSteps } from '../accel/accel.ts';
+import type { ClientFileOps } from '../../kernel/kernel.ts';
+import { bindIoctl, clientRelease, releaseSteps } from '../accel/accel.ts';
 
-export function gfxOps(svmBind: KRoutine): ClientFileOps {
-  return {
-    name: 'gfx',
-    mmap: false,
-    bind: bindIoctl('gfx', svmBind),
-    release: defineRoutine('gfx_release(file)', [
-      releaseSteps.stop_device,
-      releaseSteps.wait_page_requests,
-      releaseSteps.intel_svm_unbind_mm,
-      releaseSteps.done,
-    ]),
-  };
-}
+export const gfxOps: ClientFileOps = {
+  name: 'gfx',
+  mmap: false,
+  bind: bindIoctl('gfx'),
+  release: clientRelease('gfx', [
+    releaseSteps.stop_device,
+    releaseSteps.wait_page_requests,
+    releaseSteps.intel_svm_unbind_mm,
+    releaseSteps.done,
+  ]),
+};

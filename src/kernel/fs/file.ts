@@ -7,6 +7,7 @@
  * passed exit_task_work, it goes to the delayed_fput list, which a kworker drains.
  */
 import { site } from '../../properties/violations.ts';
+import { obj } from '../../world/fields.ts';
 import { unusedSlot } from '../../world/layout.ts';
 import { Count, Life, Obj } from '../../world/objects.ts';
 import { Ctl } from '../exec.ts';
@@ -26,11 +27,26 @@ export function alloc_file(k: Kernel, task: number, fd: number, fOp: number, dev
   f.life = Life.live;
   f.f_count = 1;
   f.f_op = fOp;
-  f.device = device + 1;
-  k.w.task[task].setAt(fd, f.index + 1);
+  f.device = device;
+  fdInstall(k.w.task[task], fd, f.index);
   k.get(Count.f_count, Obj.file, f.index, Obj.fd, fdHolder(k, task, fd));
   return f.index;
 }
+
+/**
+ * The fd table is the task_struct's tail (world/layout.ts), one reference to a file per fd, stored
+ * as file + 1 with 0 for a free fd, as its declared kind says.
+ */
+type FdTable = { at(i: number): number; setAt(i: number, v: number): void };
+
+/** The file open on `fd`, or -1. */
+export const fdFile = (t: FdTable, fd: number): number => t.at(fd) - 1;
+
+/** fd_install: `fd` refers to `file` from now on. */
+export const fdInstall = (t: FdTable, fd: number, file: number): void => t.setAt(fd, file + 1);
+
+/** The fd is closed: it refers to nothing. */
+export const fdClear = (t: FdTable, fd: number): void => t.setAt(fd, 0);
 
 /** The fd slot of a task, as a reference holder index. */
 export const fdHolder = (k: Kernel, task: number, fd: number): number => task * k.w.dims.nfd + fd;
@@ -84,18 +100,23 @@ function delayed_fput_push(k: Kernel, file: number): void {
   k.w.kernel.delayed_fput = (q << DF_BITS) | (file + 1);
 }
 
-/** __fput(file): a0 = file. Calls f_op->release, then frees the file. */
-export const __fput = defineRoutine('__fput(file)', [
-  function call_release(k) {
-    const ops = k.cfg.fileOps[k.w.file[k.a0].f_op];
-    return ops?.release ? k.call(ops.release, k.a0) : Ctl.NEXT;
-  },
-  function file_free(k) {
-    k.w.file[k.a0].life = Life.freed;
-    k.note(`file#${k.a0} freed`);
-    return Ctl.RET;
-  },
-]);
+/** __fput(file): calls f_op->release, then frees the file. */
+export const __fput = defineRoutine({
+  name: '__fput',
+  frame: { file: obj('file') },
+  calls: (cfg) => cfg.fileOps.map((o) => o.release),
+  steps: [
+    function call_release(k, f) {
+      const ops = k.cfg.fileOps[f.file.f_op];
+      return ops?.release ? k.call(ops.release, { file: f.file }) : Ctl.NEXT;
+    },
+    function file_free(k, f) {
+      f.file.life = Life.freed;
+      k.note(`file#${f.file.index} freed`);
+      return Ctl.RET;
+    },
+  ],
+});
 
 /** task_work_run: runs the queued __fput calls of the current task, one after another. */
 export function nextTaskWork(k: Kernel): number {
@@ -107,16 +128,17 @@ export function nextTaskWork(k: Kernel): number {
 }
 
 /** The delayed_fput worker (kworker): idles until a file is queued, then __fput()s the newest. */
-export const delayed_fput = defineRoutine(
-  'delayed_fput()',
-  [
+export const delayed_fput = defineRoutine({
+  name: 'delayed_fput',
+  calls: () => [__fput],
+  steps: [
     function wait_for_work(k) {
       const q = k.w.kernel.delayed_fput;
       if (q === 0) return Ctl.BLOCK;
       const file = (q & DF_MASK) - 1;
       k.w.kernel.delayed_fput = q >>> DF_BITS;
-      return k.call(__fput, file, 0, 0, true);
+      return k.callAgain(__fput, { file: k.w.file[file] });
     },
   ],
-  ['wait_for_work'],
-);
+  idle: ['wait_for_work'],
+});

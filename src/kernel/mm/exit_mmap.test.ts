@@ -26,7 +26,7 @@ describe('exit_mmap (mm/mmap.c, v4.5)', () => {
       if (!b.move('proc').moved) b.move('dmar0 invalidation queue');
     }
     expect(b.sys.world.mm[0].notifiers).toBe(0);
-    expect(b.sys.world.svm[0].notifier).toBe(MN_UNHASHED);
+    expect(b.sys.world.pool('svm')[0].notifier).toBe(MN_UNHASHED);
   });
 
   it('frees page tables and pages in step 3, and drops the VMA file references in step 4', () => {

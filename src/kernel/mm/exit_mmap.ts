@@ -7,6 +7,7 @@
  *  3. free_pgtables, then tlb_finish_mmu: free the page-table pages below the PGD and the pages.
  *  4. remove_vma on each VMA: ->close, fput(vm_file), free the VMA.
  */
+import { obj } from '../../world/fields.ts';
 import { Count, Life, Obj } from '../../world/objects.ts';
 import { Ctl, ownWordsOnly } from '../exec.ts';
 import { fput } from '../fs/file.ts';
@@ -14,44 +15,47 @@ import { defineRoutine, type Kernel } from '../kernel.ts';
 import { free_pgtables, tlb_finish_mmu, zap_pte_range } from './memory.ts';
 import { __mmu_notifier_release } from './mmu_notifier.ts';
 
-export const exit_mmap = defineRoutine('exit_mmap(mm)', [
-  function mmu_notifier_release(k) {
-    k.w.mm[k.a0].exit_mmap_step = 1;
-    return k.call(__mmu_notifier_release, k.a0);
-  },
-  ownWordsOnly(function cond_resched() {
-    return Ctl.PREEMPT;
-  }),
-  function unmap_vmas(k) {
-    const mm = k.a0;
-    k.w.mm[mm].exit_mmap_step = 2;
-    for (const v of k.w.vma) {
-      if (v.life === Life.live && v.vm_mm === mm + 1 && v.vm_file === 0)
-        zap_pte_range(k, mm, v.vm_start, v.vm_pages);
-    }
-    return Ctl.PREEMPT;
-  },
-  function free_pgtables_and_finish(k) {
-    const mm = k.a0;
-    k.w.mm[mm].exit_mmap_step = 3;
-    free_pgtables(k, mm);
-    tlb_finish_mmu(k, mm);
-    return Ctl.PREEMPT;
-  },
-  function remove_vmas(k) {
-    const mm = k.a0;
-    k.w.mm[mm].exit_mmap_step = 4;
-    for (const v of k.w.vma) if (v.life === Life.live && v.vm_mm === mm + 1) remove_vma(k, v.index);
-    return Ctl.RET;
-  },
-]);
+export const exit_mmap = defineRoutine({
+  name: 'exit_mmap',
+  frame: { mm: obj('mm') },
+  calls: () => [__mmu_notifier_release],
+  steps: [
+    function mmu_notifier_release(k, f) {
+      f.mm.exit_mmap_step = 1;
+      return k.call(__mmu_notifier_release, { mm: f.mm });
+    },
+    ownWordsOnly(function cond_resched() {
+      return Ctl.PREEMPT;
+    }),
+    function unmap_vmas(k, f) {
+      const mm = f.mm;
+      mm.exit_mmap_step = 2;
+      for (const v of k.w.vma) {
+        if (v.life === Life.live && v.vm_mm === mm && v.vm_file === null)
+          zap_pte_range(k, mm.index, v.vm_start, v.vm_pages);
+      }
+      return Ctl.PREEMPT;
+    },
+    function free_pgtables_and_finish(k, f) {
+      f.mm.exit_mmap_step = 3;
+      free_pgtables(k, f.mm.index);
+      tlb_finish_mmu(k, f.mm.index);
+      return Ctl.PREEMPT;
+    },
+    function remove_vmas(k, f) {
+      const mm = f.mm;
+      mm.exit_mmap_step = 4;
+      for (const v of k.w.vma) if (v.life === Life.live && v.vm_mm === mm) remove_vma(k, v.index);
+      return Ctl.RET;
+    },
+  ],
+});
 
 /** remove_vma (mm/mmap.c): ->close, fput(vm_file), free the VMA. Never sleeps in the model. */
 export function remove_vma(k: Kernel, vma: number): void {
   const v = k.w.vma[vma];
-  const mm = v.vm_mm - 1;
-  if (v.vm_file) fput(k, v.vm_file - 1, Obj.vma, vma);
-  k.put(Count.vma_owner, Obj.vma, vma, Obj.mm, mm, 0);
+  if (v.vm_file) fput(k, v.vm_file.index, Obj.vma, vma);
+  if (v.vm_mm) k.put(Count.vma_owner, Obj.vma, vma, Obj.mm, v.vm_mm.index, 0);
   v.life = Life.freed;
   k.note(`remove_vma(vma#${vma})`);
 }

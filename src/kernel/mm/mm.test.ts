@@ -8,7 +8,7 @@ describe('mm_struct counts (kernel/fork.c, v4.5)', () => {
     const b = boot(oneProcess(['exit']));
     const mm = b.sys.world.mm[0];
     expect([mm.life, mm.mm_users, mm.mm_count]).toEqual([Life.live, 1, 1]);
-    expect(b.sys.world.page[mm.pgd - 1].life).toBe(Life.live);
+    expect(mm.pgd?.life).toBe(Life.live);
   });
 
   it('inc-not-zero fails once mm_users reached 0, and succeeds before', () => {
@@ -34,7 +34,7 @@ describe('mm_struct counts (kernel/fork.c, v4.5)', () => {
     const b = boot(oneProcess(['exit']));
     const k = b.sys.kernel;
     k.bindActor(0);
-    const pgd = b.sys.world.mm[0].pgd - 1;
+    const pgd = b.sys.world.mm[0].pgd?.index ?? -1;
     mmdrop(k, 0, holder(Obj.mm, 0));
     expect(b.sys.world.mm[0].life).toBe(Life.freed);
     expect(b.sys.world.page[pgd].life).toBe(Life.freed);

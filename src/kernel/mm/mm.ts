@@ -7,6 +7,7 @@
  */
 import { PageKind } from '../../arch/x86/pgtable.ts';
 import { site } from '../../properties/violations.ts';
+import { obj, special, W_HOLDER } from '../../world/fields.ts';
 import { Count, Life, Obj } from '../../world/objects.ts';
 import { Ctl, ownWordsOnly } from '../exec.ts';
 import { defineRoutine, type Kernel } from '../kernel.ts';
@@ -46,7 +47,7 @@ export function mm_alloc(k: Kernel, task: number): number {
   k.get(Count.mm_users, Obj.mm, mm.index, Obj.task, task);
   k.get(Count.mm_count, Obj.mm, mm.index, Obj.mm, mm.index);
   const pgd = alloc_page(k, PageKind.pgd, mm.index);
-  mm.pgd = pgd + 1;
+  mm.pgd = pgd < 0 ? null : k.w.page[pgd];
   k.get(Count.page_owner, Obj.page, pgd, Obj.mm, mm.index);
   return mm.index;
 }
@@ -72,10 +73,10 @@ export function mmget_not_zero(k: Kernel, mm: number, h: number, uafSite: number
 
 /** get_task_mm: the task's mm with mm_users pinned, or -1 once the task has passed exit_mm. */
 export function get_task_mm(k: Kernel, task: number, h: number): number {
-  const mm = k.w.task[task].mm - 1;
-  if (mm < 0) return -1;
-  mmget(k, mm, h);
-  return mm;
+  const mm = k.w.task[task].mm;
+  if (!mm) return -1;
+  mmget(k, mm.index, h);
+  return mm.index;
 }
 
 /** atomic_inc(&mm->mm_count) (later mmgrab). */
@@ -104,48 +105,58 @@ export function mmdrop(k: Kernel, mm: number, h: number): void {
 function __mmdrop(k: Kernel, mm: number): void {
   const m = k.w.mm[mm];
   k.note(`__mmdrop(mm#${mm})`);
-  const pgd = m.pgd - 1;
-  if (pgd >= 0) {
-    k.put(Count.page_owner, Obj.page, pgd, Obj.mm, mm, S_PGD_FREE);
-    __free_page(k, pgd);
+  const pgd = m.pgd;
+  if (pgd) {
+    k.put(Count.page_owner, Obj.page, pgd.index, Obj.mm, mm, S_PGD_FREE);
+    __free_page(k, pgd.index);
   }
-  m.pgd = 0;
+  m.pgd = null;
   // mmu_notifier_mm_destroy: BUG_ON(!hlist_empty(&mm->mmu_notifier_mm->list)).
   if (m.notifiers !== 0) k.fail('refcount', Obj.mm, mm, S_MMDROP_NOTIFIERS);
   m.life = Life.freed;
 }
 
 /**
- * mmput(mm): a0 = mm, a1 = holder. 1→0 runs __mmput in the caller's context: exit_mmap, then the
+ * mmput(mm), on behalf of `holder`: 1→0 runs __mmput in the caller's context: exit_mmap, then the
  * mmdrop of the count all users held.
  */
-export const mmput = defineRoutine('mmput(mm, holder)', [
-  function mmput(k) {
-    const mm = k.a0;
-    const m = k.w.mm[mm];
-    if (!k.live(Obj.mm, m.life, mm, S_MMPUT)) return Ctl.RET;
-    if (m.mm_users <= 0) {
-      k.fail('refcount', Obj.mm, mm, S_MMPUT_NEG);
+export const mmput = defineRoutine({
+  name: 'mmput',
+  frame: { mm: obj('mm'), holder: special(W_HOLDER) },
+  calls: () => [__mmput],
+  steps: [
+    function mmput(k, f) {
+      const mm = f.mm.index;
+      const m = k.w.mm[mm];
+      if (!k.live(Obj.mm, m.life, mm, S_MMPUT)) return Ctl.RET;
+      if (m.mm_users <= 0) {
+        k.fail('refcount', Obj.mm, mm, S_MMPUT_NEG);
+        return Ctl.RET;
+      }
+      k.put(Count.mm_users, Obj.mm, mm, holderKind(f.holder), holderIdx(f.holder), S_MMPUT);
+      m.mm_users--;
+      k.note(`mm#${mm} mm_users ${m.mm_users + 1}→${m.mm_users}`);
+      if (m.mm_users > 0) return Ctl.RET;
+      return k.call(__mmput, { mm: f.mm });
+    },
+    ownWordsOnly(function done() {
       return Ctl.RET;
-    }
-    k.put(Count.mm_users, Obj.mm, mm, holderKind(k.a1), holderIdx(k.a1), S_MMPUT);
-    m.mm_users--;
-    k.note(`mm#${mm} mm_users ${m.mm_users + 1}→${m.mm_users}`);
-    if (m.mm_users > 0) return Ctl.RET;
-    return k.call(__mmput, mm);
-  },
-  ownWordsOnly(function done() {
-    return Ctl.RET;
-  }),
-]);
+    }),
+  ],
+});
 
 /** __mmput (kernel/fork.c, v4.5): exit_aio, ..., exit_mmap, ..., mmdrop. */
-export const __mmput = defineRoutine('__mmput(mm)', [
-  ownWordsOnly(function call_exit_mmap(k) {
-    return k.call(exit_mmap, k.a0);
-  }),
-  function mmdrop_users_ref(k) {
-    mmdrop(k, k.a0, holder(Obj.mm, k.a0));
-    return Ctl.RET;
-  },
-]);
+export const __mmput = defineRoutine({
+  name: '__mmput',
+  frame: { mm: obj('mm') },
+  calls: () => [exit_mmap],
+  steps: [
+    ownWordsOnly(function call_exit_mmap(k, f) {
+      return k.call(exit_mmap, { mm: f.mm });
+    }),
+    function mmdrop_users_ref(k, f) {
+      mmdrop(k, f.mm.index, holder(Obj.mm, f.mm.index));
+      return Ctl.RET;
+    },
+  ],
+});

@@ -5,12 +5,13 @@
  */
 import { MMAP_BASE, pageOfVa } from '../../arch/x86/pgtable.ts';
 import { site } from '../../properties/violations.ts';
+import { obj } from '../../world/fields.ts';
 import { unusedSlot } from '../../world/layout.ts';
 import { Count, Life, Obj } from '../../world/objects.ts';
 import { Ctl } from '../exec.ts';
 import { get_file } from '../fs/file.ts';
 import { defineRoutine, type Kernel } from '../kernel.ts';
-import { down_write, up_write } from '../locking.ts';
+import { down_write_mmap_sem, up_write } from '../locking.ts';
 import { remove_vma } from './exit_mmap.ts';
 
 export const VM_READ = 0x1;
@@ -36,10 +37,10 @@ export function vma_alloc(
     return -1;
   }
   v.life = Life.live;
-  v.vm_mm = mm + 1;
+  v.vm_mm = k.w.mm[mm];
   v.vm_start = start;
   v.vm_pages = pages;
-  v.vm_file = file + 1;
+  v.vm_file = file < 0 ? null : k.w.file[file];
   v.vm_flags = flags;
   k.get(Count.vma_owner, Obj.vma, v.index, Obj.mm, mm);
   if (file >= 0) get_file(k, file, Obj.vma, v.index);
@@ -48,32 +49,36 @@ export function vma_alloc(
 
 /** The VMA of mm mapping `file`, or -1. */
 export function find_file_vma(k: Kernel, mm: number, file: number): number {
-  const v = k.w.vma.find((x) => x.life === Life.live && x.vm_mm === mm + 1 && x.vm_file === file + 1);
+  const v = k.w.vma.find((x) => x.life === Life.live && x.vm_mm?.index === mm && x.vm_file?.index === file);
   return v ? v.index : -1;
 }
 
-/** mmap(fd): a0 = mm, a1 = file. */
-export const do_mmap = defineRoutine('do_mmap(mm, file)', [
-  function down_write_mmap_sem(k) {
-    return down_write(k, k.a0) ? Ctl.NEXT : Ctl.BLOCK;
-  },
-  function mmap_region(k) {
-    if (!k.live(Obj.file, k.w.file[k.a1].life, k.a1, S_MMAP)) return Ctl.RET;
-    vma_alloc(k, k.a0, pageOfVa(MMAP_BASE), 1, k.a1, VM_READ | VM_WRITE | VM_IO | VM_PFNMAP);
-    up_write(k, k.a0);
-    return Ctl.RET;
-  },
-]);
+/** mmap(fd) of `file` into `mm`. */
+export const do_mmap = defineRoutine({
+  name: 'do_mmap',
+  frame: { mm: obj('mm'), file: obj('file') },
+  steps: [
+    down_write_mmap_sem,
+    function mmap_region(k, f) {
+      if (!k.live(Obj.file, f.file.life, f.file.index, S_MMAP)) return Ctl.RET;
+      vma_alloc(k, f.mm.index, pageOfVa(MMAP_BASE), 1, f.file.index, VM_READ | VM_WRITE | VM_IO | VM_PFNMAP);
+      up_write(k, f.mm.index);
+      return Ctl.RET;
+    },
+  ],
+});
 
-/** munmap of the mapping of a file: a0 = mm, a1 = vma. */
-export const do_munmap = defineRoutine('do_munmap(mm, vma)', [
-  function down_write_mmap_sem(k) {
-    return down_write(k, k.a0) ? Ctl.NEXT : Ctl.BLOCK;
-  },
-  function remove_vma_and_unlock(k) {
-    // A device mapping has no RAM pages to zap, so no notifier invalidation is needed here.
-    remove_vma(k, k.a1);
-    up_write(k, k.a0);
-    return Ctl.RET;
-  },
-]);
+/** munmap of `vma`, the mapping of a file in `mm`. */
+export const do_munmap = defineRoutine({
+  name: 'do_munmap',
+  frame: { mm: obj('mm'), vma: obj('vma') },
+  steps: [
+    down_write_mmap_sem,
+    function remove_vma_and_unlock(k, f) {
+      // A device mapping has no RAM pages to zap, so no notifier invalidation is needed here.
+      remove_vma(k, f.vma.index);
+      up_write(k, f.mm.index);
+      return Ctl.RET;
+    },
+  ],
+});

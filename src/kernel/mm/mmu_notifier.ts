@@ -19,10 +19,11 @@
  * interleaving where the synchronizer overtakes a reader that began after it).
  */
 import { site } from '../../properties/violations.ts';
+import { bit, obj, ref, value } from '../../world/fields.ts';
 import { Obj } from '../../world/objects.ts';
 import { Ctl } from '../exec.ts';
 import { defineRoutine, type Kernel } from '../kernel.ts';
-import { down_write, up_write } from '../locking.ts';
+import { down_write_mmap_sem, up_write } from '../locking.ts';
 import { holder, mmdrop, mmgrab } from './mm.ts';
 
 /** svm.notifier: never registered, on the mm's list, unhashed (hlist_del_init_rcu). */
@@ -44,91 +45,109 @@ const srcuLeave = (k: Kernel): void => {
 /** synchronize_srcu(&srcu) may return: no reader is inside a read section. */
 const srcuIdle = (k: Kernel): boolean => k.w.kernel.srcu_readers === 0;
 
-/** mmu_notifier_register(&svm->notifier, mm): a0 = svm, a1 = mm. Takes mmap_sem for write. */
-export const mmu_notifier_register = defineRoutine('mmu_notifier_register(svm, mm)', [
-  function down_write_mmap_sem(k) {
-    return down_write(k, k.a1) ? Ctl.NEXT : Ctl.BLOCK;
-  },
-  /** mm_count++ then hlist_add_head under mmu_notifier_mm->lock; BUG_ON a dead mm. */
-  function hlist_add(k) {
-    const mm = k.a1;
-    const m = k.w.mm[mm];
-    if (!k.live(Obj.mm, m.life, mm, S_NOTIFIER_MM)) return Ctl.RET;
-    if (m.mm_users <= 0) k.fail('refcount', Obj.mm, mm, S_REGISTER_DEAD);
-    mmgrab(k, mm, holder(Obj.notifier, k.a0));
-    m.notifiers |= 1 << k.a0;
-    k.w.svm[k.a0].notifier = MN_HASHED;
-    up_write(k, mm);
-    return Ctl.RET;
-  },
-]);
+/**
+ * The notifiers of the model are the ones embedded in intel_svms: notifier n is svm n's (kernel.ts
+ * KernelConfig.svmOps has their ops), so the notifier core reads svm.notifier and mm.notifiers.
+ */
+const svms = (k: Kernel) => k.w.pool('svm');
+
+/** mmu_notifier_register(&svm->notifier, mm). Takes mmap_sem for write. */
+export const mmu_notifier_register = defineRoutine({
+  name: 'mmu_notifier_register',
+  frame: { svm: obj('svm'), mm: obj('mm') },
+  steps: [
+    down_write_mmap_sem,
+    /** mm_count++ then hlist_add_head under mmu_notifier_mm->lock; BUG_ON a dead mm. */
+    function hlist_add(k, f) {
+      const m = f.mm;
+      if (!k.live(Obj.mm, m.life, m.index, S_NOTIFIER_MM)) return Ctl.RET;
+      if (m.mm_users <= 0) k.fail('refcount', Obj.mm, m.index, S_REGISTER_DEAD);
+      mmgrab(k, m.index, holder(Obj.notifier, f.svm.index));
+      m.notifiers |= bit(f.svm);
+      f.svm.notifier = MN_HASHED;
+      up_write(k, m.index);
+      return Ctl.RET;
+    },
+  ],
+});
 
 /**
- * exit_mmap's first step: a0 = mm, a1 = the notifier (svm + 1) whose ->release the list walk
- * called last, so the walk goes on after it (0 before the first). The walk
- * visits the notifiers in index order (the C's list is newest first: a simplification, since one
- * mm has one intel-svm notifier per binding and their order does not matter to intel-svm).
+ * exit_mmap's first step. `last` is the notifier (its svm) whose ->release the list walk called
+ * last, so the walk goes on after it (NULL before the first). The walk visits the notifiers in
+ * index order (the C's list is newest first: a simplification, since one mm has one intel-svm
+ * notifier per binding and their order does not matter to intel-svm).
  */
-export const __mmu_notifier_release = defineRoutine('__mmu_notifier_release(mm, svm+1)', [
-  function srcu_read_lock(k) {
-    srcuEnter(k);
-    return Ctl.NEXT;
-  },
-  /** hlist_for_each_entry_rcu(mn, &mm->mmu_notifier_mm->list): mn->ops->release(mn, mm). */
-  function call_release(k) {
-    const m = k.w.mm[k.a0];
-    for (let n = k.a1; n < k.w.svm.length; n++) {
-      if (!(m.notifiers & (1 << n))) continue;
-      k.a1 = n + 1;
-      if (!k.live(Obj.svm, k.w.svm[n].life, n, S_NOTIFIER_SVM)) return Ctl.RET;
-      return k.call(k.cfg.svmOps.release, n, k.a0, 0, true);
-    }
-    return Ctl.NEXT;
-  },
-  /** srcu_read_unlock, then unhash every notifier still on the list (hlist_del_init_rcu). */
-  function hlist_del_all(k) {
-    srcuLeave(k);
-    const m = k.w.mm[k.a0];
-    for (let n = 0; n < k.w.svm.length; n++) if (m.notifiers & (1 << n)) k.w.svm[n].notifier = MN_UNHASHED;
-    m.notifiers = 0;
-    return Ctl.NEXT;
-  },
-  /** Waits for a ->release that mmu_notifier_unregister is running on another actor. */
-  function synchronize_srcu(k) {
-    return srcuIdle(k) ? Ctl.RET : Ctl.BLOCK;
-  },
-]);
+export const __mmu_notifier_release = defineRoutine({
+  name: '__mmu_notifier_release',
+  frame: { mm: obj('mm'), last: ref('svm') },
+  calls: (cfg) => [cfg.svmOps.release],
+  steps: [
+    function srcu_read_lock(k) {
+      srcuEnter(k);
+      return Ctl.NEXT;
+    },
+    /** hlist_for_each_entry_rcu(mn, &mm->mmu_notifier_mm->list): mn->ops->release(mn, mm). */
+    function call_release(k, f) {
+      const m = f.mm;
+      const all = svms(k);
+      for (let n = f.last ? f.last.index + 1 : 0; n < all.length; n++) {
+        if (!(m.notifiers & bit(all[n]))) continue;
+        f.last = all[n];
+        if (!k.live(Obj.svm, all[n].life, n, S_NOTIFIER_SVM)) return Ctl.RET;
+        return k.callAgain(k.cfg.svmOps.release, { svm: all[n], mm: m });
+      }
+      return Ctl.NEXT;
+    },
+    /** srcu_read_unlock, then unhash every notifier still on the list (hlist_del_init_rcu). */
+    function hlist_del_all(k, f) {
+      srcuLeave(k);
+      const m = f.mm;
+      for (const svm of svms(k)) if (m.notifiers & bit(svm)) svm.notifier = MN_UNHASHED;
+      m.notifiers = 0;
+      return Ctl.NEXT;
+    },
+    /** Waits for a ->release that mmu_notifier_unregister is running on another actor. */
+    function synchronize_srcu(k) {
+      return srcuIdle(k) ? Ctl.RET : Ctl.BLOCK;
+    },
+  ],
+});
 
-/** mmu_notifier_unregister(&svm->notifier, mm): a0 = svm, a1 = mm; a2 = 1 while our ->release runs. */
-export const mmu_notifier_unregister = defineRoutine('mmu_notifier_unregister(svm, mm, flag)', [
-  /** if (!hlist_unhashed(&mn->hlist)): srcu_read_lock, mn->ops->release(mn, mm). */
-  function release_if_hashed(k) {
-    const svm = k.w.svm[k.a0];
-    if (!k.live(Obj.svm, svm.life, k.a0, S_NOTIFIER_SVM)) return Ctl.RET;
-    if (svm.notifier !== MN_HASHED) return k.jump('synchronize_srcu');
-    srcuEnter(k);
-    k.a2 = 1;
-    return k.call(k.cfg.svmOps.release, k.a0, k.a1);
-  },
-  /** srcu_read_unlock, then hlist_del_init_rcu (a no-op if exit_mmap unhashed it meanwhile). */
-  function hlist_del(k) {
-    srcuLeave(k);
-    k.a2 = 0;
-    const svm = k.w.svm[k.a0];
-    if (svm.notifier === MN_HASHED) {
-      const m = k.w.mm[k.a1];
-      if (!k.live(Obj.mm, m.life, k.a1, S_NOTIFIER_MM)) return Ctl.RET;
-      m.notifiers &= ~(1 << k.a0);
-      svm.notifier = MN_UNHASHED;
-    }
-    return Ctl.NEXT;
-  },
-  /** Waits for a ->release that exit_mmap is running on another actor (and any other reader). */
-  function synchronize_srcu(k) {
-    return srcuIdle(k) ? Ctl.NEXT : Ctl.BLOCK;
-  },
-  function mmdrop_notifier_ref(k) {
-    mmdrop(k, k.a1, holder(Obj.notifier, k.a0));
-    return Ctl.RET;
-  },
-]);
+/** mmu_notifier_unregister(&svm->notifier, mm); `releasing` is set while our ->release runs. */
+export const mmu_notifier_unregister = defineRoutine({
+  name: 'mmu_notifier_unregister',
+  frame: { svm: obj('svm'), mm: obj('mm'), releasing: value() },
+  calls: (cfg) => [cfg.svmOps.release],
+  steps: [
+    /** if (!hlist_unhashed(&mn->hlist)): srcu_read_lock, mn->ops->release(mn, mm). */
+    function release_if_hashed(k, f) {
+      const svm = f.svm;
+      if (!k.live(Obj.svm, svm.life, svm.index, S_NOTIFIER_SVM)) return Ctl.RET;
+      if (svm.notifier !== MN_HASHED) return k.jump('synchronize_srcu');
+      srcuEnter(k);
+      f.releasing = 1;
+      return k.call(k.cfg.svmOps.release, { svm, mm: f.mm });
+    },
+    /** srcu_read_unlock, then hlist_del_init_rcu (a no-op if exit_mmap unhashed it meanwhile). */
+    function hlist_del(k, f) {
+      srcuLeave(k);
+      f.releasing = 0;
+      const svm = f.svm;
+      if (svm.notifier === MN_HASHED) {
+        const m = f.mm;
+        if (!k.live(Obj.mm, m.life, m.index, S_NOTIFIER_MM)) return Ctl.RET;
+        m.notifiers &= ~bit(svm);
+        svm.notifier = MN_UNHASHED;
+      }
+      return Ctl.NEXT;
+    },
+    /** Waits for a ->release that exit_mmap is running on another actor (and any other reader). */
+    function synchronize_srcu(k) {
+      return srcuIdle(k) ? Ctl.NEXT : Ctl.BLOCK;
+    },
+    function mmdrop_notifier_ref(k, f) {
+      mmdrop(k, f.mm.index, holder(Obj.notifier, f.svm.index));
+      return Ctl.RET;
+    },
+  ],
+});

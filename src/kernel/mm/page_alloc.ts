@@ -18,7 +18,7 @@ export function alloc_page(k: Kernel, kind: number, owner: number): number {
   if (p) {
     p.life = Life.live;
     p.kind = kind;
-    p.owner = owner + 1;
+    p.owner = k.w.mm[owner];
     k.note(`alloc_page → page#${p.index} (${pageKindName[kind]} of mm#${owner})`);
     return p.index;
   }

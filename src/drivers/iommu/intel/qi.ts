@@ -4,10 +4,10 @@
  * hardware has written QI_DONE into the wait's status word. Submitted is not completed: the
  * hardware processes the queue as a separate actor, and the submitter is blocked until then.
  *
- * Frame: a0 = descriptor kind (Qi below), a1 = PASID, a2 = sdev (flushes) or requester id
- * (responses), a3 = response code | PRG index << 4 | page number << 13 (stream responses) or
- * the request's PASID-present bit << 13 (group responses: QI_PGRP_PASID_P(req->pasid_present)),
- * a4 = wait slot + 1 (local).
+ * Frame: the descriptor's kind (Qi below), the PASID, the target (an sdev for a flush, a
+ * requester id for a response), the response's code (response code | PRG index << 4 | page
+ * number << 13 for stream responses, or the request's PASID-present bit << 13 for group
+ * responses: QI_PGRP_PASID_P(req->pasid_present)), and the wait descriptor's slot (local).
  */
 
 import { qiStatusAddr } from '../../../hw/vtd/iommu.ts';
@@ -24,7 +24,8 @@ import {
   QI_STATUS,
 } from '../../../hw/vtd/layouts.ts';
 import { Ctl } from '../../../kernel/exec.ts';
-import { defineRoutine, type Kernel } from '../../../kernel/kernel.ts';
+import { defineRoutine, type Frame, type Kernel } from '../../../kernel/kernel.ts';
+import { opt, special, value, W_QI_TARGET } from '../../../world/fields.ts';
 
 export const Qi = {
   /** intel_flush_pasid_dev: PASID-cache invalidation, PASID-selective. */
@@ -46,10 +47,10 @@ export const Qi = {
  */
 export const FLPT_DEFAULT_DID = 1;
 
-function writeDescriptor(k: Kernel, at: number): void {
+function writeDescriptor(k: Kernel, f: Frame<typeof QiFrame>, at: number): void {
   const s = k.s;
-  const pasid = k.a1;
-  switch (k.a0) {
+  const pasid = f.pasid;
+  switch (f.kind) {
     case Qi.pasid_cache:
       QI_PC.encode({ GRAN: QI_PC_GRANULARITY.PASID_SEL, DID: FLPT_DEFAULT_DID, PASID: pasid }, s, at);
       break;
@@ -57,17 +58,21 @@ function writeDescriptor(k: Kernel, at: number): void {
       QI_EIOTLB.encode({ GRAN: QI_GRAN.NONG_PASID, DID: FLPT_DEFAULT_DID, PASID: pasid }, s, at);
       break;
     case Qi.dev_iotlb_pasid:
-      QI_DEIOTLB.encode({ SID: k.w.sdev[k.a2].sid, PASID: pasid, ADDR: DEV_TLB_ALL_ADDR, SIZE: 1 }, s, at);
+      QI_DEIOTLB.encode(
+        { SID: k.w.pool('sdev')[f.target].sid, PASID: pasid, ADDR: DEV_TLB_ALL_ADDR, SIZE: 1 },
+        s,
+        at,
+      );
       break;
     case Qi.page_stream_response:
       QI_PSTRM_RESP.encode(
         {
           PASID: pasid,
-          BUS: k.a2 >> 8,
-          DEVFN: k.a2 & 0xff,
-          RESP_CODE: k.a3 & 0xf,
-          IDX: (k.a3 >> 4) & 0x1ff,
-          ADDR: k.a3 >>> 13,
+          BUS: f.target >> 8,
+          DEVFN: f.target & 0xff,
+          RESP_CODE: f.code & 0xf,
+          IDX: (f.code >> 4) & 0x1ff,
+          ADDR: f.code >>> 13,
         },
         s,
         at,
@@ -76,11 +81,11 @@ function writeDescriptor(k: Kernel, at: number): void {
     case Qi.page_group_response:
       QI_PGRP_RESP.encode(
         {
-          PASID_P: (k.a3 >> 13) & 1,
-          DID: k.a2,
+          PASID_P: (f.code >> 13) & 1,
+          DID: f.target,
           PASID: pasid,
-          RESP_CODE: k.a3 & 0xf,
-          IDX: (k.a3 >> 4) & 0x1ff,
+          RESP_CODE: f.code & 0xf,
+          IDX: (f.code >> 4) & 0x1ff,
         },
         s,
         at,
@@ -89,38 +94,50 @@ function writeDescriptor(k: Kernel, at: number): void {
   }
 }
 
-export const qi_submit_sync = defineRoutine('qi_submit_sync(kind, pasid, qi_target, code, slot)', [
-  function submit(k) {
-    const hw = k.hw;
-    const q = k.w.kernel;
-    // Room for the descriptor and its wait, and one slot always empty (`while (qi->free_cnt < 3)`).
-    if (q.qi_free_cnt < 3) return Ctl.BLOCK;
-    const index = q.qi_free_head;
-    const wait = (index + 1) % hw.iqSize;
-    writeDescriptor(k, hw.iq + 4 * index);
-    k.s[hw.qiStatus + index] = QI_STATUS.IN_USE;
-    k.s[hw.qiStatus + wait] = QI_STATUS.IN_USE;
-    QI_IWD.encode(
-      { STATUS_WRITE: 1, STATUS_DATA: QI_STATUS.DONE, STATUS_ADDR: qiStatusAddr(wait) / 4 },
-      k.s,
-      hw.iq + 4 * wait,
-    );
-    q.qi_free_head = (wait + 1) % hw.iqSize;
-    q.qi_free_cnt -= 2;
-    // Writing the tail register hands the descriptors to the hardware.
-    hw.regs.iqt = q.qi_free_head << 4;
-    k.a4 = index + 1;
-    return Ctl.NEXT;
-  },
-  function wait_for_qi_done(k) {
-    const hw = k.hw;
-    const index = k.a4 - 1;
-    if (k.s[hw.qiStatus + ((index + 1) % hw.iqSize)] !== QI_STATUS.DONE) return Ctl.BLOCK;
-    k.s[hw.qiStatus + index] = QI_STATUS.DONE;
-    reclaim_free_desc(k);
-    return Ctl.RET;
-  },
-]);
+const QiFrame = {
+  kind: value(),
+  pasid: value(),
+  target: special(W_QI_TARGET),
+  code: value(),
+  slot: opt(),
+};
+
+export const qi_submit_sync = defineRoutine({
+  name: 'qi_submit_sync',
+  frame: QiFrame,
+  steps: [
+    function submit(k, f) {
+      const hw = k.hw;
+      const q = k.w.kernel;
+      // Room for the descriptor and its wait, and one slot always empty (`while (qi->free_cnt < 3)`).
+      if (q.qi_free_cnt < 3) return Ctl.BLOCK;
+      const index = q.qi_free_head;
+      const wait = (index + 1) % hw.iqSize;
+      writeDescriptor(k, f, hw.iq + 4 * index);
+      hw.setQiStatus(index, QI_STATUS.IN_USE);
+      hw.setQiStatus(wait, QI_STATUS.IN_USE);
+      QI_IWD.encode(
+        { STATUS_WRITE: 1, STATUS_DATA: QI_STATUS.DONE, STATUS_ADDR: qiStatusAddr(wait) / 4 },
+        k.s,
+        hw.iq + 4 * wait,
+      );
+      q.qi_free_head = (wait + 1) % hw.iqSize;
+      q.qi_free_cnt -= 2;
+      // Writing the tail register hands the descriptors to the hardware.
+      hw.regs.iqt = q.qi_free_head << 4;
+      f.slot = index;
+      return Ctl.NEXT;
+    },
+    function wait_for_qi_done(k, f) {
+      const hw = k.hw;
+      const index = f.slot ?? 0;
+      if (hw.qiStatusOf((index + 1) % hw.iqSize) !== QI_STATUS.DONE) return Ctl.BLOCK;
+      hw.setQiStatus(index, QI_STATUS.DONE);
+      reclaim_free_desc(k);
+      return Ctl.RET;
+    },
+  ],
+});
 
 /**
  * reclaim_free_desc (dmar.c, v4.5): frees slots in ring order, up to the first one still in use.
@@ -130,8 +147,8 @@ export const qi_submit_sync = defineRoutine('qi_submit_sync(kind, pasid, qi_targ
 function reclaim_free_desc(k: Kernel): void {
   const hw = k.hw;
   const q = k.w.kernel;
-  while (k.s[hw.qiStatus + q.qi_free_tail] === QI_STATUS.DONE) {
-    k.s[hw.qiStatus + q.qi_free_tail] = QI_STATUS.FREE;
+  while (hw.qiStatusOf(q.qi_free_tail) === QI_STATUS.DONE) {
+    hw.setQiStatus(q.qi_free_tail, QI_STATUS.FREE);
     q.qi_free_tail = (q.qi_free_tail + 1) % hw.iqSize;
     q.qi_free_cnt++;
   }

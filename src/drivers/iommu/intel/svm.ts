@@ -4,30 +4,33 @@
  * page-request handler, which of these steps run and in what order; the steps themselves are
  * shared, so a historic variant or an ablation is a short diff of another policy.
  *
- * Frames:
- *   intel_svm_bind_mm    a0 = device | created << 8, a1 = mm + 1, a2 = svm + 1, a3 = sdev + 1, a4 = file
- *                        (returns PASID + 1 in the caller's a1, sdev + 1 in the caller's a2)
- *   intel_svm_unbind_mm  a0 = device, a1 = PASID, a2 = svm + 1, a3 = sdev + 1, a4 = file
- *   intel_mm_release     a0 = svm, a1 = mm, a2 = next sdev to flush
- *   prq_event_thread     a0 = head slot, a1 = tail slot, a2 = svm + 1 (NULL again after each
- *                        request), a3 = result, a4 = the mm (+1) whose mmap_sem is held,
- *                        a5 = the sdev (+1) bad_req found for the request
- * The file is recorded as the holder of the binding (sdev->users), as a ref_tracker would.
+ * The four routines a policy gives steps to are declared here, each with its frame (the C's
+ * arguments and locals, by name and kind: see BindFields and the others below). The file is
+ * recorded as the holder of the binding (sdev->users), as a ref_tracker would.
  */
 import { framePhys, userVa } from '../../../arch/x86/pgtable.ts';
 import { prsWrite, respName } from '../../../hw/vtd/iommu.ts';
-import { DMA_PRS, DMAR_CAP, DMAR_ECAP, PAGE_REQ_DSC, PASID_ENTRY, QI_RESP } from '../../../hw/vtd/layouts.ts';
-import { Ctl, ownWordsOnly } from '../../../kernel/exec.ts';
-import { defineRoutine, type Kernel, type KStep } from '../../../kernel/kernel.ts';
+import { DMA_PRS, DMAR_CAP, DMAR_ECAP, PAGE_REQ_DSC, QI_RESP } from '../../../hw/vtd/layouts.ts';
+import { Ctl, implement, ownWordsOnly } from '../../../kernel/exec.ts';
+import {
+  declareRoutine,
+  defineRoutine,
+  type Frame,
+  type Kernel,
+  type KRoutine,
+  type KStep,
+} from '../../../kernel/kernel.ts';
 import { down_read, mutex_lock_pasid, mutex_unlock_pasid, up_read } from '../../../kernel/locking.ts';
 import { handle_mm_fault } from '../../../kernel/mm/memory.ts';
 import { get_task_mm, holder, mmget_not_zero, mmput } from '../../../kernel/mm/mm.ts';
 import { VM_EXEC, VM_READ, VM_WRITE } from '../../../kernel/mm/mmap.ts';
 import { mmu_notifier_register, mmu_notifier_unregister } from '../../../kernel/mm/mmu_notifier.ts';
 import { site } from '../../../properties/violations.ts';
+import { bit, obj, ref, value } from '../../../world/fields.ts';
 import { unusedSlot } from '../../../world/layout.ts';
 import { Count, Life, Obj } from '../../../world/objects.ts';
 import { FLPT_DEFAULT_DID, Qi, qi_submit_sync } from './qi.ts';
+import { idr_find, idr_set, type SvmView, sdevs, svms } from './state.ts';
 
 const S_SVM = site('intel-svm dereferences a freed intel_svm');
 const S_SDEV = site('intel-svm dereferences a freed intel_svm_dev');
@@ -42,106 +45,149 @@ const S_BADREQ_NO_SDEV = site(
 );
 const S_RELEASE_DEVS = site('intel_mm_release (v4.4): WARN_ON(!list_empty(&svm->devs))');
 
-const dev = (k: Kernel) => k.a0 & 0xff;
-const svmOf = (k: Kernel) => k.a2 - 1;
+/** A pointer the code has set by now (the C dereferences it without a check). */
+function the<T>(o: T | null, what: string): T {
+  if (o === null) throw new Error(`${what} is NULL here`);
+  return o;
+}
+
+// --- the routines' frames ----------------------------------------------------------------
+
+/** intel_svm_bind_mm(dev, pasid, flags, ops): its arguments and locals, and the binding file. */
+const BindFields = {
+  dev: obj('device', 8),
+  /** This call allocated the svm (v4.4 keeps the get_task_mm pin then). */
+  created: value(1),
+  mm: ref('mm'),
+  svm: ref('svm'),
+  sdev: ref('sdev'),
+  file: obj('file'),
+};
+/** intel_svm_unbind_mm(dev, pasid), with the file whose binding it drops. */
+const UnbindFields = {
+  dev: obj('device', 8),
+  pasid: value(),
+  svm: ref('svm'),
+  sdev: ref('sdev'),
+  file: obj('file'),
+};
+/** intel_mm_release(mn, mm), and the device whose caches it flushed last. */
+const ReleaseFields = { svm: obj('svm'), mm: obj('mm'), last: ref('sdev') };
+/**
+ * prq_event_thread: the ring's head and tail, the svm of the request (NULL again after each
+ * request), the result, the mm whose mmap_sem is held, the sdev bad_req found for the request.
+ */
+const PrqFields = {
+  head: value(),
+  tail: value(),
+  svm: ref('svm'),
+  result: value(),
+  mm: ref('mm'),
+  sdev: ref('sdev'),
+};
+/** The frames, as a step sees them. */
+export type BindFrame = Frame<typeof BindFields>;
+export type UnbindFrame = Frame<typeof UnbindFields>;
+export type ReleaseFrame = Frame<typeof ReleaseFields>;
+export type PrqFrame = Frame<typeof PrqFields>;
 
 // --- intel_svm_bind_mm -------------------------------------------------------------------
 
 export const bind = {
-  get_task_mm(k: Kernel): Ctl {
+  get_task_mm(k: Kernel, f: BindFrame): Ctl {
     const mm = get_task_mm(k, k.actor, holder(Obj.actor, k.actor));
     if (mm < 0) {
       k.fail('refcount', Obj.task, k.actor, S_BIND_NO_MM);
       return Ctl.RET;
     }
-    k.a1 = mm + 1;
+    f.mm = k.w.mm[mm];
     return Ctl.NEXT;
   },
   mutex_lock(k: Kernel): Ctl {
     return mutex_lock_pasid(k) ? Ctl.NEXT : Ctl.BLOCK;
   },
   /** idr_for_each_entry: reuse the svm of this mm; a device already bound just gets users++. */
-  find_svm_by_mm(k: Kernel): Ctl {
-    for (const svm of k.w.svm) {
-      if (svm.life !== Life.live || svm.mm !== k.a1 || k.s[k.w.idrBase + svm.pasid] !== svm.index + 1)
-        continue;
-      k.a2 = svm.index + 1;
-      for (const sd of k.w.sdev) {
-        if (sd.life !== Life.live || sd.svm !== svm.index + 1 || sd.dev !== dev(k) + 1) continue;
+  find_svm_by_mm(k: Kernel, f: BindFrame): Ctl {
+    for (const svm of svms(k)) {
+      if (svm.life !== Life.live || svm.mm !== f.mm || idr_find(k, svm.pasid) !== svm) continue;
+      f.svm = svm;
+      for (const sd of sdevs(k)) {
+        if (sd.life !== Life.live || sd.svm !== svm || sd.dev !== f.dev) continue;
         sd.users++;
-        k.get(Count.sdev_users, Obj.sdev, sd.index, Obj.file, k.a4);
-        k.a3 = sd.index + 1;
+        k.get(Count.sdev_users, Obj.sdev, sd.index, Obj.file, f.file.index);
+        f.sdev = sd;
         return k.jump('success');
       }
       return Ctl.NEXT;
     }
     return Ctl.NEXT;
   },
-  alloc_sdev(k: Kernel): Ctl {
-    // The sdev belongs to the svm's owner: the task of mm a1 - 1 (world/layout.ts).
-    const sd = unusedSlot(k.w.sdev, k.a1 - 1, k.w.dims.per.sdevs);
+  alloc_sdev(k: Kernel, f: BindFrame): Ctl {
+    // The sdev belongs to the svm's owner: the task of the mm (world/layout.ts).
+    const sd = unusedSlot(sdevs(k), the(f.mm, 'mm').index, k.w.dims.per.sdevs);
     if (!sd) {
       k.fail('capacity', Obj.sdev, 0, 0);
       return Ctl.RET;
     }
     sd.life = Life.live;
-    sd.dev = dev(k) + 1;
+    sd.dev = f.dev;
     sd.users = 1;
     sd.did = FLPT_DEFAULT_DID;
-    sd.sid = k.cfg.devices[dev(k)].sid;
+    sd.sid = k.cfg.devices[f.dev].sid;
     // sdev->ops = ops: the client driver's svm_dev_ops, when it registered a fault_cb.
-    sd.ops = k.cfg.devices[dev(k)].faultCb ? 1 : 0;
+    sd.ops = k.cfg.devices[f.dev].faultCb ? 1 : 0;
     // intel_iommu_enable_pasid: ATS is used when both the IOMMU and the device support it.
-    sd.dev_iotlb = DMAR_ECAP.get(k.s, k.hw.regs.base + 2, 'DT') && k.cfg.devices[dev(k)].ats ? 1 : 0;
-    k.get(Count.sdev_users, Obj.sdev, sd.index, Obj.file, k.a4);
-    k.a3 = sd.index + 1;
-    return k.a2 ? k.jump('list_add_sdev') : Ctl.NEXT;
+    sd.dev_iotlb = DMAR_ECAP.get(k.s, k.hw.regs.base + 2, 'DT') && k.cfg.devices[f.dev].ats ? 1 : 0;
+    k.get(Count.sdev_users, Obj.sdev, sd.index, Obj.file, f.file.index);
+    f.sdev = sd;
+    return f.svm ? k.jump('list_add_sdev') : Ctl.NEXT;
   },
   /**
    * kzalloc the svm and idr_alloc its PASID: the lowest free id from `!!cap_caching_mode(cap)`,
    * below `2 << ecap_pss(ecap)` (the model has as many PASID slots as the scenario can bind).
    */
-  alloc_svm(k: Kernel): Ctl {
-    const svm = unusedSlot(k.w.svm, k.a1 - 1, k.w.dims.per.svms);
+  alloc_svm(k: Kernel, f: BindFrame): Ctl {
+    const mm = the(f.mm, 'mm');
+    const svm = unusedSlot(svms(k), mm.index, k.w.dims.per.svms);
     const regs = k.hw.regs.base;
     let pasid = DMAR_CAP.get(k.s, regs, 'CM');
     const pasidMax = Math.min(k.w.dims.pasids, 2 << DMAR_ECAP.get(k.s, regs + 2, 'PSS'));
-    while (pasid < pasidMax && k.s[k.w.idrBase + pasid] !== 0) pasid++;
+    while (pasid < pasidMax && idr_find(k, pasid) !== null) pasid++;
     if (!svm || pasid >= pasidMax) {
       k.fail('capacity', Obj.svm, 0, 0);
       return Ctl.RET;
     }
     svm.life = Life.live;
-    svm.mm = k.a1;
+    svm.mm = mm;
     svm.pasid = pasid;
-    k.s[k.w.idrBase + pasid] = svm.index + 1;
-    k.a2 = svm.index + 1;
-    k.a0 = dev(k) | (1 << 8);
+    idr_set(k, pasid, svm);
+    f.svm = svm;
+    f.created = 1;
     k.note(`idr_alloc → PASID ${pasid} (svm#${svm.index})`);
     return Ctl.NEXT;
   },
-  mmu_notifier_register(k: Kernel): Ctl {
-    return k.call(mmu_notifier_register, svmOf(k), k.a1 - 1);
+  mmu_notifier_register(k: Kernel, f: BindFrame): Ctl {
+    return k.call(mmu_notifier_register, { svm: the(f.svm, 'svm'), mm: the(f.mm, 'mm') });
   },
   /** pasid_table[pasid].val = __pa(mm->pgd) | 1; wmb(). */
-  write_pasid_entry(k: Kernel): Ctl {
-    const svm = k.w.svm[svmOf(k)];
-    const pgd = k.w.mm[k.a1 - 1].pgd - 1;
-    const at = k.hw.pasidTable + 2 * svm.pasid;
-    PASID_ENTRY.encode({ P: 1, FLPTPTR: framePhys(pgd) / 4096 }, k.s, at);
+  write_pasid_entry(k: Kernel, f: BindFrame): Ctl {
+    const svm = the(f.svm, 'svm');
+    const pgd = the(the(f.mm, 'mm').pgd, 'mm->pgd').index;
+    k.hw.writePasidEntry(svm.pasid, { P: 1, FLPTPTR: framePhys(pgd) / 4096 });
     k.note(`PASID table[${svm.pasid}] = 0x${framePhys(pgd).toString(16)}|P`);
     return Ctl.NEXT;
   },
-  list_add_sdev(k: Kernel): Ctl {
-    const svm = k.w.svm[svmOf(k)];
+  list_add_sdev(k: Kernel, f: BindFrame): Ctl {
+    const svm = the(f.svm, 'svm');
+    const sdev = the(f.sdev, 'sdev');
     if (!k.live(Obj.svm, svm.life, svm.index, S_SVM)) return Ctl.RET;
-    svm.devs |= 1 << (k.a3 - 1);
-    k.w.sdev[k.a3 - 1].svm = svm.index + 1;
+    svm.devs |= bit(sdev);
+    sdev.svm = svm;
     return Ctl.NEXT;
   },
-  success(k: Kernel): Ctl {
-    k.setCallerArg(1, k.w.svm[svmOf(k)].pasid + 1);
-    k.setCallerArg(2, k.a3);
+  /** `*pasid = svm->pasid`, and the binding for the client's context. */
+  success(k: Kernel, f: BindFrame): Ctl {
+    k.out({ pasid: the(f.svm, 'svm').pasid, sdev: f.sdev });
     return Ctl.NEXT;
   },
   out(k: Kernel): Ctl {
@@ -149,24 +195,25 @@ export const bind = {
     return Ctl.NEXT;
   },
   /** e57e58bd: `if (mm) mmput(mm)` — the binding keeps only the notifier's mm_count. */
-  mmput(k: Kernel): Ctl {
-    return k.call(mmput, k.a1 - 1, holder(Obj.actor, k.actor));
+  mmput(k: Kernel, f: BindFrame): Ctl {
+    return k.call(mmput, { mm: the(f.mm, 'mm'), holder: holder(Obj.actor, k.actor) });
   },
   /**
    * v4.4: a new binding keeps the get_task_mm pin in svm->mm for its whole life (the reference
    * moves from this call to the svm); a bind that reused an svm drops its own pin.
    */
-  keep_mm_users_pin(k: Kernel): Ctl {
-    if (k.a0 >> 8) {
-      k.moveRef(Count.mm_users, Obj.mm, k.a1 - 1, k.me, [Obj.svm, svmOf(k)]);
+  keep_mm_users_pin(k: Kernel, f: BindFrame): Ctl {
+    const mm = the(f.mm, 'mm');
+    if (f.created) {
+      k.moveRef(Count.mm_users, Obj.mm, mm.index, k.me, [Obj.svm, the(f.svm, 'svm').index]);
       return Ctl.NEXT;
     }
-    return k.call(mmput, k.a1 - 1, holder(Obj.actor, k.actor));
+    return k.call(mmput, { mm, holder: holder(Obj.actor, k.actor) });
   },
   ret(_k: Kernel): Ctl {
     return Ctl.RET;
   },
-} satisfies Record<string, KStep>;
+} satisfies Record<string, KStep<typeof BindFields>>;
 
 // Steps that only read their frame and call or return (exec.ts ownWordsOnly).
 for (const s of [bind.mmu_notifier_register, bind.mmput, bind.ret]) ownWordsOnly(s);
@@ -176,105 +223,110 @@ for (const s of [bind.mmu_notifier_register, bind.mmput, bind.ret]) ownWordsOnly
 export const unbind = {
   mutex_lock: bind.mutex_lock,
   /** idr_find(pasid), then the sdev of this device on svm->devs. */
-  idr_find(k: Kernel): Ctl {
-    const svm = k.s[k.w.idrBase + k.a1] - 1;
-    if (svm < 0) return k.jump('out');
-    if (!k.live(Obj.svm, k.w.svm[svm].life, svm, S_SVM)) return Ctl.RET;
-    k.a2 = svm + 1;
-    const devs = k.w.svm[svm].devs;
-    for (const sd of k.w.sdev) {
-      if (devs & (1 << sd.index) && sd.dev === k.a0 + 1) {
-        k.a3 = sd.index + 1;
+  idr_find(k: Kernel, f: UnbindFrame): Ctl {
+    const svm = idr_find(k, f.pasid);
+    if (!svm) return k.jump('out');
+    if (!k.live(Obj.svm, svm.life, svm.index, S_SVM)) return Ctl.RET;
+    f.svm = svm;
+    for (const sd of sdevs(k)) {
+      if (svm.devs & bit(sd) && sd.dev === f.dev) {
+        f.sdev = sd;
         return Ctl.NEXT;
       }
     }
     return k.jump('out');
   },
   /** sdev->users--: the binding this file held is gone; the device stays while others use it. */
-  sdev_put(k: Kernel): Ctl {
-    const sd = k.w.sdev[k.a3 - 1];
+  sdev_put(k: Kernel, f: UnbindFrame): Ctl {
+    const sd = the(f.sdev, 'sdev');
     if (!k.live(Obj.sdev, sd.life, sd.index, S_SDEV)) return Ctl.RET;
     if (sd.users <= 0) k.fail('refcount', Obj.sdev, sd.index, S_UNBIND_USERS);
     sd.users--;
-    k.put(Count.sdev_users, Obj.sdev, sd.index, Obj.file, k.a4, S_UNBIND_USERS);
+    k.put(Count.sdev_users, Obj.sdev, sd.index, Obj.file, f.file.index, S_UNBIND_USERS);
     return sd.users > 0 ? k.jump('out') : Ctl.NEXT;
   },
-  list_del_rcu(k: Kernel): Ctl {
-    k.w.svm[svmOf(k)].devs &= ~(1 << (k.a3 - 1));
+  list_del_rcu(_k: Kernel, f: UnbindFrame): Ctl {
+    the(f.svm, 'svm').devs &= ~bit(the(f.sdev, 'sdev'));
     return Ctl.NEXT;
   },
   /** intel_flush_pasid_dev then intel_flush_svm_range_dev(.., 0, -1, ..) for this device. */
-  flush_dev(k: Kernel): Ctl {
-    return k.call(flush_pasid_and_range_dev, k.w.svm[svmOf(k)].pasid, k.a3 - 1);
+  flush_dev(k: Kernel, f: UnbindFrame): Ctl {
+    return k.call(flush_pasid_and_range_dev, { pasid: the(f.svm, 'svm').pasid, sdev: the(f.sdev, 'sdev') });
   },
-  kfree_rcu_sdev(k: Kernel): Ctl {
-    k.w.sdev[k.a3 - 1].life = Life.freed;
+  kfree_rcu_sdev(_k: Kernel, f: UnbindFrame): Ctl {
+    the(f.sdev, 'sdev').life = Life.freed;
     return Ctl.NEXT;
   },
   /** Only the last device's unbind releases the svm. */
-  devs_empty(k: Kernel): Ctl {
-    return k.w.svm[svmOf(k)].devs === 0 ? Ctl.NEXT : k.jump('out');
+  devs_empty(k: Kernel, f: UnbindFrame): Ctl {
+    return the(f.svm, 'svm').devs === 0 ? Ctl.NEXT : k.jump('out');
   },
-  idr_remove(k: Kernel): Ctl {
-    k.s[k.w.idrBase + k.a1] = 0;
-    k.note(`idr_remove(PASID ${k.a1})`);
+  idr_remove(k: Kernel, f: UnbindFrame): Ctl {
+    idr_set(k, f.pasid, null);
+    k.note(`idr_remove(PASID ${f.pasid})`);
     return Ctl.NEXT;
   },
-  mmu_notifier_unregister(k: Kernel): Ctl {
-    const svm = svmOf(k);
-    return k.call(mmu_notifier_unregister, svm, k.w.svm[svm].mm - 1);
+  mmu_notifier_unregister(k: Kernel, f: UnbindFrame): Ctl {
+    const svm = the(f.svm, 'svm');
+    return k.call(mmu_notifier_unregister, { svm, mm: the(svm.mm, 'svm->mm') });
   },
   /** v4.4: drop the mm_users pin the binding kept; may run __mmput and exit_mmap right here. */
-  mmput(k: Kernel): Ctl {
-    const svm = svmOf(k);
-    return k.call(mmput, k.w.svm[svm].mm - 1, holder(Obj.svm, svm));
+  mmput(k: Kernel, f: UnbindFrame): Ctl {
+    const svm = the(f.svm, 'svm');
+    return k.call(mmput, { mm: the(svm.mm, 'svm->mm'), holder: holder(Obj.svm, svm.index) });
   },
   /** memset(svm, 0x6b, sizeof(*svm)); kfree(svm). */
-  kfree_svm(k: Kernel): Ctl {
-    k.w.svm[svmOf(k)].life = Life.freed;
+  kfree_svm(_k: Kernel, f: UnbindFrame): Ctl {
+    the(f.svm, 'svm').life = Life.freed;
     return Ctl.NEXT;
   },
   out: bind.out,
   ret: bind.ret,
-} satisfies Record<string, KStep>;
+} satisfies Record<string, KStep<typeof UnbindFields>>;
 
-/** intel_flush_pasid_dev + intel_flush_svm_range_dev(all): a0 = PASID, a1 = sdev. */
-export const flush_pasid_and_range_dev = defineRoutine('intel_flush_pasid_dev+svm_range_dev(pasid, sdev)', [
-  ownWordsOnly(function intel_flush_pasid_dev(k) {
-    return k.call(qi_submit_sync, Qi.pasid_cache, k.a0, k.a1);
-  }),
-  ownWordsOnly(function flush_iotlb(k) {
-    return k.call(qi_submit_sync, Qi.iotlb_pasid, k.a0, k.a1);
-  }),
-  function flush_dev_iotlb(k) {
-    return k.w.sdev[k.a1].dev_iotlb ? k.call(qi_submit_sync, Qi.dev_iotlb_pasid, k.a0, k.a1) : Ctl.NEXT;
-  },
-  ownWordsOnly(function done() {
-    return Ctl.RET;
-  }),
-]);
+/** intel_flush_pasid_dev + intel_flush_svm_range_dev(all) of `pasid` for the device of `sdev`. */
+export const flush_pasid_and_range_dev = defineRoutine({
+  name: 'intel_flush_pasid_dev+svm_range_dev',
+  frame: { pasid: value(), sdev: obj('sdev') },
+  calls: () => [qi_submit_sync],
+  steps: [
+    ownWordsOnly(function intel_flush_pasid_dev(k, f) {
+      return k.call(qi_submit_sync, { kind: Qi.pasid_cache, pasid: f.pasid, target: f.sdev.index });
+    }),
+    ownWordsOnly(function flush_iotlb(k, f) {
+      return k.call(qi_submit_sync, { kind: Qi.iotlb_pasid, pasid: f.pasid, target: f.sdev.index });
+    }),
+    function flush_dev_iotlb(k, f) {
+      return f.sdev.dev_iotlb
+        ? k.call(qi_submit_sync, { kind: Qi.dev_iotlb_pasid, pasid: f.pasid, target: f.sdev.index })
+        : Ctl.NEXT;
+    },
+    ownWordsOnly(function done() {
+      return Ctl.RET;
+    }),
+  ],
+});
 
 // --- intel_mm_release (the notifier's ->release) -----------------------------------------
 
 export const release = {
   /** pasid_table[pasid].val = 0; wmb(): the hardware can no longer walk this mm's tables. */
-  clear_pasid_entry(k: Kernel): Ctl {
-    const svm = k.w.svm[k.a0];
+  clear_pasid_entry(k: Kernel, f: ReleaseFrame): Ctl {
+    const svm = f.svm;
     if (!k.live(Obj.svm, svm.life, svm.index, S_SVM)) return Ctl.RET;
-    const at = k.hw.pasidTable + 2 * svm.pasid;
-    k.s[at] = 0;
-    k.s[at + 1] = 0;
+    k.hw.writePasidEntry(svm.pasid, {});
     k.note(`PASID table[${svm.pasid}] = 0`);
     return Ctl.NEXT;
   },
   /** For every device still on svm->devs: flush the PASID cache and the whole IOTLB/device-TLB. */
-  flush_all_devs(k: Kernel): Ctl {
-    const svm = k.w.svm[k.a0];
+  flush_all_devs(k: Kernel, f: ReleaseFrame): Ctl {
+    const svm = f.svm;
     if (!k.live(Obj.svm, svm.life, svm.index, S_SVM)) return Ctl.RET;
-    for (let d = k.a2; d < k.w.sdev.length; d++) {
-      if (!(svm.devs & (1 << d))) continue;
-      k.a2 = d + 1;
-      return k.call(flush_pasid_and_range_dev, svm.pasid, d, 0, true);
+    const all = sdevs(k);
+    for (let d = f.last ? f.last.index + 1 : 0; d < all.length; d++) {
+      if (!(svm.devs & bit(all[d]))) continue;
+      f.last = all[d];
+      return k.callAgain(flush_pasid_and_range_dev, { pasid: svm.pasid, sdev: all[d] });
     }
     return Ctl.NEXT;
   },
@@ -282,26 +334,27 @@ export const release = {
    * v4.4: "There's no need to do any flush because we can't get here if there are any devices
    * left anyway." — `WARN_ON(!list_empty(&svm->devs))`. e57e58bd replaced it by the flush.
    */
-  warn_on_devs(k: Kernel): Ctl {
-    const svm = k.w.svm[k.a0];
+  warn_on_devs(k: Kernel, f: ReleaseFrame): Ctl {
+    const svm = f.svm;
     if (!k.live(Obj.svm, svm.life, svm.index, S_SVM)) return Ctl.RET;
     if (svm.devs !== 0) k.fail('warning', Obj.svm, svm.index, S_RELEASE_DEVS);
     return Ctl.NEXT;
   },
   ret: bind.ret,
-} satisfies Record<string, KStep>;
+} satisfies Record<string, KStep<typeof ReleaseFields>>;
 
 // --- prq_event_thread ----------------------------------------------------------------------
 
-const reqAt = (k: Kernel): number => k.hw.prq + 4 * k.a0;
-const req = (k: Kernel, f: Parameters<typeof PAGE_REQ_DSC.get>[2]): number =>
-  PAGE_REQ_DSC.get(k.s, reqAt(k), f);
-const reqPage = (k: Kernel): number => req(k, 'ADDR') - userVa(0) / 4096;
+/** The request at the ring's head: where it is, and its fields. */
+const reqAt = (k: Kernel, f: PrqFrame): number => k.hw.prq + 4 * f.head;
+const req = (k: Kernel, f: PrqFrame, field: Parameters<typeof PAGE_REQ_DSC.get>[2]): number =>
+  PAGE_REQ_DSC.get(k.s, reqAt(k, f), field);
+const reqPage = (k: Kernel, f: PrqFrame): number => req(k, f, 'ADDR') - userVa(0) / 4096;
 /** PCI_DEVID(req->bus, req->devfn): the requester id the request carries. */
-const reqRid = (k: Kernel): number => (req(k, 'BUS') << 8) | req(k, 'DEVFN');
+const reqRid = (k: Kernel, f: PrqFrame): number => (req(k, f, 'BUS') << 8) | req(k, f, 'DEVFN');
 
-/** The svm of the request being handled (a2), dereferenced: false (and a violation) if freed. */
-const liveSvm = (k: Kernel): boolean => k.live(Obj.svm, k.w.svm[svmOf(k)].life, svmOf(k), S_SVM);
+/** The svm of the request being handled, dereferenced: false (and a violation) if freed. */
+const liveSvm = (k: Kernel, svm: SvmView): boolean => k.live(Obj.svm, svm.life, svm.index, S_SVM);
 
 export const fault = {
   /**
@@ -311,26 +364,26 @@ export const fault = {
    * "before reading head/tail registers, to ensure that we get a new interrupt if needed", then
    * reads PQT and PQH.
    */
-  wait_for_irq(k: Kernel): Ctl {
+  wait_for_irq(k: Kernel, f: PrqFrame): Ctl {
     const r = k.hw.regs;
     if (r.pr_irq_runthread === 0) return Ctl.BLOCK;
     r.pr_irq_runthread = 0;
     prsWrite(k.hw, DMA_PRS.PPR);
     // A new invocation of the thread: `struct intel_svm *svm = NULL;`
-    k.a2 = 0;
-    k.a1 = r.pqt >> 4;
-    k.a0 = r.pqh >> 4;
+    f.svm = null;
+    f.tail = r.pqt >> 4;
+    f.head = r.pqh >> 4;
     return Ctl.NEXT;
   },
-  next_request(k: Kernel): Ctl {
-    if (k.a0 !== k.a1) return Ctl.NEXT;
-    k.hw.regs.pqh = k.a1 << 4;
+  next_request(k: Kernel, f: PrqFrame): Ctl {
+    if (f.head !== f.tail) return Ctl.NEXT;
+    k.hw.regs.pqh = f.tail << 4;
     return k.jumpPreempt('wait_for_irq');
   },
   /** `result = QI_RESP_FAILURE; if (!req->pasid_present) goto bad_req;` (with svm still NULL). */
-  check_pasid_present(k: Kernel): Ctl {
-    k.a3 = QI_RESP.FAILURE;
-    if (req(k, 'PASID_PRESENT')) return Ctl.NEXT;
+  check_pasid_present(k: Kernel, f: PrqFrame): Ctl {
+    f.result = QI_RESP.FAILURE;
+    if (req(k, f, 'PASID_PRESENT')) return Ctl.NEXT;
     k.note('page request without PASID: goto bad_req');
     return k.jump('bad_req');
   },
@@ -339,35 +392,36 @@ export const fault = {
    * The svm is NULL here on every request, since bad_req ends with `svm = NULL`, so every request
    * looks its PASID up again (intel-svm.c, v4.4/v4.5).
    */
-  find_svm(k: Kernel): Ctl {
-    const pasid = req(k, 'PASID');
-    if (k.a2 === 0 || !liveSvm(k) || k.w.svm[svmOf(k)].pasid !== pasid) {
+  find_svm(k: Kernel, f: PrqFrame): Ctl {
+    const pasid = req(k, f, 'PASID');
+    if (f.svm === null || !liveSvm(k, f.svm) || f.svm.pasid !== pasid) {
       if (k.w.kernel.violation !== 0) return Ctl.RET;
       // idr_find of an id the model never allocates (hw/pci UNBOUND_PASID) finds nothing.
-      const svm = pasid < k.w.dims.pasids ? k.s[k.w.idrBase + pasid] - 1 : -1;
-      k.a2 = svm + 1;
-      if (svm < 0) {
+      f.svm = idr_find(k, pasid);
+      if (!f.svm) {
         k.note(`page request for invalid PASID ${pasid}: goto no_pasid`);
         return k.jump('no_pasid');
       }
     }
-    k.a3 = QI_RESP.INVALID;
+    f.result = QI_RESP.INVALID;
     return Ctl.NEXT;
   },
   /** e57e58bd: `if (!atomic_inc_not_zero(&svm->mm->mm_users)) goto bad_req;` */
-  mmget_not_zero(k: Kernel): Ctl {
-    if (!liveSvm(k)) return Ctl.RET;
-    const mm = k.w.svm[svmOf(k)].mm - 1;
+  mmget_not_zero(k: Kernel, f: PrqFrame): Ctl {
+    const svm = the(f.svm, 'svm');
+    if (!liveSvm(k, svm)) return Ctl.RET;
+    const mm = the(svm.mm, 'svm->mm').index;
     if (mmget_not_zero(k, mm, holder(Obj.actor, k.actor), S_FAULT_MM)) return Ctl.NEXT;
     k.note(`mm#${mm} is defunct (mm_users 0): answer Invalid Request`);
     return k.jump('bad_req');
   },
-  down_read_mmap_sem(k: Kernel): Ctl {
-    if (!liveSvm(k)) return Ctl.RET;
-    const mm = k.w.svm[svmOf(k)].mm - 1;
-    if (!k.live(Obj.mm, k.w.mm[mm].life, mm, S_FAULT_MM)) return Ctl.RET;
-    if (!down_read(k, mm)) return Ctl.BLOCK;
-    k.a4 = mm + 1;
+  down_read_mmap_sem(k: Kernel, f: PrqFrame): Ctl {
+    const svm = the(f.svm, 'svm');
+    if (!liveSvm(k, svm)) return Ctl.RET;
+    const mm = the(svm.mm, 'svm->mm');
+    if (!k.live(Obj.mm, mm.life, mm.index, S_FAULT_MM)) return Ctl.RET;
+    if (!down_read(k, mm.index)) return Ctl.BLOCK;
+    f.mm = mm;
     return Ctl.NEXT;
   },
   /**
@@ -376,112 +430,105 @@ export const fault = {
    * anonymous memory only, so a file-backed VMA (the device's doorbell mapping, which devices in
    * the model never request) is answered as a VM_FAULT_ERROR would be.
    */
-  find_vma(k: Kernel): Ctl {
-    const mm = k.a4 - 1;
-    const page = reqPage(k);
+  find_vma(k: Kernel, f: PrqFrame): Ctl {
+    const page = reqPage(k, f);
     const v = k.w.vma.find(
-      (x) =>
-        x.life === Life.live && x.vm_mm === mm + 1 && page >= x.vm_start && page < x.vm_start + x.vm_pages,
+      (x) => x.life === Life.live && x.vm_mm === f.mm && page >= x.vm_start && page < x.vm_start + x.vm_pages,
     );
     if (!v) return k.jump('invalid');
     const requested =
-      (req(k, 'EXE_REQ') ? VM_EXEC : 0) |
-      (req(k, 'RD_REQ') ? VM_READ : 0) |
-      (req(k, 'WR_REQ') ? VM_WRITE : 0);
-    if ((requested & ~v.vm_flags) !== 0 || v.vm_file !== 0) return k.jump('invalid');
+      (req(k, f, 'EXE_REQ') ? VM_EXEC : 0) |
+      (req(k, f, 'RD_REQ') ? VM_READ : 0) |
+      (req(k, f, 'WR_REQ') ? VM_WRITE : 0);
+    if ((requested & ~v.vm_flags) !== 0 || v.vm_file !== null) return k.jump('invalid');
     return Ctl.NEXT;
   },
-  handle_mm_fault(k: Kernel): Ctl {
-    return k.call(handle_mm_fault, k.a4 - 1, reqPage(k));
+  handle_mm_fault(k: Kernel, f: PrqFrame): Ctl {
+    return k.call(handle_mm_fault, { mm: the(f.mm, 'mm'), page: reqPage(k, f) });
   },
-  result_success(k: Kernel): Ctl {
-    k.a3 = QI_RESP.SUCCESS;
+  result_success(_k: Kernel, f: PrqFrame): Ctl {
+    f.result = QI_RESP.SUCCESS;
     return Ctl.NEXT;
   },
-  invalid(k: Kernel): Ctl {
-    up_read(k, k.a4 - 1);
+  invalid(k: Kernel, f: PrqFrame): Ctl {
+    up_read(k, the(f.mm, 'mm').index);
     return Ctl.NEXT;
   },
   /** e57e58bd: drop the pin; the last one runs __mmput, exit_mmap included, on this thread. */
-  mmput(k: Kernel): Ctl {
-    return k.call(mmput, k.a4 - 1, holder(Obj.actor, k.actor));
+  mmput(k: Kernel, f: PrqFrame): Ctl {
+    return k.call(mmput, { mm: the(f.mm, 'mm'), holder: holder(Obj.actor, k.actor) });
   },
   /**
    * bad_req: under rcu_read_lock, the sdev on svm->devs whose sid is the request's requester id.
    * With svm NULL (a request without PASID) the walk dereferences NULL; with no sdev found the
    * kernel's own `WARN_ON(&sdev->list == &svm->devs)` fires and sdev is NULL.
    */
-  bad_req(k: Kernel): Ctl {
-    k.a4 = 0;
-    if (k.a2 === 0) {
+  bad_req(k: Kernel, f: PrqFrame): Ctl {
+    f.mm = null;
+    const svm = f.svm;
+    if (svm === null) {
       k.fail('null-deref', 0, 0, S_BADREQ_NULL_SVM);
       return Ctl.RET;
     }
-    if (!liveSvm(k)) return Ctl.RET;
-    const devs = k.w.svm[svmOf(k)].devs;
-    const rid = reqRid(k);
-    for (const sd of k.w.sdev) {
-      if (!(devs & (1 << sd.index))) continue;
+    if (!liveSvm(k, svm)) return Ctl.RET;
+    const rid = reqRid(k, f);
+    for (const sd of sdevs(k)) {
+      if (!(svm.devs & bit(sd))) continue;
       if (!k.live(Obj.sdev, sd.life, sd.index, S_SDEV)) return Ctl.RET;
       if (sd.sid === rid) {
-        k.a5 = sd.index + 1;
+        f.sdev = sd;
         return Ctl.NEXT;
       }
     }
-    k.fail('warning', Obj.svm, svmOf(k), S_BADREQ_NO_SDEV);
+    k.fail('warning', Obj.svm, svm.index, S_BADREQ_NO_SDEV);
     return Ctl.RET;
   },
   /**
    * After rcu_read_unlock: `if (sdev && sdev->ops && sdev->ops->fault_cb) sdev->ops->fault_cb(...)`,
    * then `sdev = NULL; svm = NULL;` ("Do not use them below this point!").
    */
-  fault_cb(k: Kernel): Ctl {
-    const sd = k.a5 - 1;
-    k.a5 = 0;
-    k.a2 = 0;
-    if (sd < 0) return Ctl.NEXT;
-    if (!k.live(Obj.sdev, k.w.sdev[sd].life, sd, S_SDEV)) return Ctl.RET;
-    const s = k.w.sdev[sd];
-    if (s.ops === 0) return Ctl.NEXT;
-    const dev = s.dev - 1;
-    const cb = k.cfg.fileOps[k.cfg.devices[dev].client].faultCb;
+  fault_cb(k: Kernel, f: PrqFrame): Ctl {
+    const sd = f.sdev;
+    f.sdev = null;
+    f.svm = null;
+    if (sd === null) return Ctl.NEXT;
+    if (!k.live(Obj.sdev, sd.life, sd.index, S_SDEV)) return Ctl.RET;
+    if (sd.ops === 0 || sd.dev === null) return Ctl.NEXT;
+    const cb = k.cfg.fileOps[k.cfg.devices[sd.dev].client].faultCb;
     if (!cb) return Ctl.NEXT;
-    return k.call(cb, dev, req(k, 'PASID'), k.a3);
+    return k.call(cb, { dev: sd.dev, pasid: req(k, f, 'PASID'), result: f.result });
   },
   /**
    * no_pasid: answers the request: a page group response for the last request of a group, a page
    * stream response for a stream request (SRR without LPIG), nothing otherwise.
    */
-  no_pasid(k: Kernel): Ctl {
-    k.note(`respond PASID ${req(k, 'PASID')} PRG ${req(k, 'PRG_INDEX')}: ${respName(k.a3)}`);
-    const rid = reqRid(k);
-    const idx = req(k, 'PRG_INDEX') << 4;
-    if (req(k, 'LPIG'))
-      return k.call(
-        qi_submit_sync,
-        Qi.page_group_response,
-        req(k, 'PASID'),
-        rid,
-        false,
-        k.a3 | idx | (req(k, 'PASID_PRESENT') << 13),
-      );
-    if (req(k, 'SRR'))
-      return k.call(
-        qi_submit_sync,
-        Qi.page_stream_response,
-        req(k, 'PASID'),
-        rid,
-        false,
-        k.a3 | idx | (req(k, 'ADDR') << 13),
-      );
+  no_pasid(k: Kernel, f: PrqFrame): Ctl {
+    const pasid = req(k, f, 'PASID');
+    k.note(`respond PASID ${pasid} PRG ${req(k, f, 'PRG_INDEX')}: ${respName(f.result)}`);
+    const target = reqRid(k, f);
+    const code = f.result | (req(k, f, 'PRG_INDEX') << 4);
+    if (req(k, f, 'LPIG'))
+      return k.call(qi_submit_sync, {
+        kind: Qi.page_group_response,
+        pasid,
+        target,
+        code: code | (req(k, f, 'PASID_PRESENT') << 13),
+      });
+    if (req(k, f, 'SRR'))
+      return k.call(qi_submit_sync, {
+        kind: Qi.page_stream_response,
+        pasid,
+        target,
+        code: code | (req(k, f, 'ADDR') << 13),
+      });
     return Ctl.NEXT;
   },
-  advance_head(k: Kernel): Ctl {
-    k.s.fill(0, reqAt(k), reqAt(k) + 4);
-    k.a0 = (k.a0 + 1) % k.hw.prqSize;
+  advance_head(k: Kernel, f: PrqFrame): Ctl {
+    k.s.fill(0, reqAt(k, f), reqAt(k, f) + 4);
+    f.head = (f.head + 1) % k.hw.prqSize;
     return k.jumpPreempt('next_request');
   },
-} satisfies Record<string, KStep>;
+} satisfies Record<string, KStep<typeof PrqFields>>;
 
 // Steps that only touch their frame (exec.ts ownWordsOnly).
 for (const s of [fault.result_success, fault.mmput]) ownWordsOnly(s);
@@ -492,16 +539,16 @@ for (const s of [fault.result_success, fault.mmput]) ownWordsOnly(s);
  * interrupt.
  */
 export const faultBefore46924008 = {
-  wait_for_irq(k: Kernel): Ctl {
+  wait_for_irq(k: Kernel, f: PrqFrame): Ctl {
     const r = k.hw.regs;
     if (r.pr_irq_runthread === 0) return Ctl.BLOCK;
     r.pr_irq_runthread = 0;
-    k.a2 = 0;
-    k.a1 = r.pqt >> 4;
-    k.a0 = r.pqh >> 4;
+    f.svm = null;
+    f.tail = r.pqt >> 4;
+    f.head = r.pqh >> 4;
     return Ctl.NEXT;
   },
-} satisfies Record<string, KStep>;
+} satisfies Record<string, KStep<typeof PrqFields>>;
 
 /** The four functions a policy defines, as step lists. */
 export interface SvmPolicy {
@@ -509,22 +556,50 @@ export interface SvmPolicy {
   readonly aliases?: readonly string[];
   /** One line: what this policy is (a kernel version, a fix, an ablation). */
   readonly summary: string;
-  readonly bind: readonly KStep[];
-  readonly unbind: readonly KStep[];
-  readonly release: readonly KStep[];
-  readonly fault: readonly KStep[];
+  readonly bind: readonly KStep<typeof BindFields>[];
+  readonly unbind: readonly KStep<typeof UnbindFields>[];
+  readonly release: readonly KStep<typeof ReleaseFields>[];
+  readonly fault: readonly KStep<typeof PrqFields>[];
 }
+
+// --- the four routines, as callers know them -----------------------------------------------
+
+export const intel_svm_bind_mm = declareRoutine({
+  name: 'intel_svm_bind_mm',
+  frame: BindFields,
+  calls: () => [mmu_notifier_register, mmput],
+});
+export const intel_svm_unbind_mm = declareRoutine({
+  name: 'intel_svm_unbind_mm',
+  frame: UnbindFields,
+  calls: () => [flush_pasid_and_range_dev, mmu_notifier_unregister, mmput],
+});
+export const intel_mm_release = declareRoutine({
+  name: 'intel_mm_release',
+  frame: ReleaseFields,
+  calls: () => [flush_pasid_and_range_dev],
+});
+export const prq_event_thread = declareRoutine({
+  name: 'prq_event_thread',
+  frame: PrqFields,
+  calls: (cfg) => [
+    handle_mm_fault,
+    mmput,
+    ...cfg.fileOps.flatMap((o) => (o.faultCb ? [o.faultCb] : [])),
+    qi_submit_sync,
+  ],
+});
 
 /** The routines of a policy, defined once per policy object. */
 export interface SvmRoutines {
-  bind: ReturnType<typeof defineRoutine>;
-  unbind: ReturnType<typeof defineRoutine>;
-  release: ReturnType<typeof defineRoutine>;
-  prq: ReturnType<typeof defineRoutine>;
+  bind: KRoutine<typeof BindFields>;
+  unbind: KRoutine<typeof UnbindFields>;
+  release: KRoutine<typeof ReleaseFields>;
+  prq: KRoutine<typeof PrqFields>;
 }
 
 /** The labels each step may jump to: a policy that lists the step must list them too. */
-export const jumpTargets: ReadonlyMap<KStep, readonly string[]> = new Map<KStep, readonly string[]>([
+export const jumpTargets: ReadonlyMap<unknown, readonly string[]> = new Map<unknown, readonly string[]>([
   [bind.find_svm_by_mm, ['success']],
   [bind.alloc_sdev, ['list_add_sdev']],
   [unbind.idr_find, ['out']],
@@ -544,12 +619,10 @@ export function svmRoutines(p: SvmPolicy): SvmRoutines {
   let r = built.get(p);
   if (!r) {
     r = {
-      bind: defineRoutine('intel_svm_bind_mm(dev, mm+1, svm+1, sdev+1, file)', p.bind),
-      unbind: defineRoutine('intel_svm_unbind_mm(dev, pasid, svm+1, sdev+1, file)', p.unbind),
-      release: defineRoutine('intel_mm_release(svm, mm, sdev+1)', p.release),
-      prq: defineRoutine('prq_event_thread(slot, slot, svm+1, result, mm+1, sdev+1)', p.fault, [
-        'wait_for_irq',
-      ]),
+      bind: implement(intel_svm_bind_mm, p.bind),
+      unbind: implement(intel_svm_unbind_mm, p.unbind),
+      release: implement(intel_mm_release, p.release),
+      prq: implement(prq_event_thread, p.fault, ['wait_for_irq']),
     };
     built.set(p, r);
   }
