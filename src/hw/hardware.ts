@@ -8,49 +8,51 @@
  *   (memory) | page request queue ring (memory) | PASID cache | IOTLB | paging-structure caches |
  *   devices (each: registers, per-PASID context, outstanding page request, device-TLB)
  */
+
+import { opt, ref, value, W_ENTRY } from '../world/fields.ts';
 import type { Dims, World } from '../world/layout.ts';
 import { defineStruct, makeView, type View } from '../world/struct.ts';
 import { PASID_ENTRY } from './vtd/layouts.ts';
 
-export const IommuRegsDef = defineStruct('intel_iommu', [
+export const IommuRegsDef = defineStruct('intel_iommu', {
   /** DMAR_CAP_REG and DMAR_ECAP_REG, each as bits 31:0 then 63:32 (see DMAR_CAP, DMAR_ECAP). */
-  'cap_lo',
-  'cap_hi',
-  'ecap_lo',
-  'ecap_hi',
+  cap_lo: value(),
+  cap_hi: value(),
+  ecap_lo: value(),
+  ecap_hi: value(),
   /** DMAR_IQH_REG / DMAR_IQT_REG: byte offsets of the invalidation queue's head and tail. */
-  'iqh',
-  'iqt',
+  iqh: value(),
+  iqt: value(),
   /** DMAR_PQH_REG / DMAR_PQT_REG: byte offsets of the page request queue's head and tail. */
-  'pqh',
-  'pqt',
+  pqh: value(),
+  pqt: value(),
   /** DMAR_PRS_REG: PPR, PRO (write 1 to clear: prsWrite in vtd/iommu.ts). */
-  'prs',
+  prs: value(),
   /** DMAR_PECTL_REG: IM (interrupt mask), IP (interrupt pending); see DMA_PECTL. */
-  'pectl',
+  pectl: value(),
   /**
    * Not an IOMMU register: the page-request IRQ's `IRQTF_RUNTHREAD`. The interrupt message, the
    * hard-IRQ handler it runs (`irq_default_primary_handler`, whose `__irq_wake_thread` does
    * `test_and_set_bit(IRQTF_RUNTHREAD)` and wakes the thread) and nothing else happen in the
    * hardware's move that sends the message, so the bit lives beside the register that raised it.
    */
-  'pr_irq_runthread',
+  pr_irq_runthread: value(),
   /** Fault recording: count of recorded translation faults, and the last one (PASID, page). */
-  'frcd_count',
-  'frcd_pasid',
-  'frcd_page',
-] as const);
+  frcd_count: value(),
+  frcd_pasid: opt(),
+  frcd_page: opt(),
+});
 
-export const PciDevDef = defineStruct('pci_dev', [
+export const PciDevDef = defineStruct('pci_dev', {
   /** DMA attempts the device may still make (the scenario's budget). */
-  'budget',
+  budget: value(),
   /** PRI enabled; a Response Failure clears it for the whole function. */
-  'pri_enabled',
-  /** The PASID (+1) whose Response Failure disabled PRI. */
-  'pri_failed_by',
+  pri_enabled: value(),
+  /** The PASID whose Response Failure disabled PRI, if one did. */
+  pri_failed_by: opt(),
   /** A page request for a PASID the model has no slot for (UNBOUND_PASID) is outstanding. */
-  'unbound_outstanding',
-] as const);
+  unbound_outstanding: value(),
+});
 
 /** Per-PASID device context words (programmed by the client driver through MMIO). */
 export const CTX_ACTIVE = 1;
@@ -144,6 +146,55 @@ export class Hardware {
   /** pasid_table[p].val = the entry these fields make (the others zero): kernel memory the IOMMU walks. */
   writePasidEntry(p: number, fields: Parameters<typeof PASID_ENTRY.encode>[0]): void {
     PASID_ENTRY.encode(fields, (this.mem as World).s, this.pasidTable + 2 * p);
+  }
+
+  /**
+   * The hardware's words that hold page frames, with their symmetry codes (world/fields.ts): the
+   * PASID table's and PASID cache's entries (the PGD's frame in the low word), and the
+   * paging-structure caches, IOTLB and device-TLBs (frame + 1, cachedFrame). Every other word of
+   * the hardware holds no object's number (requester ids in the queues are renamed by
+   * system/symmetry.ts's renameQueues).
+   */
+  wordKinds(): [number, number][] {
+    const out: [number, number][] = [];
+    const frame = ref('page').code;
+    for (let p = 0; p < this.npasid; p++) {
+      out.push([this.pasidTable + 2 * p, W_ENTRY], [this.pasidCache + 2 * p, W_ENTRY]);
+      for (let l = 1; l <= 3; l++) out.push([this.pscAt(p, l), frame]);
+      for (let i = 0; i < this.upages; i++) {
+        out.push([this.iotlbAt(p, i), frame]);
+        for (let d = 0; d < this.ndev; d++) out.push([this.devTlb(d, p, i), frame]);
+      }
+    }
+    return out;
+  }
+
+  /**
+   * A page frame a cache holds (an IOTLB, paging-structure cache or device-TLB entry at `at`), or
+   * null: the word holds the frame + 1, 0 for an empty entry (what system/symmetry.ts renames).
+   */
+  cachedFrame(at: number): number | null {
+    const v = (this.mem as World).s[at];
+    return v === 0 ? null : v - 1;
+  }
+
+  setCachedFrame(at: number, f: number | null): void {
+    (this.mem as World).s[at] = f === null ? 0 : f + 1;
+  }
+
+  /** Device d's outstanding page request for PASID p: its page request group index, or null. */
+  outstanding(d: number, p: number): number | null {
+    const v = (this.mem as World).s[this.outstandingAt(d, p)];
+    return v === 0 ? null : v - 1;
+  }
+
+  setOutstanding(d: number, p: number, prg: number | null): void {
+    (this.mem as World).s[this.outstandingAt(d, p)] = prg === null ? 0 : prg + 1;
+  }
+
+  /** Device d's MMIO context register for PASID p, as the client driver programmed it. */
+  devCtxOf(d: number, p: number): number {
+    return (this.mem as World).s[this.devCtx(d, p)];
   }
 
   /** A device's MMIO context register for PASID p (the client driver programs it). */

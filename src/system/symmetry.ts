@@ -287,15 +287,7 @@ export class ProcessSymmetry {
     });
     structCodes(w.kernel.def, w.kernel.base, kinds);
     for (const a of w.arrays.values()) kinds.fill(a.kind.code, a.base, a.base + a.words);
-    for (let p = 0; p < d.pasids; p++) {
-      kinds[hw.pasidTable + 2 * p] = W_ENTRY;
-      kinds[hw.pasidCache + 2 * p] = W_ENTRY;
-      for (let l = 1; l <= 3; l++) kinds[hw.pscAt(p, l)] = Obj.page | ID_PLUS1;
-      for (let i = 0; i < d.upages; i++) {
-        kinds[hw.iotlbAt(p, i)] = Obj.page | ID_PLUS1;
-        for (let dev = 0; dev < hw.ndev; dev++) kinds[hw.devTlb(dev, p, i)] = Obj.page | ID_PLUS1;
-      }
-    }
+    for (const [at, code] of hw.wordKinds()) kinds[at] = code;
     this.wordKind = kinds;
     this.idOffsets = Int32Array.from([...kinds.keys()].filter((o) => kinds[o] !== 0));
 

@@ -35,7 +35,7 @@ describe('PCI device with PASID, ATS and PRI', () => {
     // PASID 0's request is answered Response Failure (as for a PASID the handler cannot find).
     b.move('dev0', 0);
     hw.dev[0].pri_enabled = 0;
-    hw.dev[0].pri_failed_by = 1;
+    hw.dev[0].pri_failed_by = 0;
     b.s[hw.devOutstanding(0, 0)] = 0;
     // PASID 1 (the other process) now needs a page request: it cannot send one.
     const n = b.move('dev0', 1).notes[0];

@@ -83,14 +83,14 @@ export const deviceChoices = (hw: Hardware, dev: DeviceHw): number =>
 
 /** Can device d try (PASID p, page i) now? */
 export function dmaEnabled(w: World, hw: Hardware, dev: DeviceHw, d: number, choice: number): boolean {
-  if (dev.badRequests.length > 0) return badRequestEnabled(w, hw, dev, d, choice);
+  if (dev.badRequests.length > 0) return badRequestEnabled(hw, dev, d, choice);
   const p = Math.floor(choice / hw.upages);
   return (
     hw.dev[d].budget > 0 &&
     (dev.pasids === 'absent'
       ? p === 0
-      : w.s[hw.devCtx(d, p)] === CTX_ACTIVE || (dev.pasids === 'all' && w.s[hw.pasidTable + 2 * p] !== 0)) &&
-    w.s[hw.devOutstanding(d, p)] === 0
+      : hw.devCtxOf(d, p) === CTX_ACTIVE || (dev.pasids === 'all' && w.s[hw.pasidTable + 2 * p] !== 0)) &&
+    hw.outstanding(d, p) === null
   );
 }
 
@@ -111,13 +111,13 @@ export function dmaAttempt(
   if (dev.pasids === 'absent') {
     if (!prqAppend(w, hw, dev.sid, p, i, true, dev.streamRequests, false))
       return `DMA write page ${i} without PASID: page request queue full`;
-    w.s[hw.devOutstanding(d, p)] = i + 1;
+    hw.setOutstanding(d, p, i);
     return `DMA write page ${i} without PASID → page request (PRG ${i}) queued, PASID-present clear`;
   }
   const tlbAt = hw.devTlb(d, p, i);
-  if (dev.ats && w.s[tlbAt] !== 0)
-    return access(w, actor, w.s[tlbAt] - 1, S_DMA_DEVTLB, `${what}: device-TLB hit`);
-  const viaIotlb = w.s[hw.iotlbAt(p, i)] !== 0;
+  const cached = hw.cachedFrame(tlbAt);
+  if (dev.ats && cached !== null) return access(w, actor, cached, S_DMA_DEVTLB, `${what}: device-TLB hit`);
+  const viaIotlb = hw.cachedFrame(hw.iotlbAt(p, i)) !== null;
   const f = translate(w, hw, actor, p, i);
   if (f === FAULTED) return `${what}: IOMMU walk touched a freed page`;
   if (f === PASID_NOT_PRESENT) {
@@ -131,15 +131,15 @@ export function dmaAttempt(
     }
     const r = hw.dev[d];
     if (!r.pri_enabled) {
-      if (r.pri_failed_by !== p + 1) recordViolation(w, actor, 'disturbance', Obj.pasid, p, S_PRI_DISABLED);
+      if (r.pri_failed_by !== p) recordViolation(w, actor, 'disturbance', Obj.pasid, p, S_PRI_DISABLED);
       return `${what}: not present, PRI disabled → request fails`;
     }
     if (!prqAppend(w, hw, dev.sid, p, i, true, dev.streamRequests))
       return `${what}: not present, page request queue full`;
-    w.s[hw.devOutstanding(d, p)] = i + 1;
+    hw.setOutstanding(d, p, i);
     return `${what}: not present → page request (PRG ${i}) queued`;
   }
-  if (dev.ats) w.s[tlbAt] = f + 1;
+  if (dev.ats) hw.setCachedFrame(tlbAt, f);
   return access(
     w,
     actor,
@@ -160,12 +160,12 @@ function access(w: World, actor: number, f: number, s: number, text: string): st
  * request it waits for its response before another for the same PASID, and is not sent once a
  * Response Failure has stopped the function's PRI (its own doing: no disturbance of others).
  */
-function badRequestEnabled(w: World, hw: Hardware, dev: DeviceHw, d: number, choice: number): boolean {
+function badRequestEnabled(hw: Hardware, dev: DeviceHw, d: number, choice: number): boolean {
   const kind = dev.badRequests[Math.floor(choice / hw.npasid)];
   const p = choice % hw.npasid;
   if (hw.dev[d].budget <= 0 || !hw.dev[d].pri_enabled) return false;
-  if (kind === 'unbound-pasid') return p === 0 && w.s[hw.outstandingAt(d, UNBOUND_PASID)] === 0;
-  return w.s[hw.devCtx(d, p)] === CTX_ACTIVE && w.s[hw.devOutstanding(d, p)] === 0;
+  if (kind === 'unbound-pasid') return p === 0 && hw.outstanding(d, UNBOUND_PASID) === null;
+  return hw.devCtxOf(d, p) === CTX_ACTIVE && hw.outstanding(d, p) === null;
 }
 
 function badRequest(w: World, hw: Hardware, dev: DeviceHw, d: number, choice: number): string {
@@ -189,6 +189,6 @@ function badRequest(w: World, hw: Hardware, dev: DeviceHw, d: number, choice: nu
     ADDR: addr,
   });
   if (!queued) return `${kind} page request, PASID ${p}: page request queue full`;
-  w.s[hw.outstandingAt(d, p)] = badPrg(k) + 1;
+  hw.setOutstanding(d, p, badPrg(k));
   return `${kind} page request (PRG ${badPrg(k)}), PASID ${p}, address 0x${(addr * 4096).toString(16)} queued`;
 }

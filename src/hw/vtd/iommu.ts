@@ -74,10 +74,10 @@ export function walk(w: World, hw: Hardware, actor: number, p: number, i: number
   let level = 4;
   let f = entryFrame(entryLo);
   for (let l = 1; l <= 3; l++) {
-    const cached = w.s[hw.pscAt(p, l)];
-    if (cached !== 0) {
+    const cached = hw.cachedFrame(hw.pscAt(p, l));
+    if (cached !== null) {
       level = l;
-      f = cached - 1;
+      f = cached;
       break;
     }
   }
@@ -95,7 +95,7 @@ export function walk(w: World, hw: Hardware, actor: number, p: number, i: number
     const lo = at < 0 ? 0 : w.s[at];
     if (!entryPresent(lo)) return NOT_PRESENT;
     f = entryFrame(lo);
-    if (level > 1) w.s[hw.pscAt(p, level - 1)] = f + 1;
+    if (level > 1) hw.setCachedFrame(hw.pscAt(p, level - 1), f);
   }
   return f;
 }
@@ -108,19 +108,19 @@ export function walk(w: World, hw: Hardware, actor: number, p: number, i: number
 export function translate(w: World, hw: Hardware, actor: number, p: number, i: number): number {
   const e = pasidEntry(w, hw, p);
   if (!entryPresent(e.lo)) return PASID_NOT_PRESENT;
-  const tlb = w.s[hw.iotlbAt(p, i)];
-  if (tlb !== 0) return tlb - 1;
+  const tlb = hw.cachedFrame(hw.iotlbAt(p, i));
+  if (tlb !== null) return tlb;
   const f = walk(w, hw, actor, p, i, e.lo);
   // A successful walk leaves its translation in the IOTLB (the model caches every one).
-  if (f >= 0) w.s[hw.iotlbAt(p, i)] = f + 1;
+  if (f >= 0) hw.setCachedFrame(hw.iotlbAt(p, i), f);
   return f;
 }
 
 /** Records a non-recoverable translation fault (fault recording register). */
 export function recordFault(hw: Hardware, p: number, i: number): void {
   hw.regs.frcd_count++;
-  hw.regs.frcd_pasid = p + 1;
-  hw.regs.frcd_page = i + 1;
+  hw.regs.frcd_pasid = p;
+  hw.regs.frcd_page = i;
 }
 
 /**
@@ -245,7 +245,7 @@ export function qiProcessOne(
       if (code === QI_RESP.FAILURE) {
         // PCIe PRI: Response Failure stops page requests from the whole function.
         hw.dev[d].pri_enabled = 0;
-        hw.dev[d].pri_failed_by = p + 1;
+        hw.dev[d].pri_failed_by = p;
       }
       break;
     }
