@@ -165,7 +165,7 @@ const sys_fork = defineRoutine({
       for (let fd = 0; fd < k.w.dims.nfd; fd++) {
         const file = fdFile(parent, fd);
         if (file < 0) continue;
-        fdInstall(c, fd, file);
+        fdInstall(c, fd, k.w.file[file]);
         get_file(k, file, Obj.fd, fdHolder(k, child, fd));
       }
       const mm = mm_alloc(k, child);

@@ -16,7 +16,9 @@
 import { type FieldKind, mask, type Pools, ref, special, value, W_DFPUT, W_ENTRY, W_VOBJ } from './fields.ts';
 import { Obj } from './objects.ts';
 import {
+  decodeWord,
   defineStruct,
+  encodeWord,
   type Fields,
   type Memory,
   makeView,
@@ -266,6 +268,19 @@ export class World implements Memory {
   /** The views of pool `name` (Obj's names), typed by fields.ts Pools. */
   pool<N extends keyof Pools>(name: N): Pools[N][] {
     return this.pools[Obj[name]] as unknown as Pools[N][];
+  }
+
+  /** Word `i` of a driver's array, as its declared kind reads (pasid_idr: the svm, or null). */
+  arrayAt(name: string, i: number): unknown {
+    const a = this.arrays.get(name);
+    if (!a) throw new Error(`no array '${name}' in this world`);
+    return decodeWord(this, a.kind, this.s[a.base + i]);
+  }
+
+  setArrayAt(name: string, i: number, value: unknown): void {
+    const a = this.arrays.get(name);
+    if (!a) throw new Error(`no array '${name}' in this world`);
+    this.s[a.base + i] = encodeWord(a.kind, value);
   }
 
   /** Where a driver's array starts. */

@@ -113,6 +113,38 @@ export function fieldValue(def: StructDef, s: Int32Array, base: number, i: numbe
   return mask === -1 ? s[base + off] : (s[base + off] >>> shift) & mask;
 }
 
+/**
+ * A stored word as its kind reads (an object's view or null for a reference, a number or null for
+ * an optional number, the word itself otherwise), and the word that stores a value: for the words
+ * declared by kind outside a struct's named fields (a struct's tail, a driver's array).
+ */
+export function decodeWord(mem: Memory, kind: FieldKind, v: number): unknown {
+  const viewed = kind.pool !== undefined && kind.pool !== Obj.device && kind.pool !== Obj.actor;
+  switch (kind.tag) {
+    case 'ref':
+      return v === 0 ? null : viewed ? (mem.pools[kind.pool as number] as unknown[])[v - 1] : v - 1;
+    case 'obj':
+      return viewed ? (mem.pools[kind.pool as number] as unknown[])[v] : v;
+    case 'opt':
+      return v === 0 ? null : v - 1;
+    default:
+      return v;
+  }
+}
+
+export function encodeWord(kind: FieldKind, value: unknown): number {
+  const index = (o: unknown): number => (typeof o === 'number' ? o : (o as Indexed).index);
+  switch (kind.tag) {
+    case 'ref':
+    case 'opt':
+      return value === null ? 0 : index(value) + 1;
+    case 'obj':
+      return index(value);
+    default:
+      return value as number;
+  }
+}
+
 /** A view: the named fields (objects for references), plus where it lives. */
 export type View<F extends Fields> = { -readonly [K in keyof F]: FieldValue<F[K]> } & ViewBase<F>;
 
@@ -125,6 +157,9 @@ export interface ViewBase<F extends Fields> {
   /** The tail words (an array field), read and written by index, as stored. */
   at(i: number): number;
   setAt(i: number, v: number): void;
+  /** Tail word `i` as its declared kind reads (a task's fd table: the file, or null). */
+  tailAt(i: number): unknown;
+  setTailAt(i: number, value: unknown): void;
 }
 
 /** An object view's index, for fields that hold objects of pools that have no views (devices). */
@@ -233,6 +268,12 @@ function viewClass(def: StructDef): ViewClass {
     }
     setAt(i: number, v: number): void {
       this.mem.s[this.base + this.def.headWords + i] = v;
+    }
+    tailAt(i: number): unknown {
+      return decodeWord(this.mem, this.def.tailKind as FieldKind, this.at(i));
+    }
+    setTailAt(i: number, value: unknown): void {
+      this.setAt(i, encodeWord(this.def.tailKind as FieldKind, value));
     }
   }
   for (const p of def.places) Object.defineProperty(StructView.prototype, p.name, accessor(def, p));

@@ -8,7 +8,7 @@
  */
 import { site } from '../../properties/violations.ts';
 import { obj } from '../../world/fields.ts';
-import { unusedSlot } from '../../world/layout.ts';
+import { type FileView, unusedSlot } from '../../world/layout.ts';
 import { Count, Life, Obj } from '../../world/objects.ts';
 import { Ctl } from '../exec.ts';
 import { defineRoutine, type Kernel } from '../kernel.ts';
@@ -28,25 +28,22 @@ export function alloc_file(k: Kernel, task: number, fd: number, fOp: number, dev
   f.f_count = 1;
   f.f_op = fOp;
   f.device = device;
-  fdInstall(k.w.task[task], fd, f.index);
+  fdInstall(k.w.task[task], fd, f);
   k.get(Count.f_count, Obj.file, f.index, Obj.fd, fdHolder(k, task, fd));
   return f.index;
 }
 
-/**
- * The fd table is the task_struct's tail (world/layout.ts), one reference to a file per fd, stored
- * as file + 1 with 0 for a free fd, as its declared kind says.
- */
-type FdTable = { at(i: number): number; setAt(i: number, v: number): void };
+/** The fd table is the task_struct's tail (world/layout.ts): a reference to a file, or NULL, per fd. */
+type FdTable = { tailAt(i: number): unknown; setTailAt(i: number, value: unknown): void };
 
 /** The file open on `fd`, or -1. */
-export const fdFile = (t: FdTable, fd: number): number => t.at(fd) - 1;
+export const fdFile = (t: FdTable, fd: number): number => (t.tailAt(fd) as FileView | null)?.index ?? -1;
 
 /** fd_install: `fd` refers to `file` from now on. */
-export const fdInstall = (t: FdTable, fd: number, file: number): void => t.setAt(fd, file + 1);
+export const fdInstall = (t: FdTable, fd: number, file: FileView): void => t.setTailAt(fd, file);
 
 /** The fd is closed: it refers to nothing. */
-export const fdClear = (t: FdTable, fd: number): void => t.setAt(fd, 0);
+export const fdClear = (t: FdTable, fd: number): void => t.setTailAt(fd, null);
 
 /** The fd slot of a task, as a reference holder index. */
 export const fdHolder = (k: Kernel, task: number, fd: number): number => task * k.w.dims.nfd + fd;

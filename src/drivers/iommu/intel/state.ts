@@ -62,11 +62,10 @@ export const sdevs = (k: Kernel): SdevView[] => k.w.pool('sdev');
 export function idr_find(k: Kernel, pasid: number): SvmView | null {
   // An id the model never allocates (a device's made-up PASID, hw/pci) finds nothing.
   if (pasid < 0 || pasid >= k.w.dims.pasids) return null;
-  const v = k.w.s[k.w.array(IDR) + pasid];
-  return v === 0 ? null : svms(k)[v - 1];
+  return k.w.arrayAt(IDR, pasid) as SvmView | null;
 }
 
 /** idr_alloc's store, or idr_remove (svm null). */
 export function idr_set(k: Kernel, pasid: number, svm: SvmView | null): void {
-  k.w.s[k.w.array(IDR) + pasid] = svm === null ? 0 : svm.index + 1;
+  k.w.setArrayAt(IDR, pasid, svm);
 }
