@@ -5,11 +5,11 @@
  */
 import { describe, expect, it } from 'vitest';
 import { findPolicy } from '../src/drivers/iommu/intel/policies/index.ts';
+import { leakedObjects } from '../src/properties/quiescent.ts';
 import { describeViolation } from '../src/report/describe.ts';
 import { loadScenario } from '../src/scenario/load.ts';
 import { runSchedule } from '../src/system/schedule.ts';
 import { SvmSystem } from '../src/system/system.ts';
-import { Life } from '../src/world/objects.ts';
 
 const system = (policy: string) => new SvmSystem(loadScenario('seed-accel-dma'), findPolicy(policy)!);
 
@@ -21,17 +21,7 @@ describe('seed-accel-dma, seeded schedules', () => {
       const r = runSchedule(sys, seed);
       expect(r.code, `seed ${seed}`).toBe(0);
       sys.world.s = r.final;
-      const live = [
-        sys.world.mm,
-        sys.world.vma,
-        sys.world.file,
-        sys.world.page,
-        sys.world.pool('svm'),
-        sys.world.pool('sdev'),
-      ]
-        .flat()
-        .filter((o) => o.life === Life.live);
-      expect(live, `seed ${seed}`).toEqual([]);
+      expect(leakedObjects(sys.world), `seed ${seed}`).toEqual([]);
       if (r.trace.some((t) => sys.actors[t.actor].name === 'irq/dmar0-prq')) sawPageRequest = true;
     }
     expect(sawPageRequest).toBe(true);

@@ -1,6 +1,7 @@
 /** `svmsim run <scenario>`: one schedule, printed step by step in kernel words. */
 import { writeFileSync } from 'node:fs';
 import type { SvmPolicy } from '../drivers/iommu/intel/svm.ts';
+import { leakedObjects } from '../properties/quiescent.ts';
 import { describeViolation, type ViolationView } from '../report/describe.ts';
 import { renderHtml } from '../report/html/render.ts';
 import { reportData } from '../report/snapshot.ts';
@@ -94,16 +95,7 @@ export function hungRun(scenario: string, o: { json?: boolean; policy: SvmPolicy
 /** What is left at the end: every object freed, or what is not. */
 function endState(sys: SvmSystem, s: Int32Array): { allFreed: boolean; summary: string } {
   sys.world.s = s;
-  const left = [
-    sys.world.mm,
-    sys.world.vma,
-    sys.world.file,
-    sys.world.page,
-    sys.world.pool('svm'),
-    sys.world.pool('sdev'),
-  ]
-    .flat()
-    .filter((o) => o.life === 1).length;
+  const left = leakedObjects(sys.world).length;
   return {
     allFreed: left === 0,
     summary: left === 0 ? 'every object freed' : `${left} objects still allocated`,
