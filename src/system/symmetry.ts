@@ -126,7 +126,7 @@ const HASH_PLAIN = 0; // not an object's number: as it is
 const HASH_PLUS1 = 1; // index + 1: NULL or not
 const HASH_ID = 2; // a plain index, never NULL: present
 const HASH_HOLDER = 3; // a holder: its kind
-const HASH_PACKED = 4; // an object in the low bits of a packed word: the bits above them
+const HASH_PACKED = 4; // | shift << 8 | width << 16: a packed word, its object's bits left out
 
 /**
  * The symmetry code of each word of a struct laid out at `base` (world/fields.ts): a field's own
@@ -146,12 +146,22 @@ function structCodes(def: StructDef, base: number, into: Int32Array): void {
   }
 }
 
+/**
+ * A packed word without its object's bits (HASH_PACKED mode: the object's shift and width), the
+ * bits above them moved down into their place: what no exchange of processes changes.
+ */
+function withoutObject(v: number, mode: number): number {
+  const shift = (mode >>> 8) & 31;
+  const width = (mode >>> 16) & 31;
+  return ((v >>> (shift + width)) << shift) | (v & ((1 << shift) - 1));
+}
+
 /** How hashFrames counts a frame word of symmetry code `code`. */
 const hashMode = (code: number): number =>
   code === 0
     ? HASH_PLAIN
     : code & W_PACKED
-      ? HASH_PACKED
+      ? HASH_PACKED | (((code >>> 20) & 31) << 8) | (((code >>> 25) & 31) << 16)
       : code === W_HOLDER
         ? HASH_HOLDER
         : code & ID_PLUS1
@@ -564,8 +574,8 @@ export class ProcessSymmetry {
                   : 1
                 : mode === HASH_HOLDER
                   ? (v >>> 16) | 0x10000
-                  : mode === HASH_PACKED
-                    ? (v >>> 8) | 0x20000
+                  : (mode & 0xff) === HASH_PACKED
+                    ? withoutObject(v, mode) | 0x20000
                     : 1),
           0x01000193,
         );

@@ -506,22 +506,16 @@ export const fault = {
     const pasid = req(k, f, 'PASID');
     k.note(`respond PASID ${pasid} PRG ${req(k, f, 'PRG_INDEX')}: ${respName(f.result)}`);
     const target = reqRid(k, f);
-    const code = f.result | (req(k, f, 'PRG_INDEX') << 4);
-    if (req(k, f, 'LPIG'))
-      return k.call(qi_submit_sync, {
-        kind: Qi.page_group_response,
-        pasid,
-        target,
-        code: code | (req(k, f, 'PASID_PRESENT') << 13),
-      });
-    if (req(k, f, 'SRR'))
-      return k.call(qi_submit_sync, {
-        kind: Qi.page_stream_response,
-        pasid,
-        target,
-        code: code | (req(k, f, 'ADDR') << 13),
-      });
-    return Ctl.NEXT;
+    // A group response carries the request's PASID-present bit, a stream response its page.
+    const group = req(k, f, 'LPIG') !== 0;
+    if (!group && !req(k, f, 'SRR')) return Ctl.NEXT;
+    const above = group ? req(k, f, 'PASID_PRESENT') : req(k, f, 'ADDR');
+    return k.call(qi_submit_sync, {
+      kind: group ? Qi.page_group_response : Qi.page_stream_response,
+      pasid,
+      target,
+      code: f.result | (req(k, f, 'PRG_INDEX') << 4) | (above << 13),
+    });
   },
   advance_head(k: Kernel, f: PrqFrame): Ctl {
     k.s.fill(0, reqAt(k, f), reqAt(k, f) + 4);
