@@ -64,3 +64,28 @@ describe('RoutineTable', () => {
     expect(sys.world.dims.stackWords).toEqual([34, 28, 30]);
   });
 });
+
+describe('a step that makes a bad call', () => {
+  it('is named itself, not the callee whose frame it had begun', async () => {
+    const { explore } = await import('../check/index.ts');
+    const { flush_pasid_and_range_dev, release } = await import('../drivers/iommu/intel/svm.ts');
+    const { replaced } = await import('../drivers/iommu/intel/policies/edit.ts');
+    const { loadScenario } = await import('../scenario/load.ts');
+    const { Ctl } = await import('./exec.ts');
+    const e57e58bd = builtinPolicies.find((p) => p.name === 'e57e58bd')!;
+    const policy = {
+      ...e57e58bd,
+      name: 'bad-call',
+      release: replaced(e57e58bd.release, release.flush_all_devs, function my_flush(k, f) {
+        return f.svm
+          ? k.call(flush_pasid_and_range_dev, { pasid: f.svm.pasid, device: 0 } as never)
+          : Ctl.NEXT;
+      }),
+    };
+    await expect(
+      explore(new SvmSystem(loadScenario('seed-accel-dma'), policy), { order: 'bfs' }),
+    ).rejects.toThrow(
+      /step 'my_flush' of intel_mm_release threw Error: intel_flush_pasid_dev\+svm_range_dev has no frame word 'device'/,
+    );
+  });
+});

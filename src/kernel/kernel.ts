@@ -331,14 +331,17 @@ export class Kernel {
         this.strayed = true;
         return progressed;
       }
+      // The step that runs, named by where it started: a call it makes moves the pc and the top
+      // frame before it returns (or throws), and an error must name it, not the callee.
+      const pc = this.pc;
       let ctl: Ctl;
       try {
         ctl = step(this, this.frameAt(id, this.stack.fb + 1));
       } catch (e) {
-        throw e instanceof StepError ? e : new StepError(r.name, r.labels[this.pc], errorText(e));
+        throw e instanceof StepError ? e : new StepError(r.name, r.labels[pc], errorText(e));
       }
       if (!(ctl >= Ctl.NEXT && ctl <= Ctl.JUMP_PREEMPT))
-        throw new StepError(r.name, r.labels[this.pc], `returned ${String(ctl)}, not a Ctl`);
+        throw new StepError(r.name, r.labels[pc], `returned ${String(ctl)}, not a Ctl`);
       if (this.w.kernel.violation === V.capacity) return true;
       switch (ctl) {
         case Ctl.BLOCK:
